@@ -1,0 +1,114 @@
+//! The kinds of work permit application and what each one is for.
+
+use serde::{Deserialize, Serialize};
+
+/// What an employer applies for. Kinds removed by the integration (applying after
+/// entry, the permit addendum, loss announcements, cancellation notices) do not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationKind {
+    /// Foreigner abroad, work of 90 days or more; approval issues the Notice.
+    NewFromAbroad,
+    /// Work of 90 days or less, in the listed situations only.
+    ShortTerm,
+    /// Extend a valid permit before it expires.
+    Extension,
+    /// Employer, position or personal data changed.
+    Change,
+    /// Employment ended.
+    Cancellation,
+    /// Move an unexpired physical permit onto the electronic card.
+    RenewElectronic,
+    /// A Notice completed before the go-live whose permit was never applied for.
+    ReissueNotice,
+}
+
+impl ApplicationKind {
+    pub const ALL: [ApplicationKind; 7] = [
+        Self::NewFromAbroad,
+        Self::ShortTerm,
+        Self::Extension,
+        Self::Change,
+        Self::Cancellation,
+        Self::RenewElectronic,
+        Self::ReissueNotice,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NewFromAbroad => "new_from_abroad",
+            Self::ShortTerm => "short_term",
+            Self::Extension => "extension",
+            Self::Change => "change",
+            Self::Cancellation => "cancellation",
+            Self::RenewElectronic => "renew_electronic",
+            Self::ReissueNotice => "reissue_notice",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Legal time limit for a decision, in working days from submission:
+    /// 5 for work of 90 days or less, 20 for everything else.
+    pub fn decision_limit_working_days(self) -> u32 {
+        match self {
+            Self::ShortTerm => 5,
+            _ => 20,
+        }
+    }
+
+    /// Kinds that act on a permit the foreigner already holds.
+    pub fn needs_existing_permit(self) -> bool {
+        matches!(
+            self,
+            Self::Extension | Self::Change | Self::Cancellation | Self::RenewElectronic
+        )
+    }
+
+    /// Kinds whose approval issues a Work Permit Notice.
+    pub fn issues_notice(self) -> bool {
+        matches!(self, Self::NewFromAbroad | Self::ReissueNotice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for kind in ApplicationKind::ALL {
+            assert_eq!(ApplicationKind::parse(kind.as_str()), Some(kind));
+            let json = serde_json_like(kind);
+            assert_eq!(json, kind.as_str());
+        }
+        assert_eq!(ApplicationKind::parse("after_entry"), None);
+    }
+
+    fn serde_json_like(kind: ApplicationKind) -> String {
+        // serde's snake_case renaming must agree with as_str.
+        format!("{kind:?}")
+            .chars()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                let lower = c.to_ascii_lowercase();
+                if c.is_ascii_uppercase() && i > 0 {
+                    vec!['_', lower]
+                } else {
+                    vec![lower]
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn short_term_is_decided_within_five_working_days() {
+        assert_eq!(ApplicationKind::ShortTerm.decision_limit_working_days(), 5);
+        assert_eq!(
+            ApplicationKind::NewFromAbroad.decision_limit_working_days(),
+            20
+        );
+    }
+}

@@ -1,0 +1,16 @@
+//! Permit applications: kinds, the form, its rules, and the review workflow.
+
+mod classify;
+pub mod form;
+mod kind;
+mod record;
+mod text;
+pub mod validate;
+pub mod workflow;
+
+pub use classify::classify_form;
+pub use form::ApplicationForm;
+pub use kind::ApplicationKind;
+pub use record::Application;
+pub use text::{BoundedText, PassportNumber};
+pub use workflow::{ApplicationStatus, Outcome, ReviewStep};

@@ -1,0 +1,159 @@
+//! Nationality as an ISO 3166-1 alpha-3 code, checked against the shipped
+//! list (`data/nationalities.tsv`; source in `data/README.md`).
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::table::Table;
+use crate::InvalidValue;
+
+fn countries() -> &'static Table {
+    static COUNTRIES: OnceLock<Table> = OnceLock::new();
+    COUNTRIES.get_or_init(|| Table::parse(include_str!("../../data/nationalities.tsv")))
+}
+
+/// An ISO 3166-1 alpha-3 code such as `DEU`, upper case.
+///
+/// Passport MRZ codes that are not ISO codes (`D`, `GBD`, `XXA`...) are rejected:
+/// the permit records the ISO code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
+pub struct Nationality {
+    code: &'static str,
+    name: &'static str,
+}
+
+impl Nationality {
+    /// Parses three ASCII letters (any case) that are a listed ISO code.
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        let code = input.trim().to_ascii_uppercase();
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(InvalidValue::new(
+                "invalid_nationality_format",
+                format!("a nationality is a three-letter ISO 3166-1 code, got {code:?}"),
+            ));
+        }
+        let (code, name) = countries().get(&code).ok_or_else(|| {
+            InvalidValue::new(
+                "unknown_nationality_code",
+                format!("{code} is not an ISO 3166-1 alpha-3 country code"),
+            )
+        })?;
+        Ok(Self { code, name })
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.code
+    }
+
+    /// The English short name, e.g. "Germany".
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// A Chinese national is not a foreigner: no work permit applies.
+    /// Hong Kong (HKG), Macao (MAC) and Taiwan (TWN) residents are not CHN here.
+    pub fn is_china(&self) -> bool {
+        self.code == "CHN"
+    }
+}
+
+impl fmt::Display for Nationality {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code)
+    }
+}
+
+impl FromStr for Nationality {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, InvalidValue> {
+        Self::parse(s)
+    }
+}
+
+impl TryFrom<String> for Nationality {
+    type Error = InvalidValue;
+    fn try_from(value: String) -> Result<Self, InvalidValue> {
+        Self::parse(&value)
+    }
+}
+
+/// Written by hand because the fields borrow from the static table, which
+/// the derive would wrongly tie to the input's lifetime.
+impl<'de> Deserialize<'de> for Nationality {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Self::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+impl From<Nationality> for String {
+    fn from(value: Nationality) -> Self {
+        value.code.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_list_is_the_full_iso_list() {
+        let rows = countries().rows();
+        assert_eq!(rows.len(), 249);
+        assert!(
+            rows.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted, no duplicates"
+        );
+        assert!(
+            rows.iter()
+                .all(|(code, name)| code.len() == 3 && !name.is_empty())
+        );
+    }
+
+    #[test]
+    fn known_codes_parse_in_any_case() {
+        let germany = Nationality::parse(" deu ").unwrap();
+        assert_eq!(germany.as_str(), "DEU");
+        assert_eq!(germany.name(), "Germany");
+        assert_eq!(germany, Nationality::parse("DEU").unwrap());
+        assert!(Nationality::parse("ZWE").is_ok() && Nationality::parse("ABW").is_ok());
+    }
+
+    #[test]
+    fn only_chn_is_china() {
+        assert!(Nationality::parse("CHN").unwrap().is_china());
+        for other in ["HKG", "MAC", "TWN", "USA"] {
+            assert!(!Nationality::parse(other).unwrap().is_china());
+        }
+    }
+
+    #[test]
+    fn bad_codes_are_rejected_with_their_code() {
+        for bad in ["", "DE", "DEUT", "D1U", "ÄÖÜ"] {
+            assert_eq!(
+                Nationality::parse(bad).unwrap_err().code,
+                "invalid_nationality_format"
+            );
+        }
+        for unknown in ["XKK", "XXA", "GBD", "UNO", "AAA"] {
+            assert_eq!(
+                Nationality::parse(unknown).unwrap_err().code,
+                "unknown_nationality_code"
+            );
+        }
+    }
+
+    #[test]
+    fn serde_goes_through_parse() {
+        use serde::de::{IntoDeserializer, value::Error};
+        let ok: Result<Nationality, Error> = Nationality::deserialize("fra".into_deserializer());
+        assert_eq!(ok.unwrap().as_str(), "FRA");
+        let bad: Result<Nationality, Error> = Nationality::deserialize("XKK".into_deserializer());
+        assert!(bad.is_err());
+        assert_eq!(String::from(Nationality::parse("FRA").unwrap()), "FRA");
+    }
+}

@@ -1,0 +1,27 @@
+//! The deployment's policy: what a province or city sets for itself.
+
+use serde::{Deserialize, Serialize};
+
+use crate::permit::ValidityCaps;
+use crate::scoring::PointsTableVersion;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub points_version: PointsTableVersion,
+    /// The published local average annual wage, for the salary multiples.
+    pub local_average_annual_wage_cny: u64,
+    /// Provincial bonus points (0..=10) added to every score.
+    pub provincial_bonus: u32,
+    pub validity_caps: ValidityCaps,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            points_version: PointsTableVersion::Interim,
+            local_average_annual_wage_cny: 120_000,
+            provincial_bonus: 0,
+            validity_caps: ValidityCaps::default(),
+        }
+    }
+}

@@ -1,0 +1,122 @@
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Extension;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use zhengka_domain::application::workflow::{self, HistoryAction, HistoryEntry};
+use zhengka_domain::application::{Application, ApplicationStatus, BoundedText, Outcome, ReviewStep};
+use zhengka_domain::employer::Role;
+use zhengka_domain::permit::eligibility::{apply_to_existing, check_existing_permit, new_permit, Approval};
+use zhengka_domain::permit::{Permit, PermitNumber};
+
+use super::{existing_permit, load_visible};
+use crate::api::{audit, reply, Reply};
+use crate::auth::{token, Caller};
+use crate::http::idempotency::IdempotencyKey;
+use crate::http::{ApiError, ApiJson};
+use crate::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    step: ReviewStep,
+    outcome: Outcome,
+    #[serde(default)]
+    comment: Option<BoundedText<1, 2000>>,
+}
+
+/// `POST /api/v1/applications/{id}/decisions`: an officer of the application's
+/// region decides one review step. Approval writes the permit in the same
+/// transaction.
+pub async fn decide(
+    State(app): State<AppState>,
+    caller: Caller,
+    key: Option<Extension<IdempotencyKey>>,
+    Path(id): Path<String>,
+    ApiJson(decision): ApiJson<Decision>,
+) -> Result<Reply, ApiError> {
+    caller.require(&[Role::PermitOfficer])?;
+    let mut application = load_visible(&app, &caller, &id).await?;
+    let from = application.status;
+    let comment = decision.comment.as_ref().map(|c| c.as_str().to_owned());
+    let to = workflow::decide(from, decision.step, decision.outcome, comment.as_deref())
+        .map_err(|e| match e {
+            workflow::TransitionError::CommentRequired(_) => ApiError::invalid("comment", e.code(), e.to_string()),
+            _ => ApiError::conflict(e.code(), e.to_string()),
+        })?;
+    let now = Utc::now();
+    let permit = if to == ApplicationStatus::Approved {
+        Some(permit_on_approval(&app, &application, now).await?)
+    } else {
+        None
+    };
+    if let Some(p) = &permit {
+        application.permit_number = Some(p.permit_number.clone());
+    }
+    application.status = to;
+    application.history.push(HistoryEntry {
+        at: now,
+        actor: caller.user.id.clone(),
+        action: HistoryAction::Decided { step: decision.step, outcome: decision.outcome },
+        from: Some(from),
+        to,
+        comment,
+    });
+    application.version += 1;
+    application.updated_at = now;
+    let reply = reply(StatusCode::OK, &application)?;
+    let details = json!({ "step": decision.step, "outcome": decision.outcome, "from": from.as_str(), "to": to.as_str() });
+    let write = audit(&caller, key.as_deref(), "application.decided", ("application", &id), details, &reply);
+    app.store.update_application(&application, permit.as_ref(), write).await?;
+    Ok(reply)
+}
+
+/// The permit record an approval creates or changes.
+async fn permit_on_approval(app: &AppState, a: &Application, now: DateTime<Utc>) -> Result<Permit, ApiError> {
+    let existing = existing_permit(app, &a.form, &a.employer_id).await?;
+    let class = a
+        .class()
+        .or(existing.as_ref().map(|p| p.class))
+        .ok_or_else(|| ApiError::conflict("not_classified", "the application has no class"))?;
+    let approval = Approval {
+        application_id: &a.id,
+        employer_id: &a.employer_id,
+        region_code: &a.region_code,
+        class,
+        policy: &app.config.policy,
+        now,
+    };
+    match existing {
+        Some(permit) => {
+            check_existing_permit(&a.form, &permit, now.date_naive())?;
+            Ok(apply_to_existing(&a.form, permit, &approval)?)
+        }
+        None => {
+            let number = holder_number(app, a).await?;
+            Ok(new_permit(&a.form, number, &approval)?)
+        }
+    }
+}
+
+/// The permit number is the holder's for life: reuse it if they held a permit
+/// before, refuse if they hold an active one.
+async fn holder_number(app: &AppState, a: &Application) -> Result<PermitNumber, ApiError> {
+    let passport = a
+        .form
+        .foreigner
+        .as_ref()
+        .map(|f| f.passport_number.expose().to_owned())
+        .ok_or_else(|| ApiError::conflict("form_incomplete", "the application names no foreigner"))?;
+    let earlier = app.store.permits_of_passport(&passport).await?;
+    if earlier.iter().any(|p| !p.status.is_terminal()) {
+        return Err(ApiError::conflict(
+            "holder_has_active_permit",
+            "this foreigner holds an active permit; file an extension or change, or cancel it first",
+        ));
+    }
+    if let Some(p) = earlier.into_iter().next() {
+        return Ok(p.permit_number);
+    }
+    Ok(PermitNumber::assign(a.region_code.as_str(), token::random_u64()))
+}

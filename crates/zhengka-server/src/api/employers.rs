@@ -1,0 +1,82 @@
+//! Employers: registered by the platform admin.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Extension;
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+use zhengka_domain::employer::{Address, Employer, EmployerName, Role};
+use zhengka_domain::ids::{RegionCode, Uscc};
+
+use super::{audit, limit, page, reply, Reply};
+use crate::auth::Caller;
+use crate::http::idempotency::IdempotencyKey;
+use crate::http::{ApiError, ApiJson, ApiQuery};
+use crate::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEmployer {
+    uscc: Uscc,
+    name: EmployerName,
+    region_code: RegionCode,
+    address: Address,
+}
+
+/// `POST /api/v1/employers` (admin)
+pub async fn create(
+    State(app): State<AppState>,
+    caller: Caller,
+    key: Option<Extension<IdempotencyKey>>,
+    ApiJson(body): ApiJson<NewEmployer>,
+) -> Result<Reply, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let employer = Employer {
+        id: uuid::Uuid::new_v4().to_string(),
+        uscc: body.uscc,
+        name: body.name,
+        region_code: body.region_code,
+        address: body.address,
+        created_at: Utc::now(),
+    };
+    let reply = reply(StatusCode::CREATED, &employer)?;
+    let details = json!({ "uscc": employer.uscc.as_str(), "region_code": employer.region_code.as_str() });
+    let write = audit(&caller, key.as_deref(), "employer.created", ("employer", &employer.id), details, &reply);
+    app.store.insert_employer(&employer, write).await?;
+    Ok(reply)
+}
+
+/// `GET /api/v1/employers/{id}` (admin, or an agent of that employer)
+pub async fn get(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Reply, ApiError> {
+    caller.require(&[Role::Admin, Role::EmployerAgent])?;
+    if caller.user.role == Role::EmployerAgent && caller.user.employer_id.as_deref() != Some(id.as_str()) {
+        return Err(ApiError::NotFound);
+    }
+    let employer = app.store.get_employer(&id).await?;
+    reply(StatusCode::OK, &employer)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/employers` (admin)
+pub async fn list(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Reply, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let limit = limit(q.limit)?;
+    let items = app.store.list_employers(q.cursor.as_deref(), limit).await?;
+    let next = (items.len() as i64 == limit).then(|| items.last().map(|e| e.id.clone())).flatten();
+    reply(StatusCode::OK, &page(items, next))
+}

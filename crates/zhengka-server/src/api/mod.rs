@@ -1,0 +1,46 @@
+//! `/api/v1`: one module per resource, one function per action.
+
+pub mod applications;
+pub mod audit;
+pub mod employers;
+pub mod ops;
+pub mod permits;
+mod reply;
+pub mod sessions;
+pub mod users;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use reply::{audit, limit, page, reply, Reply};
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/sessions", post(sessions::create))
+        .route("/api/v1/sessions/current", axum::routing::delete(sessions::delete))
+        .route("/api/v1/employers", post(employers::create).get(employers::list))
+        .route("/api/v1/employers/{id}", get(employers::get))
+        .route("/api/v1/users", post(users::create))
+        .route("/api/v1/users/me", get(users::me))
+        .route(
+            "/api/v1/applications",
+            post(applications::create::create).get(applications::list::list),
+        )
+        .route(
+            "/api/v1/applications/{id}",
+            get(applications::get::get).put(applications::update::update),
+        )
+        .route("/api/v1/applications/{id}/submit", post(applications::submit::submit))
+        .route("/api/v1/applications/{id}/decisions", post(applications::decide::decide))
+        .route("/api/v1/permits", get(permits::list))
+        .route("/api/v1/permits/{permit_number}", get(permits::get))
+        .route("/api/v1/permits/{permit_number}/entry", post(permits::record_entry))
+        .route(
+            "/api/v1/permits/{permit_number}/onsite-verifications",
+            post(permits::onsite_verification),
+        )
+        .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/audit/verify", get(audit::verify))
+}

@@ -1,0 +1,79 @@
+//! User accounts: created by the admin (and by `zhengka users add`).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Extension;
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+use zhengka_domain::employer::{parse_username, Role, User};
+use zhengka_domain::ids::RegionCode;
+use zhengka_store::StoreError;
+
+use super::{audit, reply, Reply};
+use crate::auth::{password, Caller};
+use crate::http::idempotency::IdempotencyKey;
+use crate::http::{invalid_at, ApiError, ApiJson};
+use crate::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    #[serde(default)]
+    pub employer_id: Option<String>,
+    #[serde(default)]
+    pub region_code: Option<RegionCode>,
+}
+
+/// Check a new account against the role's scope and build it. Shared with the CLI.
+pub async fn build_user(app: &AppState, body: &NewUser) -> Result<User, ApiError> {
+    let username = parse_username(&body.username).map_err(|e| invalid_at("username", e))?;
+    password::check_strength(&body.password).map_err(|e| invalid_at("password", e))?;
+    match (body.role.needs_employer(), &body.employer_id) {
+        (true, None) => return Err(ApiError::invalid("employer_id", "required", "an employer agent acts for one employer")),
+        (false, Some(_)) => return Err(ApiError::invalid("employer_id", "not_allowed_for_role", "only employer agents belong to an employer")),
+        (true, Some(id)) => match app.store.get_employer(id).await {
+            Err(StoreError::NotFound) => return Err(ApiError::invalid("employer_id", "unknown_employer", "no employer with this id")),
+            other => drop(other?),
+        },
+        (false, None) => {}
+    }
+    match (body.role.needs_region(), &body.region_code) {
+        (true, None) => return Err(ApiError::invalid("region_code", "required", "officers work within a region")),
+        (false, Some(_)) => return Err(ApiError::invalid("region_code", "not_allowed_for_role", "only officers have a region")),
+        _ => {}
+    }
+    Ok(User {
+        id: uuid::Uuid::new_v4().to_string(),
+        username,
+        role: body.role,
+        employer_id: body.employer_id.clone(),
+        region_code: body.region_code.clone(),
+        created_at: Utc::now(),
+    })
+}
+
+/// `POST /api/v1/users` (admin)
+pub async fn create(
+    State(app): State<AppState>,
+    caller: Caller,
+    key: Option<Extension<IdempotencyKey>>,
+    ApiJson(body): ApiJson<NewUser>,
+) -> Result<Reply, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let user = build_user(&app, &body).await?;
+    let hash = password::hash(body.password).await?;
+    let reply = reply(StatusCode::CREATED, &user)?;
+    let details = json!({ "username": user.username, "role": user.role.as_str() });
+    let write = audit(&caller, key.as_deref(), "user.created", ("user", &user.id), details, &reply);
+    app.store.insert_user(&user, &hash, write).await?;
+    Ok(reply)
+}
+
+/// `GET /api/v1/users/me`
+pub async fn me(caller: Caller) -> Result<Reply, ApiError> {
+    reply(StatusCode::OK, &caller.user)
+}

@@ -1,0 +1,8 @@
+//! Who is calling, and what they may touch.
+
+pub(crate) mod caller;
+pub mod password;
+pub mod rate_limit;
+pub mod token;
+
+pub use caller::Caller;

@@ -1,0 +1,155 @@
+//! The one HTTP error: every failure becomes status + `{"error": {code, message, field}}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use zhengka_domain::{FieldError, InvalidValue, RuleError};
+use zhengka_store::StoreError;
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: the request could not be read (malformed JSON, bad header).
+    BadRequest { code: &'static str, message: String },
+    /// 401: no token, or a token that is unknown or expired.
+    Unauthorized { code: &'static str, message: String },
+    /// 403: the caller's role may not do this.
+    Forbidden,
+    /// 404: absent, or not the caller's to see.
+    NotFound,
+    /// 409: the record's state does not allow this (or a unique value is taken).
+    Conflict { code: &'static str, message: String, field: Option<&'static str> },
+    /// 413: the body is larger than allowed.
+    PayloadTooLarge,
+    /// 415: the body is not JSON.
+    UnsupportedMediaType,
+    /// 422: a value is invalid; `field` says which.
+    Invalid { code: String, message: String, field: Option<String> },
+    /// 429: too many attempts.
+    TooManyRequests { retry_after_secs: u64 },
+    /// 500: our fault. The cause is logged, never sent.
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    error: Body<'a>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'a str,
+    message: &'a str,
+    field: Option<&'a str>,
+}
+
+impl ApiError {
+    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            code: code.to_owned(),
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::BadRequest { code, message: message.into() }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict { code, message: message.into(), field: None }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let (code, message, field): (&str, &str, Option<&str>) = match &self {
+            Self::BadRequest { code, message } | Self::Unauthorized { code, message } => {
+                (code, message, None)
+            }
+            Self::Conflict { code, message, field } => (code, message, *field),
+            Self::Forbidden => ("forbidden", "your role may not do this", None),
+            Self::NotFound => ("not_found", "no such record", None),
+            Self::PayloadTooLarge => ("payload_too_large", "the request body is too large", None),
+            Self::UnsupportedMediaType => (
+                "unsupported_media_type",
+                "send JSON with Content-Type: application/json",
+                None,
+            ),
+            Self::Invalid { code, message, field } => (code, message, field.as_deref()),
+            Self::TooManyRequests { .. } => ("too_many_attempts", "too many attempts; wait and retry", None),
+            Self::Internal(cause) => {
+                tracing::error!(cause = %cause, "internal error");
+                ("internal", "something went wrong on our side", None)
+            }
+        };
+        let body = Envelope { error: Body { code, message, field } };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Self::TooManyRequests { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert("retry-after", retry_after_secs.into());
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict { what } => conflict_for(&what),
+            StoreError::Other(cause) => Self::Internal(cause.to_string()),
+        }
+    }
+}
+
+/// Name the field behind a unique key (PostgreSQL gives the constraint,
+/// SQLite the `table.column`).
+fn conflict_for(what: &str) -> ApiError {
+    let (code, message, field) = if what.contains("uscc") {
+        ("uscc_taken", "an employer with this USCC is already registered", Some("uscc"))
+    } else if what.contains("username") {
+        ("username_taken", "this username is taken", Some("username"))
+    } else if what.contains("idempotency_key") {
+        ("idempotency_key_in_use", "a request with this Idempotency-Key is in progress", None)
+    } else {
+        ("concurrent_update", "the record changed meanwhile; reload and retry", None)
+    };
+    ApiError::Conflict { code, message: message.into(), field }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        Self::invalid(e.field, e.error.code, e.error.message)
+    }
+}
+
+impl From<RuleError> for ApiError {
+    fn from(e: RuleError) -> Self {
+        match e {
+            RuleError::Invalid(f) => f.into(),
+            RuleError::Conflict { code, message } => Self::Conflict { code, message, field: None },
+        }
+    }
+}
+
+/// A value that failed to parse, at a known field.
+pub fn invalid_at(field: &str, e: InvalidValue) -> ApiError {
+    ApiError::invalid(field, e.code, e.message)
+}

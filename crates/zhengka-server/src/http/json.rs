@@ -1,0 +1,153 @@
+//! `ApiJson<T>`: JSON in, with errors that name the field that was wrong.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+
+use super::ApiError;
+
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("application/json"));
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge)?;
+        parse(&bytes).map(ApiJson)
+    }
+}
+
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(de).map_err(to_api_error)?;
+    Ok(value)
+}
+
+fn to_api_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    use serde_json::error::Category;
+    match inner.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}"))
+        }
+        Category::Data => data_error(&path, &inner.to_string()),
+    }
+}
+
+/// serde's messages are stable enough to tell the cases apart; our own parsers
+/// put their code first (`code: message`).
+fn data_error(path: &str, message: &str) -> ApiError {
+    let message = message.split(" at line ").next().unwrap_or(message).to_owned();
+    let join = |name: &str| {
+        if path == "." || path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let field = |p: &str| (p != "." && !p.is_empty()).then(|| p.to_owned());
+    if let Some(name) = between(&message, "missing field `", "`") {
+        return ApiError::Invalid { code: "required".into(), field: Some(join(name)), message };
+    }
+    if let Some(name) = between(&message, "unknown field `", "`") {
+        return ApiError::Invalid { code: "unknown_field".into(), field: Some(join(name)), message };
+    }
+    if let Some((code, rest)) = message.split_once(": ")
+        && !code.is_empty()
+        && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    {
+        return ApiError::Invalid { code: code.to_owned(), field: field(path), message: rest.to_owned() };
+    }
+    let code = if message.starts_with("invalid type") {
+        "invalid_type"
+    } else if message.starts_with("unknown variant") {
+        "unknown_value"
+    } else {
+        "invalid_value"
+    };
+    ApiError::Invalid { code: code.into(), field: field(path), message }
+}
+
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let rest = s.strip_prefix(start)?;
+    rest.split(end).next()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        inner: Inner,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        when: chrono::NaiveDate,
+        uscc: zhengka_domain::ids::Uscc,
+    }
+
+    fn err(body: &str) -> (String, Option<String>) {
+        match parse::<Outer>(body.as_bytes()).unwrap_err() {
+            ApiError::Invalid { code, field, .. } => (code, field),
+            ApiError::BadRequest { code, .. } => (code.to_owned(), None),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(err("{"), ("malformed_json".into(), None));
+        assert_eq!(err("{}"), ("required".into(), Some("inner".into())));
+        let (code, field) = err(r#"{"inner": {"when": "2026-02-30", "uscc": "91350100M000100Y43"}}"#);
+        assert_eq!((code.as_str(), field.as_deref()), ("invalid_value", Some("inner.when")));
+        let (code, field) = err(r#"{"inner": {"when": "2026-02-03", "uscc": "91350100M000100Y44"}}"#);
+        assert_eq!(
+            (code.as_str(), field.as_deref()),
+            ("invalid_uscc_check_character", Some("inner.uscc"))
+        );
+        let (code, field) = err(r#"{"inner": {"when": 5, "uscc": "x"}}"#);
+        assert_eq!((code.as_str(), field.as_deref()), ("invalid_type", Some("inner.when")));
+        let (code, field) = err(r#"{"inner": {"when": "2026-02-03", "uscc": "91350100M000100Y43", "x": 1}}"#);
+        assert_eq!((code.as_str(), field.as_deref()), ("unknown_field", Some("inner.x")));
+    }
+}
+
+/// `ApiQuery<T>`: query parameters with the API's error envelope.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError::Invalid {
+                code: "invalid_query".into(),
+                message: e.body_text(),
+                field: None,
+            })
+    }
+}

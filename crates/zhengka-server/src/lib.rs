@@ -1,0 +1,64 @@
+//! The HTTP API of zhengka. Handlers extract and authorise, call the domain
+//! rule, persist state and audit event in one transaction, and return.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod auth;
+pub mod http;
+mod openapi;
+mod openapi_schemas;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::{middleware, Router};
+use zhengka_domain::policy::Policy;
+use zhengka_store::Store;
+
+pub use openapi::openapi_json;
+
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub policy: Policy,
+    pub session_hours: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            policy: Policy::default(),
+            session_hours: 12,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+    pub limiter: Arc<auth::rate_limit::LoginLimiter>,
+    pub metrics: Arc<http::metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+            limiter: Arc::default(),
+            metrics: Arc::default(),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    api::routes()
+        .layer(middleware::from_fn_with_state(state.clone(), http::idempotency::guard))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .merge(api::ops::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), http::metrics::track))
+        .with_state(state)
+}

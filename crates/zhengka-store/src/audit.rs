@@ -1,0 +1,173 @@
+//! The audit trail: append-only, hash-chained, written in the same transaction
+//! as the change it records. `verify` walks the chain.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::vault::hex;
+use crate::{SqlStore, StoreError};
+
+/// What a write says about itself. `details` must carry no personal numbers.
+#[derive(Debug, Clone)]
+pub struct Audit {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: &'static str,
+    pub entity_type: &'static str,
+    pub entity_id: String,
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub details: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    /// Events with `seq` greater than this (the cursor).
+    pub after_seq: i64,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    pub events: i64,
+    /// The first event whose hash or link does not match, if any.
+    pub broken_at: Option<i64>,
+}
+
+fn chain_hash(prev: &str, seq: i64, at: &str, fields: [&str; 5]) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    let seq = seq.to_string();
+    for part in [prev, seq.as_str(), at].into_iter().chain(fields) {
+        ctx.update(&(part.len() as u64).to_be_bytes());
+        ctx.update(part.as_bytes());
+    }
+    hex(ctx.finish().as_ref())
+}
+
+pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Append one event inside `tx`. The head row update serialises concurrent
+/// writers on PostgreSQL, so the chain never forks.
+pub(crate) async fn append(tx: &mut Transaction<'_, Any>, a: &Audit) -> Result<(), StoreError> {
+    let head = sqlx::query(
+        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: String = head.try_get("last_hash")?;
+    let at = timestamp(a.at);
+    let details = a.details.to_string();
+    let hash = chain_hash(
+        &prev,
+        seq,
+        &at,
+        [&a.actor, a.action, a.entity_type, &a.entity_id, &details],
+    );
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at, actor, action, entity_type, entity_id, details, \
+         prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(seq)
+    .bind(&at)
+    .bind(&a.actor)
+    .bind(a.action)
+    .bind(a.entity_type)
+    .bind(&a.entity_id)
+    .bind(&details)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn from_row(row: &AnyRow) -> Result<AuditEvent, StoreError> {
+    let details: String = row.try_get("details")?;
+    Ok(AuditEvent {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        entity_type: row.try_get("entity_type")?,
+        entity_id: row.try_get("entity_id")?,
+        details: serde_json::from_str(&details)?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
+const COLUMNS: &str = "seq, at, actor, action, entity_type, entity_id, details, prev_hash, hash";
+
+impl SqlStore {
+    pub(crate) async fn audit_list(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_events WHERE seq > $1 \
+             AND ($2 IS NULL OR entity_type = $2) AND ($3 IS NULL OR entity_id = $3) \
+             AND ($4 IS NULL OR actor = $4) AND ($5 IS NULL OR action = $5) \
+             ORDER BY seq LIMIT $6"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(f.after_seq)
+            .bind(f.entity_type.as_deref())
+            .bind(f.entity_id.as_deref())
+            .bind(f.actor.as_deref())
+            .bind(f.action.as_deref())
+            .bind(f.limit)
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    pub(crate) async fn audit_verify(&self) -> Result<ChainReport, StoreError> {
+        let mut prev = "0".repeat(64);
+        let mut after = 0i64;
+        let mut events = 0i64;
+        loop {
+            let sql = format!("SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000");
+            let rows = sqlx::query(&sql).bind(after).fetch_all(&self.reader).await?;
+            if rows.is_empty() {
+                return Ok(ChainReport { events, broken_at: None });
+            }
+            for row in &rows {
+                let e = from_row(row)?;
+                let details: String = row.try_get("details")?;
+                let expected = chain_hash(
+                    &prev,
+                    e.seq,
+                    &e.at,
+                    [&e.actor, &e.action, &e.entity_type, &e.entity_id, &details],
+                );
+                if e.prev_hash != prev || e.hash != expected || e.seq != after + 1 {
+                    return Ok(ChainReport { events, broken_at: Some(e.seq) });
+                }
+                prev = e.hash;
+                after = e.seq;
+                events += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Storage for zhengka: one [`Store`] trait, implemented once over SQL that runs on
+//! both SQLite (embedded default) and PostgreSQL (production), chosen by URL.
+//!
+//! Every write commits its state change, its audit event and (when given) its
+//! idempotency record in one transaction. Storage holds no business rules.
+#![forbid(unsafe_code)]
+
+mod applications;
+pub mod audit;
+mod db;
+mod employers;
+mod error;
+mod idempotency;
+mod migrate;
+pub mod permits;
+mod sessions;
+mod store;
+mod users;
+pub mod vault;
+
+pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
+pub use db::{Backend, SqlStore};
+pub use error::StoreError;
+pub use idempotency::IdempotentResponse;
+pub use store::{ApplicationFilter, Page, Store, UserRecord, Write};
+pub use vault::Vault;

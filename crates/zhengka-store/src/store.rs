@@ -1,0 +1,197 @@
+//! The storage trait: what the HTTP layer may ask of storage, and nothing more.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use zhengka_domain::application::{Application, ApplicationKind, ApplicationStatus};
+use zhengka_domain::employer::{Employer, User};
+use zhengka_domain::ids::RegionCode;
+use zhengka_domain::permit::{Permit, PermitNumber};
+
+use crate::{Audit, AuditEvent, AuditFilter, ChainReport, IdempotentResponse, SqlStore, StoreError};
+
+/// What goes with every write, in the same transaction.
+#[derive(Debug, Clone)]
+pub struct Write {
+    pub audit: Audit,
+    pub idempotency: Option<IdempotentResponse>,
+}
+
+impl Write {
+    pub fn new(audit: Audit) -> Self {
+        Self {
+            audit,
+            idempotency: None,
+        }
+    }
+}
+
+/// A user with the hash of their password, for sign-in only.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub user: User,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    pub employer_id: Option<String>,
+    /// Applications of employers in this region or below it (officers).
+    pub region_prefix: Option<String>,
+    pub statuses: Vec<ApplicationStatus>,
+    pub kind: Option<ApplicationKind>,
+    /// Keyset cursor: (created_at, id) of the last item seen.
+    pub after: Option<(String, String)>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<(String, String)>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    async fn insert_employer(&self, e: &Employer, w: Write) -> Result<(), StoreError>;
+    async fn get_employer(&self, id: &str) -> Result<Employer, StoreError>;
+    async fn list_employers(&self, after: Option<&str>, limit: i64)
+    -> Result<Vec<Employer>, StoreError>;
+
+    async fn insert_user(&self, u: &User, password_hash: &str, w: Write) -> Result<(), StoreError>;
+    async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError>;
+    async fn count_users(&self) -> Result<i64, StoreError>;
+
+    async fn insert_session(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        expires_at: DateTime<Utc>,
+        w: Write,
+    ) -> Result<(), StoreError>;
+    /// The user of an unexpired session.
+    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<User, StoreError>;
+    async fn delete_session(&self, token_hash: &str, w: Write) -> Result<(), StoreError>;
+
+    async fn insert_application(&self, a: &Application, w: Write) -> Result<(), StoreError>;
+    async fn get_application(&self, id: &str) -> Result<Application, StoreError>;
+    async fn list_applications(&self, f: &ApplicationFilter) -> Result<Page<Application>, StoreError>;
+    /// Save `a` if its stored version is still `a.version - 1`, and write
+    /// `permit` (insert or update) in the same transaction.
+    async fn update_application(
+        &self,
+        a: &Application,
+        permit: Option<&Permit>,
+        w: Write,
+    ) -> Result<(), StoreError>;
+
+    async fn get_permit(&self, number: &PermitNumber) -> Result<Permit, StoreError>;
+    async fn permits_of_passport(&self, passport_number: &str) -> Result<Vec<Permit>, StoreError>;
+    async fn list_permits(
+        &self,
+        employer_id: Option<&str>,
+        region_prefix: Option<&RegionCode>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Permit>, StoreError>;
+    /// Save a changed permit (status, on-site check). Guarded by the stored status.
+    async fn update_permit(&self, p: &Permit, w: Write) -> Result<(), StoreError>;
+
+    async fn idempotent_response(
+        &self,
+        user_id: &str,
+        key: &str,
+    ) -> Result<Option<IdempotentResponse>, StoreError>;
+
+    async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError>;
+    async fn verify_audit_chain(&self) -> Result<ChainReport, StoreError>;
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        SqlStore::ping(self).await
+    }
+    async fn insert_employer(&self, e: &Employer, w: Write) -> Result<(), StoreError> {
+        self.employer_insert(e, w).await
+    }
+    async fn get_employer(&self, id: &str) -> Result<Employer, StoreError> {
+        self.employer_get(id).await
+    }
+    async fn list_employers(&self, after: Option<&str>, limit: i64) -> Result<Vec<Employer>, StoreError> {
+        self.employer_list(after, limit).await
+    }
+    async fn insert_user(&self, u: &User, password_hash: &str, w: Write) -> Result<(), StoreError> {
+        self.user_insert(u, password_hash, w).await
+    }
+    async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError> {
+        self.user_by_name(username).await
+    }
+    async fn count_users(&self) -> Result<i64, StoreError> {
+        self.user_count().await
+    }
+    async fn insert_session(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        expires_at: DateTime<Utc>,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        self.session_insert(token_hash, user_id, expires_at, w).await
+    }
+    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<User, StoreError> {
+        self.session_get(token_hash, now).await
+    }
+    async fn delete_session(&self, token_hash: &str, w: Write) -> Result<(), StoreError> {
+        self.session_delete(token_hash, w).await
+    }
+    async fn insert_application(&self, a: &Application, w: Write) -> Result<(), StoreError> {
+        self.application_insert(a, w).await
+    }
+    async fn get_application(&self, id: &str) -> Result<Application, StoreError> {
+        self.application_get(id).await
+    }
+    async fn list_applications(&self, f: &ApplicationFilter) -> Result<Page<Application>, StoreError> {
+        self.application_list(f).await
+    }
+    async fn update_application(
+        &self,
+        a: &Application,
+        permit: Option<&Permit>,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        self.application_update(a, permit, w).await
+    }
+    async fn get_permit(&self, number: &PermitNumber) -> Result<Permit, StoreError> {
+        self.permit_get(number).await
+    }
+    async fn permits_of_passport(&self, passport_number: &str) -> Result<Vec<Permit>, StoreError> {
+        self.permit_by_passport(passport_number).await
+    }
+    async fn list_permits(
+        &self,
+        employer_id: Option<&str>,
+        region_prefix: Option<&RegionCode>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Permit>, StoreError> {
+        self.permit_list(employer_id, region_prefix, after, limit).await
+    }
+    async fn update_permit(&self, p: &Permit, w: Write) -> Result<(), StoreError> {
+        self.permit_update(p, w).await
+    }
+    async fn idempotent_response(
+        &self,
+        user_id: &str,
+        key: &str,
+    ) -> Result<Option<IdempotentResponse>, StoreError> {
+        self.idempotency_get(user_id, key).await
+    }
+    async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
+        self.audit_list(f).await
+    }
+    async fn verify_audit_chain(&self) -> Result<ChainReport, StoreError> {
+        self.audit_verify().await
+    }
+}

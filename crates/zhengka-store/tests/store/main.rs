@@ -1,0 +1,15 @@
+//! Storage stories for zhengka-store, all in one test binary.
+//!
+//! Every story runs on SQLite (a fresh file per test) and, when
+//! `ZHENGKA_TEST_DATABASE_URL` names a PostgreSQL server, on a fresh PostgreSQL
+//! database too. Each story is written once, against the `Store` trait.
+
+mod applications;
+mod audit;
+mod backends;
+mod concurrency;
+mod fixtures;
+mod idempotency;
+mod people;
+mod permits;
+mod schema;

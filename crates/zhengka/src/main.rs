@@ -1,0 +1,25 @@
+//! `zhengka`: run the platform and administer it.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod data_dir;
+mod demo;
+mod serve;
+mod users;
+
+use clap::Parser;
+
+fn main() -> anyhow::Result<()> {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ZHENGKA_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(cli::run(cli))
+}

@@ -1,0 +1,50 @@
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use zhengka_domain::employer::Role;
+use zhengka_server::api::users::NewUser;
+use zhengka_server::auth::token;
+use zhengka_server::{router, AppState, Config};
+use zhengka_store::Store;
+
+use crate::data_dir::{write_private, DataDir};
+
+pub async fn run(dir: &DataDir, url: &str, bind: SocketAddr, demo: bool) -> anyhow::Result<()> {
+    let store: Arc<dyn Store> = Arc::new(dir.connect(url).await?);
+    first_admin(dir, store.clone()).await?;
+    if demo {
+        crate::demo::fill_if_empty(store.clone()).await?;
+    }
+    let app = router(AppState::new(store, Config::default()));
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    println!("zhengka is serving on http://{}", listener.local_addr()?);
+    tracing::info!(%bind, "serving");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// On first start, create `admin` with a random password, shown once and kept
+/// in the data directory (mode 0600) for the operator to pick up and delete.
+async fn first_admin(dir: &DataDir, store: Arc<dyn Store>) -> anyhow::Result<()> {
+    if store.count_users().await? > 0 {
+        return Ok(());
+    }
+    let password = token::generate()[..24].to_owned();
+    let body = NewUser {
+        username: "admin".into(),
+        password: password.clone(),
+        role: Role::Admin,
+        employer_id: None,
+        region_code: None,
+    };
+    crate::users::add_user(store, body, "system").await?;
+    let path = dir.path().join("initial-admin-password");
+    write_private(&path, password.as_bytes())?;
+    println!("first start: created user 'admin' with password {password}");
+    println!("(also written to {}; delete it once noted)", path.display());
+    Ok(())
+}
