@@ -11,7 +11,7 @@ mod openapi_schemas;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::{middleware, Router};
+use axum::{Router, middleware};
 use zhengka_domain::policy::Policy;
 use zhengka_store::Store;
 
@@ -56,9 +56,15 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     api::routes()
-        .layer(middleware::from_fn_with_state(state.clone(), http::idempotency::guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::idempotency::guard,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .merge(api::ops::routes())
-        .layer(middleware::from_fn_with_state(state.clone(), http::metrics::track))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::metrics::track,
+        ))
         .with_state(state)
 }

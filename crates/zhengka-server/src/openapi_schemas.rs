@@ -1,6 +1,6 @@
 //! JSON Schemas of the request bodies, as documented in docs/API-DESIGN.md.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn s(t: &str) -> Value {
     json!({ "type": t })

@@ -32,7 +32,11 @@ impl SqlStore {
             .map(|f| self.vault.index("passport", f.passport_number.expose()))
     }
 
-    pub(crate) async fn application_insert(&self, a: &Application, w: Write) -> Result<(), StoreError> {
+    pub(crate) async fn application_insert(
+        &self,
+        a: &Application,
+        w: Write,
+    ) -> Result<(), StoreError> {
         let sealed = self.seal_application(a)?;
         let mut tx = self.writer.begin().await?;
         sqlx::query(
@@ -89,7 +93,10 @@ impl SqlStore {
             ));
             n += 2;
         }
-        sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT ${}", n + 1));
+        sql.push_str(&format!(
+            " ORDER BY created_at DESC, id DESC LIMIT ${}",
+            n + 1
+        ));
         let mut q = sqlx::query(&sql)
             .bind(f.employer_id.as_deref())
             .bind(f.region_prefix.as_ref().map(|p| format!("{p}%")))
@@ -107,7 +114,9 @@ impl SqlStore {
             .collect::<Result<Vec<_>, _>>()?;
         let next_cursor = if items.len() as i64 > f.limit {
             items.truncate(f.limit as usize);
-            items.last().map(|a| (timestamp(a.created_at), a.id.clone()))
+            items
+                .last()
+                .map(|a| (timestamp(a.created_at), a.id.clone()))
         } else {
             None
         };

@@ -68,11 +68,10 @@ pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
 /// Append one event inside `tx`. The head row update serialises concurrent
 /// writers on PostgreSQL, so the chain never forks.
 pub(crate) async fn append(tx: &mut Transaction<'_, Any>, a: &Audit) -> Result<(), StoreError> {
-    let head = sqlx::query(
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash",
-    )
-    .fetch_one(&mut **tx)
-    .await?;
+    let head =
+        sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
+            .fetch_one(&mut **tx)
+            .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev: String = head.try_get("last_hash")?;
     let at = timestamp(a.at);
@@ -147,10 +146,18 @@ impl SqlStore {
         let mut after = 0i64;
         let mut events = 0i64;
         loop {
-            let sql = format!("SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000");
-            let rows = sqlx::query(&sql).bind(after).fetch_all(&self.reader).await?;
+            let sql = format!(
+                "SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000"
+            );
+            let rows = sqlx::query(&sql)
+                .bind(after)
+                .fetch_all(&self.reader)
+                .await?;
             if rows.is_empty() {
-                return Ok(ChainReport { events, broken_at: None });
+                return Ok(ChainReport {
+                    events,
+                    broken_at: None,
+                });
             }
             for row in &rows {
                 let e = from_row(row)?;
@@ -162,7 +169,10 @@ impl SqlStore {
                     [&e.actor, &e.action, &e.entity_type, &e.entity_id, &details],
                 );
                 if e.prev_hash != prev || e.hash != expected || e.seq != after + 1 {
-                    return Ok(ChainReport { events, broken_at: Some(e.seq) });
+                    return Ok(ChainReport {
+                        events,
+                        broken_at: Some(e.seq),
+                    });
                 }
                 prev = e.hash;
                 after = e.seq;

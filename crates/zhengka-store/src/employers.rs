@@ -14,7 +14,10 @@ pub(crate) fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, Store
 }
 
 /// A stored value that no longer parses is a fault, not a missing row.
-pub(crate) fn parsed<T, E: std::fmt::Display>(r: Result<T, E>, what: &str) -> Result<T, StoreError> {
+pub(crate) fn parsed<T, E: std::fmt::Display>(
+    r: Result<T, E>,
+    what: &str,
+) -> Result<T, StoreError> {
     r.map_err(|e| StoreError::other(format!("stored {what} does not parse: {e}")))
 }
 

@@ -15,6 +15,7 @@ mod migrate;
 pub mod permits;
 mod sessions;
 mod store;
+pub mod testing;
 mod users;
 pub mod vault;
 

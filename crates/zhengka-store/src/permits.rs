@@ -26,7 +26,10 @@ impl SqlStore {
         self.open_permit(&row)
     }
 
-    pub(crate) async fn permit_by_passport(&self, passport: &str) -> Result<Vec<Permit>, StoreError> {
+    pub(crate) async fn permit_by_passport(
+        &self,
+        passport: &str,
+    ) -> Result<Vec<Permit>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM permits WHERE passport_hmac = $1 ORDER BY permit_number"
         ))

@@ -47,7 +47,11 @@ impl SqlStore {
         user_from_row(&row)
     }
 
-    pub(crate) async fn session_delete(&self, token_hash: &str, w: Write) -> Result<(), StoreError> {
+    pub(crate) async fn session_delete(
+        &self,
+        token_hash: &str,
+        w: Write,
+    ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)

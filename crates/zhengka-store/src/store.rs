@@ -7,7 +7,9 @@ use zhengka_domain::employer::{Employer, User};
 use zhengka_domain::ids::RegionCode;
 use zhengka_domain::permit::{Permit, PermitNumber};
 
-use crate::{Audit, AuditEvent, AuditFilter, ChainReport, IdempotentResponse, SqlStore, StoreError};
+use crate::{
+    Audit, AuditEvent, AuditFilter, ChainReport, IdempotentResponse, SqlStore, StoreError,
+};
 
 /// What goes with every write, in the same transaction.
 #[derive(Debug, Clone)]
@@ -56,8 +58,11 @@ pub trait Store: Send + Sync + 'static {
 
     async fn insert_employer(&self, e: &Employer, w: Write) -> Result<(), StoreError>;
     async fn get_employer(&self, id: &str) -> Result<Employer, StoreError>;
-    async fn list_employers(&self, after: Option<&str>, limit: i64)
-    -> Result<Vec<Employer>, StoreError>;
+    async fn list_employers(
+        &self,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Employer>, StoreError>;
 
     async fn insert_user(&self, u: &User, password_hash: &str, w: Write) -> Result<(), StoreError>;
     async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError>;
@@ -76,7 +81,10 @@ pub trait Store: Send + Sync + 'static {
 
     async fn insert_application(&self, a: &Application, w: Write) -> Result<(), StoreError>;
     async fn get_application(&self, id: &str) -> Result<Application, StoreError>;
-    async fn list_applications(&self, f: &ApplicationFilter) -> Result<Page<Application>, StoreError>;
+    async fn list_applications(
+        &self,
+        f: &ApplicationFilter,
+    ) -> Result<Page<Application>, StoreError>;
     /// Save `a` if its stored version is still `a.version - 1`, and write
     /// `permit` (insert or update) in the same transaction.
     async fn update_application(
@@ -119,7 +127,11 @@ impl Store for SqlStore {
     async fn get_employer(&self, id: &str) -> Result<Employer, StoreError> {
         self.employer_get(id).await
     }
-    async fn list_employers(&self, after: Option<&str>, limit: i64) -> Result<Vec<Employer>, StoreError> {
+    async fn list_employers(
+        &self,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Employer>, StoreError> {
         self.employer_list(after, limit).await
     }
     async fn insert_user(&self, u: &User, password_hash: &str, w: Write) -> Result<(), StoreError> {
@@ -138,7 +150,8 @@ impl Store for SqlStore {
         expires_at: DateTime<Utc>,
         w: Write,
     ) -> Result<(), StoreError> {
-        self.session_insert(token_hash, user_id, expires_at, w).await
+        self.session_insert(token_hash, user_id, expires_at, w)
+            .await
     }
     async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<User, StoreError> {
         self.session_get(token_hash, now).await
@@ -152,7 +165,10 @@ impl Store for SqlStore {
     async fn get_application(&self, id: &str) -> Result<Application, StoreError> {
         self.application_get(id).await
     }
-    async fn list_applications(&self, f: &ApplicationFilter) -> Result<Page<Application>, StoreError> {
+    async fn list_applications(
+        &self,
+        f: &ApplicationFilter,
+    ) -> Result<Page<Application>, StoreError> {
         self.application_list(f).await
     }
     async fn update_application(
@@ -176,7 +192,8 @@ impl Store for SqlStore {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Permit>, StoreError> {
-        self.permit_list(employer_id, region_prefix, after, limit).await
+        self.permit_list(employer_id, region_prefix, after, limit)
+            .await
     }
     async fn update_permit(&self, p: &Permit, w: Write) -> Result<(), StoreError> {
         self.permit_update(p, w).await

@@ -18,7 +18,8 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<User, StoreError> {
     Ok(User {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
-        role: Role::parse(&role).ok_or_else(|| StoreError::other(format!("unknown role {role}")))?,
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::other(format!("unknown role {role}")))?,
         employer_id: row.try_get("employer_id")?,
         region_code: region
             .map(|r| parsed(RegionCode::parse(&r), "region"))

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 
@@ -75,8 +75,8 @@ impl Vault {
             return Err(StoreError::other("ciphertext too short"));
         }
         let (nonce, body) = sealed.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce)
-            .map_err(|_| StoreError::other("bad nonce"))?;
+        let nonce =
+            Nonce::try_assume_unique_for_key(nonce).map_err(|_| StoreError::other("bad nonce"))?;
         let mut buf = body.to_vec();
         let plain = self
             .data

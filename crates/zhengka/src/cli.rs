@@ -14,7 +14,12 @@ pub struct Cli {
     pub data_dir: PathBuf,
     /// Database URL: sqlite://FILE or postgres://USER@HOST/DB. Default: the
     /// SQLite file zhengka.db in the data directory.
-    #[arg(long, env = "ZHENGKA_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ZHENGKA_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     #[command(subcommand)]
     pub command: Command,

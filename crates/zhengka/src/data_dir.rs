@@ -17,7 +17,9 @@ impl DataDir {
         fs::create_dir_all(root.join("keys"))
             .with_context(|| format!("cannot create data directory {}", root.display()))?;
         restrict(&root.join("keys"), 0o700)?;
-        Ok(Self { root: root.to_path_buf() })
+        Ok(Self {
+            root: root.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -33,11 +35,15 @@ impl DataDir {
     pub fn store_vault(&self) -> anyhow::Result<Vault> {
         let path = self.root.join("keys").join("store.key");
         if !path.exists() {
-            let hex: String = Vault::generate_key_material().iter().map(|b| format!("{b:02x}")).collect();
+            let hex: String = Vault::generate_key_material()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
             write_private(&path, hex.as_bytes())?;
             tracing::info!(path = %path.display(), "generated store key");
         }
-        let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let bytes = decode_hex(text.trim()).context("store.key is not hex")?;
         Ok(Vault::from_key_material(&bytes)?)
     }

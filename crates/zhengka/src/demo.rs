@@ -3,16 +3,16 @@
 
 use std::sync::Arc;
 
-use anyhow::{bail, ensure, Context};
+use anyhow::{Context, bail, ensure};
 use axum::body::Body;
 use axum::http::{Method, Request};
 use chrono::{Days, Utc};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tower::ServiceExt;
 use zhengka_domain::employer::{Address, Employer, EmployerName, Role};
 use zhengka_domain::ids::{RegionCode, Uscc};
 use zhengka_server::api::users::NewUser;
-use zhengka_server::{router, AppState, Config};
+use zhengka_server::{AppState, Config, router};
 use zhengka_store::{Audit, Store, Write};
 
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
@@ -25,13 +25,49 @@ pub async fn fill_if_empty(store: Arc<dyn Store>) -> anyhow::Result<()> {
 }
 
 pub async fn fill(store: Arc<dyn Store>) -> anyhow::Result<()> {
-    ensure!(store.list_employers(None, 1).await?.is_empty(), "the database already has employers");
-    let gz = employer(&store, "91440101MA5CXXXX0", "Lingnan Research Institute", "440106").await?;
-    let sz = employer(&store, "91440300MA5DYYYY1", "Shenzhen Bay Robotics Co., Ltd.", "440305").await?;
+    ensure!(
+        store.list_employers(None, 1).await?.is_empty(),
+        "the database already has employers"
+    );
+    let gz = employer(
+        &store,
+        "91440101MA5CXXXX0",
+        "Lingnan Research Institute",
+        "440106",
+    )
+    .await?;
+    let sz = employer(
+        &store,
+        "91440300MA5DYYYY1",
+        "Shenzhen Bay Robotics Co., Ltd.",
+        "440305",
+    )
+    .await?;
     user(&store, "hr@lingnan", Role::EmployerAgent, Some(&gz), None).await?;
-    user(&store, "hr@sz-robotics", Role::EmployerAgent, Some(&sz), None).await?;
-    user(&store, "officer.gd", Role::PermitOfficer, None, Some("440000")).await?;
-    user(&store, "police.gd", Role::PoliceOfficer, None, Some("440000")).await?;
+    user(
+        &store,
+        "hr@sz-robotics",
+        Role::EmployerAgent,
+        Some(&sz),
+        None,
+    )
+    .await?;
+    user(
+        &store,
+        "officer.gd",
+        Role::PermitOfficer,
+        None,
+        Some("440000"),
+    )
+    .await?;
+    user(
+        &store,
+        "police.gd",
+        Role::PoliceOfficer,
+        None,
+        Some("440000"),
+    )
+    .await?;
     let api = Api::new(store.clone());
     let hr = api.sign_in("hr@lingnan").await?;
     let hr2 = api.sign_in("hr@sz-robotics").await?;
@@ -40,28 +76,71 @@ pub async fn fill(store: Arc<dyn Store>) -> anyhow::Result<()> {
         &[],
         &[("submit", "")],
         &[("submit", ""), ("accept", "pass")],
-        &[("submit", ""), ("accept", "pass"), ("preliminary_review", "pass")],
-        &[("submit", ""), ("accept", "pass"), ("preliminary_review", "return")],
-        &[("submit", ""), ("accept", "pass"), ("preliminary_review", "pass"), ("approve", "pass")],
+        &[
+            ("submit", ""),
+            ("accept", "pass"),
+            ("preliminary_review", "pass"),
+        ],
+        &[
+            ("submit", ""),
+            ("accept", "pass"),
+            ("preliminary_review", "return"),
+        ],
+        &[
+            ("submit", ""),
+            ("accept", "pass"),
+            ("preliminary_review", "pass"),
+            ("approve", "pass"),
+        ],
         &[("submit", ""), ("accept", "reject")],
     ];
-    let people = ["ANNO BERNHARD DEDERICHS", "MARIA GONZALEZ LOPEZ", "KENJI TANAKA", "AMARA OKAFOR", "LUCAS MARTIN", "SOFIA ROSSI", "DAVID COHEN"];
+    let people = [
+        "ANNO BERNHARD DEDERICHS",
+        "MARIA GONZALEZ LOPEZ",
+        "KENJI TANAKA",
+        "AMARA OKAFOR",
+        "LUCAS MARTIN",
+        "SOFIA ROSSI",
+        "DAVID COHEN",
+    ];
     for (i, (path, name)) in steps.iter().zip(people).enumerate() {
         let token = if i % 2 == 0 { &hr } else { &hr2 };
         let form = new_from_abroad(name, i);
-        let (_, created) = api.call(Method::POST, "/api/v1/applications", token, Some(form)).await?;
+        let (_, created) = api
+            .call(Method::POST, "/api/v1/applications", token, Some(form))
+            .await?;
         let id = created["id"].as_str().context("no id")?.to_owned();
         for (step, outcome) in path.iter() {
             if *step == "submit" {
-                api.call(Method::POST, &format!("/api/v1/applications/{id}/submit"), token, None).await?;
+                api.call(
+                    Method::POST,
+                    &format!("/api/v1/applications/{id}/submit"),
+                    token,
+                    None,
+                )
+                .await?;
             } else {
                 let body = json!({ "step": step, "outcome": outcome, "comment": "demo: reviewed" });
-                api.call(Method::POST, &format!("/api/v1/applications/{id}/decisions"), &officer, Some(body)).await?;
+                api.call(
+                    Method::POST,
+                    &format!("/api/v1/applications/{id}/decisions"),
+                    &officer,
+                    Some(body),
+                )
+                .await?;
             }
         }
     }
     println!("demo data ready. Sign in with password '{DEMO_PASSWORD}' as:");
-    for (u, what) in [("hr@lingnan", "employer agent, Lingnan Research Institute (Guangzhou)"), ("hr@sz-robotics", "employer agent, Shenzhen Bay Robotics"), ("officer.gd", "permit officer, Guangdong"), ("police.gd", "police officer, Guangdong")] {
+    for (u, what) in [
+        (
+            "hr@lingnan",
+            "employer agent, Lingnan Research Institute (Guangzhou)",
+        ),
+        ("hr@sz-robotics", "employer agent, Shenzhen Bay Robotics"),
+        ("officer.gd", "permit officer, Guangdong"),
+        ("police.gd", "police officer, Guangdong"),
+    ] {
         println!("  {u:<16} {what}");
     }
     Ok(())
@@ -72,7 +151,15 @@ fn new_from_abroad(name: &str, i: usize) -> Value {
     let start = today + Days::new(30);
     let end = start + Days::new(729);
     let nationality = ["DEU", "ESP", "JPN", "NGA", "FRA", "ITA", "ISR"][i % 7];
-    let position = ["Professor", "Robotics engineer", "Research fellow", "Data scientist", "Chief designer", "Lecturer", "Product manager"][i % 7];
+    let position = [
+        "Professor",
+        "Robotics engineer",
+        "Research fellow",
+        "Data scientist",
+        "Chief designer",
+        "Lecturer",
+        "Product manager",
+    ][i % 7];
     let education = ["doctorate", "master", "bachelor"][i % 3];
     json!({
         "kind": "new_from_abroad",
@@ -89,7 +176,12 @@ fn new_from_abroad(name: &str, i: usize) -> Value {
     })
 }
 
-async fn employer(store: &Arc<dyn Store>, first17: &str, name: &str, region: &str) -> anyhow::Result<String> {
+async fn employer(
+    store: &Arc<dyn Store>,
+    first17: &str,
+    name: &str,
+    region: &str,
+) -> anyhow::Result<String> {
     let e = Employer {
         id: uuid_like(),
         uscc: Uscc::with_check_character(first17).map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -98,7 +190,14 @@ async fn employer(store: &Arc<dyn Store>, first17: &str, name: &str, region: &st
         address: Address::parse("1 Demo Road").map_err(|e| anyhow::anyhow!("{e}"))?,
         created_at: Utc::now(),
     };
-    let audit = Audit { at: Utc::now(), actor: "demo".into(), action: "employer.created", entity_type: "employer", entity_id: e.id.clone(), details: json!({ "uscc": e.uscc.as_str() }) };
+    let audit = Audit {
+        at: Utc::now(),
+        actor: "demo".into(),
+        action: "employer.created",
+        entity_type: "employer",
+        entity_id: e.id.clone(),
+        details: json!({ "uscc": e.uscc.as_str() }),
+    };
     store.insert_employer(&e, Write::new(audit)).await?;
     Ok(e.id)
 }
@@ -107,7 +206,13 @@ fn uuid_like() -> String {
     zhengka_server::auth::token::generate()[..32].to_owned()
 }
 
-async fn user(store: &Arc<dyn Store>, username: &str, role: Role, employer: Option<&str>, region: Option<&str>) -> anyhow::Result<()> {
+async fn user(
+    store: &Arc<dyn Store>,
+    username: &str,
+    role: Role,
+    employer: Option<&str>,
+    region: Option<&str>,
+) -> anyhow::Result<()> {
     let body = NewUser {
         username: username.into(),
         password: DEMO_PASSWORD.into(),
@@ -126,22 +231,34 @@ struct Api {
 
 impl Api {
     fn new(store: Arc<dyn Store>) -> Self {
-        Self { router: router(AppState::new(store, Config::default())) }
+        Self {
+            router: router(AppState::new(store, Config::default())),
+        }
     }
 
     async fn sign_in(&self, username: &str) -> anyhow::Result<String> {
         let body = json!({ "username": username, "password": DEMO_PASSWORD });
-        let (_, v) = self.call(Method::POST, "/api/v1/sessions", "", Some(body)).await?;
+        let (_, v) = self
+            .call(Method::POST, "/api/v1/sessions", "", Some(body))
+            .await?;
         Ok(v["token"].as_str().context("no token")?.to_owned())
     }
 
-    async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> anyhow::Result<(u16, Value)> {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<(u16, Value)> {
         let mut req = Request::builder().method(method).uri(path);
         if !token.is_empty() {
             req = req.header("authorization", format!("Bearer {token}"));
         }
         let req = match body {
-            Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string()))?,
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string()))?,
             None => req.body(Body::empty())?,
         };
         let res = self.router.clone().oneshot(req).await?;

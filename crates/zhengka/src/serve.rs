@@ -4,10 +4,10 @@ use std::sync::Arc;
 use zhengka_domain::employer::Role;
 use zhengka_server::api::users::NewUser;
 use zhengka_server::auth::token;
-use zhengka_server::{router, AppState, Config};
+use zhengka_server::{AppState, Config, router};
 use zhengka_store::Store;
 
-use crate::data_dir::{write_private, DataDir};
+use crate::data_dir::{DataDir, write_private};
 
 pub async fn run(dir: &DataDir, url: &str, bind: SocketAddr, demo: bool) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(dir.connect(url).await?);

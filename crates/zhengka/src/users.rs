@@ -1,12 +1,12 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use chrono::Utc;
 use serde_json::json;
 use zhengka_domain::employer::Role;
 use zhengka_domain::ids::{RegionCode, Uscc};
-use zhengka_server::api::users::{build_user, NewUser};
+use zhengka_server::api::users::{NewUser, build_user};
 use zhengka_server::auth::password;
 use zhengka_server::{AppState, Config};
 use zhengka_store::{Audit, SqlStore, Store, Write};
@@ -15,7 +15,13 @@ use crate::cli::UsersCommand;
 use crate::data_dir::DataDir;
 
 pub async fn run(dir: &DataDir, url: &str, command: UsersCommand) -> anyhow::Result<()> {
-    let UsersCommand::Add { role, username, password_stdin: _, employer_uscc, region_code } = command;
+    let UsersCommand::Add {
+        role,
+        username,
+        password_stdin: _,
+        employer_uscc,
+        region_code,
+    } = command;
     let store = dir.connect(url).await?;
     let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
     let employer_id = match employer_uscc {
@@ -29,7 +35,13 @@ pub async fn run(dir: &DataDir, url: &str, command: UsersCommand) -> anyhow::Res
     let mut password = String::new();
     std::io::stdin().read_to_string(&mut password)?;
     let password = password.trim_end_matches(['\n', '\r']).to_owned();
-    let body = NewUser { username, password, role, employer_id, region_code };
+    let body = NewUser {
+        username,
+        password,
+        role,
+        employer_id,
+        region_code,
+    };
     let id = add_user(Arc::new(store), body, "cli").await?;
     println!("created user {id}");
     Ok(())
@@ -53,8 +65,12 @@ async fn employer_by_uscc(store: &SqlStore, raw: &str) -> anyhow::Result<String>
 /// Create a user with the same checks as `POST /api/v1/users`.
 pub async fn add_user(store: Arc<dyn Store>, body: NewUser, actor: &str) -> anyhow::Result<String> {
     let app = AppState::new(store.clone(), Config::default());
-    let user = build_user(&app, &body).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let hash = password::hash(body.password).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let user = build_user(&app, &body)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let hash = password::hash(body.password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let audit = Audit {
         at: Utc::now(),
         actor: actor.to_owned(),

@@ -6,10 +6,10 @@ use serde::Deserialize;
 use zhengka_domain::employer::Role;
 use zhengka_store::AuditFilter;
 
-use super::{limit, page, reply, Reply};
+use super::{Reply, limit, page, reply};
+use crate::AppState;
 use crate::auth::Caller;
 use crate::http::{ApiError, ApiQuery};
-use crate::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

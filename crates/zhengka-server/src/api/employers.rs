@@ -1,19 +1,19 @@
 //! Employers: registered by the platform admin.
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Extension;
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 use zhengka_domain::employer::{Address, Employer, EmployerName, Role};
 use zhengka_domain::ids::{RegionCode, Uscc};
 
-use super::{audit, limit, page, reply, Reply};
+use super::{Reply, audit, limit, page, reply};
+use crate::AppState;
 use crate::auth::Caller;
 use crate::http::idempotency::IdempotencyKey;
-use crate::http::{ApiError, ApiJson, ApiQuery};
-use crate::AppState;
+use crate::http::{ApiError, ApiQuery, JsonBody};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,9 +29,10 @@ pub async fn create(
     State(app): State<AppState>,
     caller: Caller,
     key: Option<Extension<IdempotencyKey>>,
-    ApiJson(body): ApiJson<NewEmployer>,
+    body: JsonBody,
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::Admin])?;
+    let body: NewEmployer = body.parse()?;
     let employer = Employer {
         id: uuid::Uuid::new_v4().to_string(),
         uscc: body.uscc,
@@ -41,8 +42,16 @@ pub async fn create(
         created_at: Utc::now(),
     };
     let reply = reply(StatusCode::CREATED, &employer)?;
-    let details = json!({ "uscc": employer.uscc.as_str(), "region_code": employer.region_code.as_str() });
-    let write = audit(&caller, key.as_deref(), "employer.created", ("employer", &employer.id), details, &reply);
+    let details =
+        json!({ "uscc": employer.uscc.as_str(), "region_code": employer.region_code.as_str() });
+    let write = audit(
+        &caller,
+        key.as_deref(),
+        "employer.created",
+        ("employer", &employer.id),
+        details,
+        &reply,
+    );
     app.store.insert_employer(&employer, write).await?;
     Ok(reply)
 }
@@ -54,7 +63,9 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::Admin, Role::EmployerAgent])?;
-    if caller.user.role == Role::EmployerAgent && caller.user.employer_id.as_deref() != Some(id.as_str()) {
+    if caller.user.role == Role::EmployerAgent
+        && caller.user.employer_id.as_deref() != Some(id.as_str())
+    {
         return Err(ApiError::NotFound);
     }
     let employer = app.store.get_employer(&id).await?;
@@ -77,6 +88,8 @@ pub async fn list(
     caller.require(&[Role::Admin])?;
     let limit = limit(q.limit)?;
     let items = app.store.list_employers(q.cursor.as_deref(), limit).await?;
-    let next = (items.len() as i64 == limit).then(|| items.last().map(|e| e.id.clone())).flatten();
+    let next = (items.len() as i64 == limit)
+        .then(|| items.last().map(|e| e.id.clone()))
+        .flatten();
     reply(StatusCode::OK, &page(items, next))
 }

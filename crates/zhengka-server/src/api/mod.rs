@@ -9,18 +9,24 @@ mod reply;
 pub mod sessions;
 pub mod users;
 
-use axum::routing::{get, post};
 use axum::Router;
+use axum::routing::{get, post};
 
-pub use reply::{audit, limit, page, reply, Reply};
+pub use reply::{Reply, audit, limit, page, reply};
 
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/sessions", post(sessions::create))
-        .route("/api/v1/sessions/current", axum::routing::delete(sessions::delete))
-        .route("/api/v1/employers", post(employers::create).get(employers::list))
+        .route(
+            "/api/v1/sessions/current",
+            axum::routing::delete(sessions::delete),
+        )
+        .route(
+            "/api/v1/employers",
+            post(employers::create).get(employers::list),
+        )
         .route("/api/v1/employers/{id}", get(employers::get))
         .route("/api/v1/users", post(users::create))
         .route("/api/v1/users/me", get(users::me))
@@ -32,11 +38,20 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/applications/{id}",
             get(applications::get::get).put(applications::update::update),
         )
-        .route("/api/v1/applications/{id}/submit", post(applications::submit::submit))
-        .route("/api/v1/applications/{id}/decisions", post(applications::decide::decide))
+        .route(
+            "/api/v1/applications/{id}/submit",
+            post(applications::submit::submit),
+        )
+        .route(
+            "/api/v1/applications/{id}/decisions",
+            post(applications::decide::decide),
+        )
         .route("/api/v1/permits", get(permits::list))
         .route("/api/v1/permits/{permit_number}", get(permits::get))
-        .route("/api/v1/permits/{permit_number}/entry", post(permits::record_entry))
+        .route(
+            "/api/v1/permits/{permit_number}/entry",
+            post(permits::record_entry),
+        )
         .route(
             "/api/v1/permits/{permit_number}/onsite-verifications",
             post(permits::onsite_verification),

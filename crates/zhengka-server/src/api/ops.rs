@@ -1,10 +1,10 @@
 //! Operations: health, metrics, the OpenAPI document.
 
+use axum::Router;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
 
 use crate::AppState;
 
@@ -18,7 +18,10 @@ pub fn routes() -> Router<AppState> {
 /// 200 when the database answers, 503 when it does not.
 async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
     match app.store.ping().await {
-        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ok" }))),
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ok" })),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");
             (

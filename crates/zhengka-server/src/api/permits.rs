@@ -1,8 +1,8 @@
 //! Permit records: read them, record entry, record the on-site check.
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Extension;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::json;
@@ -10,11 +10,11 @@ use zhengka_domain::employer::Role;
 use zhengka_domain::permit::onsite::{self, OnsiteCheckInput};
 use zhengka_domain::permit::{Permit, PermitNumber};
 
-use super::{audit, limit, page, reply, Reply};
-use crate::auth::{token, Caller};
-use crate::http::idempotency::IdempotencyKey;
-use crate::http::{ApiError, ApiJson, ApiQuery};
+use super::{Reply, audit, limit, page, reply};
 use crate::AppState;
+use crate::auth::{Caller, token};
+use crate::http::idempotency::IdempotencyKey;
+use crate::http::{ApiError, ApiQuery, JsonBody};
 
 async fn load(app: &AppState, caller: &Caller, raw: &str) -> Result<Permit, ApiError> {
     let number = PermitNumber::parse(raw).map_err(|_| ApiError::NotFound)?;
@@ -31,7 +31,13 @@ pub async fn get(
     caller: Caller,
     Path(number): Path<String>,
 ) -> Result<Reply, ApiError> {
-    caller.require(&[Role::EmployerAgent, Role::PermitOfficer, Role::SocialSecurityOfficer, Role::PoliceOfficer, Role::Admin])?;
+    caller.require(&[
+        Role::EmployerAgent,
+        Role::PermitOfficer,
+        Role::SocialSecurityOfficer,
+        Role::PoliceOfficer,
+        Role::Admin,
+    ])?;
     let permit = load(&app, &caller, &number).await?;
     reply(StatusCode::OK, &permit)
 }
@@ -56,10 +62,19 @@ pub async fn list(
         _ => None,
     };
     let region = match caller.user.role {
-        Role::PermitOfficer => Some(caller.user.region_code.as_ref().ok_or(ApiError::Forbidden)?),
+        Role::PermitOfficer => Some(
+            caller
+                .user
+                .region_code
+                .as_ref()
+                .ok_or(ApiError::Forbidden)?,
+        ),
         _ => None,
     };
-    let items = app.store.list_permits(employer, region, q.cursor.as_deref(), limit).await?;
+    let items = app
+        .store
+        .list_permits(employer, region, q.cursor.as_deref(), limit)
+        .await?;
     let next = (items.len() as i64 == limit)
         .then(|| items.last().map(|p| p.permit_number.to_string()))
         .flatten();
@@ -79,13 +94,22 @@ pub async fn record_entry(
     caller: Caller,
     key: Option<Extension<IdempotencyKey>>,
     Path(number): Path<String>,
-    ApiJson(body): ApiJson<Entry>,
+    body: JsonBody,
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::EmployerAgent, Role::PermitOfficer])?;
+    let body: Entry = body.parse()?;
     let mut permit = load(&app, &caller, &number).await?;
     let today = Utc::now().date_naive();
     permit.onsite = onsite::record_entry(&permit.onsite, body.entry_date, today)?;
-    save(&app, &caller, key, permit, "permit.entry_recorded", json!({ "entry_date": body.entry_date })).await
+    save(
+        &app,
+        &caller,
+        key,
+        permit,
+        "permit.entry_recorded",
+        json!({ "entry_date": body.entry_date }),
+    )
+    .await
 }
 
 /// `POST /api/v1/permits/{permit_number}/onsite-verifications`: the officer
@@ -95,16 +119,35 @@ pub async fn onsite_verification(
     caller: Caller,
     key: Option<Extension<IdempotencyKey>>,
     Path(number): Path<String>,
-    ApiJson(input): ApiJson<OnsiteCheckInput>,
+    body: JsonBody,
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::PermitOfficer])?;
+    let input: OnsiteCheckInput = body.parse()?;
     let mut permit = load(&app, &caller, &number).await?;
     let today = Utc::now().date_naive();
-    let decision_number = format!("D{}{:010}", today.format("%Y%m%d"), token::random_u64() % 10_000_000_000);
-    let (check, status) = onsite::record_check(&permit.onsite, permit.status, &input, today, decision_number)?;
+    let decision_number = format!(
+        "D{}{:010}",
+        today.format("%Y%m%d"),
+        token::random_u64() % 10_000_000_000
+    );
+    let (check, status) = onsite::record_check(
+        &permit.onsite,
+        permit.status,
+        &input,
+        today,
+        decision_number,
+    )?;
     permit.onsite = check;
     permit.status = status;
-    save(&app, &caller, key, permit, "permit.onsite_verified", json!({ "materials": input.materials_checked })).await
+    save(
+        &app,
+        &caller,
+        key,
+        permit,
+        "permit.onsite_verified",
+        json!({ "materials": input.materials_checked }),
+    )
+    .await
 }
 
 async fn save(
@@ -118,7 +161,14 @@ async fn save(
     let mut shown = permit.clone();
     shown.version += 1;
     let reply = reply(StatusCode::OK, &shown)?;
-    let write = audit(caller, key.as_deref(), action, ("permit", permit.permit_number.as_str()), details, &reply);
+    let write = audit(
+        caller,
+        key.as_deref(),
+        action,
+        ("permit", permit.permit_number.as_str()),
+        details,
+        &reply,
+    );
     app.store.update_permit(&permit, write).await?;
     Ok(reply)
 }

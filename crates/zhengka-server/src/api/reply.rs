@@ -7,8 +7,8 @@ use serde::Serialize;
 use zhengka_store::{Audit, Write};
 
 use crate::auth::Caller;
-use crate::http::idempotency::{write_with, IdempotencyKey};
 use crate::http::ApiError;
+use crate::http::idempotency::{IdempotencyKey, write_with};
 
 /// A JSON body already serialised, so the same bytes can be stored for replay.
 pub struct Reply {
@@ -65,6 +65,10 @@ pub fn limit(raw: Option<i64>) -> Result<i64, ApiError> {
     match raw {
         None => Ok(20),
         Some(n) if (1..=100).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::invalid("limit", "out_of_range", "limit must be 1 to 100")),
+        Some(_) => Err(ApiError::invalid(
+            "limit",
+            "out_of_range",
+            "limit must be 1 to 100",
+        )),
     }
 }

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use zhengka_store::{Audit, StoreError, Write};
 
-use super::{reply, Reply};
-use crate::auth::{password, token, Caller};
-use crate::http::{ApiError, ApiJson};
+use super::{Reply, reply};
 use crate::AppState;
+use crate::auth::{Caller, password, token};
+use crate::http::{ApiError, JsonBody};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,10 +30,8 @@ struct SessionView<'a> {
 }
 
 /// `POST /api/v1/sessions`
-pub async fn create(
-    State(app): State<AppState>,
-    ApiJson(body): ApiJson<SignIn>,
-) -> Result<Reply, ApiError> {
+pub async fn create(State(app): State<AppState>, body: JsonBody) -> Result<Reply, ApiError> {
+    let body: SignIn = body.parse()?;
     let username = body.username.trim().to_ascii_lowercase();
     if let Some(retry_after_secs) = app.limiter.check(&username, Instant::now()) {
         return Err(ApiError::TooManyRequests { retry_after_secs });
@@ -67,7 +65,12 @@ pub async fn create(
         details: json!({}),
     };
     app.store
-        .insert_session(&token::hash(&token), &user.id, expires_at, Write::new(audit))
+        .insert_session(
+            &token::hash(&token),
+            &user.id,
+            expires_at,
+            Write::new(audit),
+        )
         .await?;
     let view = SessionView {
         token: &token,

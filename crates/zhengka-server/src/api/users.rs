@@ -1,20 +1,20 @@
 //! User accounts: created by the admin (and by `zhengka users add`).
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Extension;
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
-use zhengka_domain::employer::{parse_username, Role, User};
+use zhengka_domain::employer::{Role, User, parse_username};
 use zhengka_domain::ids::RegionCode;
 use zhengka_store::StoreError;
 
-use super::{audit, reply, Reply};
-use crate::auth::{password, Caller};
-use crate::http::idempotency::IdempotencyKey;
-use crate::http::{invalid_at, ApiError, ApiJson};
+use super::{Reply, audit, reply};
 use crate::AppState;
+use crate::auth::{Caller, password};
+use crate::http::idempotency::IdempotencyKey;
+use crate::http::{ApiError, JsonBody, invalid_at};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,17 +33,47 @@ pub async fn build_user(app: &AppState, body: &NewUser) -> Result<User, ApiError
     let username = parse_username(&body.username).map_err(|e| invalid_at("username", e))?;
     password::check_strength(&body.password).map_err(|e| invalid_at("password", e))?;
     match (body.role.needs_employer(), &body.employer_id) {
-        (true, None) => return Err(ApiError::invalid("employer_id", "required", "an employer agent acts for one employer")),
-        (false, Some(_)) => return Err(ApiError::invalid("employer_id", "not_allowed_for_role", "only employer agents belong to an employer")),
+        (true, None) => {
+            return Err(ApiError::invalid(
+                "employer_id",
+                "required",
+                "an employer agent acts for one employer",
+            ));
+        }
+        (false, Some(_)) => {
+            return Err(ApiError::invalid(
+                "employer_id",
+                "not_allowed_for_role",
+                "only employer agents belong to an employer",
+            ));
+        }
         (true, Some(id)) => match app.store.get_employer(id).await {
-            Err(StoreError::NotFound) => return Err(ApiError::invalid("employer_id", "unknown_employer", "no employer with this id")),
+            Err(StoreError::NotFound) => {
+                return Err(ApiError::invalid(
+                    "employer_id",
+                    "unknown_employer",
+                    "no employer with this id",
+                ));
+            }
             other => drop(other?),
         },
         (false, None) => {}
     }
     match (body.role.needs_region(), &body.region_code) {
-        (true, None) => return Err(ApiError::invalid("region_code", "required", "officers work within a region")),
-        (false, Some(_)) => return Err(ApiError::invalid("region_code", "not_allowed_for_role", "only officers have a region")),
+        (true, None) => {
+            return Err(ApiError::invalid(
+                "region_code",
+                "required",
+                "officers work within a region",
+            ));
+        }
+        (false, Some(_)) => {
+            return Err(ApiError::invalid(
+                "region_code",
+                "not_allowed_for_role",
+                "only officers have a region",
+            ));
+        }
         _ => {}
     }
     Ok(User {
@@ -61,14 +91,22 @@ pub async fn create(
     State(app): State<AppState>,
     caller: Caller,
     key: Option<Extension<IdempotencyKey>>,
-    ApiJson(body): ApiJson<NewUser>,
+    body: JsonBody,
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::Admin])?;
+    let body: NewUser = body.parse()?;
     let user = build_user(&app, &body).await?;
     let hash = password::hash(body.password).await?;
     let reply = reply(StatusCode::CREATED, &user)?;
     let details = json!({ "username": user.username, "role": user.role.as_str() });
-    let write = audit(&caller, key.as_deref(), "user.created", ("user", &user.id), details, &reply);
+    let write = audit(
+        &caller,
+        key.as_deref(),
+        "user.created",
+        ("user", &user.id),
+        details,
+        &reply,
+    );
     app.store.insert_user(&user, &hash, write).await?;
     Ok(reply)
 }

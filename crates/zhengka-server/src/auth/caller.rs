@@ -6,8 +6,8 @@ use zhengka_domain::ids::RegionCode;
 use zhengka_store::StoreError;
 
 use super::token;
-use crate::http::ApiError;
 use crate::AppState;
+use crate::http::ApiError;
 
 /// The signed-in user behind a request (`Authorization: Bearer <token>`).
 #[derive(Debug, Clone)]
@@ -30,13 +30,14 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 pub(crate) async fn authenticate(parts: &Parts, app: &AppState) -> Result<Caller, ApiError> {
-    let header = parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)
-        .ok_or(ApiError::Unauthorized {
-            code: "missing_token",
-            message: "sign in and send Authorization: Bearer <token>".into(),
-        })?;
+    let header =
+        parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or(ApiError::Unauthorized {
+                code: "missing_token",
+                message: "sign in and send Authorization: Bearer <token>".into(),
+            })?;
     let token = header
         .to_str()
         .ok()
@@ -86,7 +87,11 @@ impl Caller {
             _ if self.user.role.needs_region() => self.covers(region),
             _ => false,
         };
-        if visible { Ok(()) } else { Err(ApiError::NotFound) }
+        if visible {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound)
+        }
     }
 
     /// An officer's region covers `region` (a province covers its cities...).

@@ -1,7 +1,7 @@
 //! Argon2id password hashes (PHC strings), computed off the async threads.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use zhengka_domain::InvalidValue;
 
 use crate::http::ApiError;
@@ -10,10 +10,16 @@ use crate::http::ApiError;
 pub fn check_strength(password: &str) -> Result<(), InvalidValue> {
     let n = password.chars().count();
     if n < 12 {
-        return Err(InvalidValue::new("password_too_short", "use at least 12 characters"));
+        return Err(InvalidValue::new(
+            "password_too_short",
+            "use at least 12 characters",
+        ));
     }
     if n > 256 {
-        return Err(InvalidValue::new("password_too_long", "use at most 256 characters"));
+        return Err(InvalidValue::new(
+            "password_too_long",
+            "use at most 256 characters",
+        ));
     }
     Ok(())
 }
@@ -38,7 +44,11 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
     tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_else(|| DUMMY.to_owned());
         PasswordHash::new(&stored)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -63,7 +73,10 @@ mod tests {
 
     #[test]
     fn strength() {
-        assert_eq!(check_strength("short").unwrap_err().code, "password_too_short");
+        assert_eq!(
+            check_strength("short").unwrap_err().code,
+            "password_too_short"
+        );
         assert!(check_strength("twelve chars").is_ok());
     }
 }

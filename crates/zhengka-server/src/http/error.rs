@@ -17,13 +17,21 @@ pub enum ApiError {
     /// 404: absent, or not the caller's to see.
     NotFound,
     /// 409: the record's state does not allow this (or a unique value is taken).
-    Conflict { code: &'static str, message: String, field: Option<&'static str> },
+    Conflict {
+        code: &'static str,
+        message: String,
+        field: Option<&'static str>,
+    },
     /// 413: the body is larger than allowed.
     PayloadTooLarge,
     /// 415: the body is not JSON.
     UnsupportedMediaType,
     /// 422: a value is invalid; `field` says which.
-    Invalid { code: String, message: String, field: Option<String> },
+    Invalid {
+        code: String,
+        message: String,
+        field: Option<String>,
+    },
     /// 429: too many attempts.
     TooManyRequests { retry_after_secs: u64 },
     /// 500: our fault. The cause is logged, never sent.
@@ -52,11 +60,18 @@ impl ApiError {
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::BadRequest { code, message: message.into() }
+        Self::BadRequest {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict { code, message: message.into(), field: None }
+        Self::Conflict {
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -82,7 +97,11 @@ impl IntoResponse for ApiError {
             Self::BadRequest { code, message } | Self::Unauthorized { code, message } => {
                 (code, message, None)
             }
-            Self::Conflict { code, message, field } => (code, message, *field),
+            Self::Conflict {
+                code,
+                message,
+                field,
+            } => (code, message, *field),
             Self::Forbidden => ("forbidden", "your role may not do this", None),
             Self::NotFound => ("not_found", "no such record", None),
             Self::PayloadTooLarge => ("payload_too_large", "the request body is too large", None),
@@ -91,14 +110,28 @@ impl IntoResponse for ApiError {
                 "send JSON with Content-Type: application/json",
                 None,
             ),
-            Self::Invalid { code, message, field } => (code, message, field.as_deref()),
-            Self::TooManyRequests { .. } => ("too_many_attempts", "too many attempts; wait and retry", None),
+            Self::Invalid {
+                code,
+                message,
+                field,
+            } => (code, message, field.as_deref()),
+            Self::TooManyRequests { .. } => (
+                "too_many_attempts",
+                "too many attempts; wait and retry",
+                None,
+            ),
             Self::Internal(cause) => {
                 tracing::error!(cause = %cause, "internal error");
                 ("internal", "something went wrong on our side", None)
             }
         };
-        let body = Envelope { error: Body { code, message, field } };
+        let body = Envelope {
+            error: Body {
+                code,
+                message,
+                field,
+            },
+        };
         let mut response = (status, axum::Json(body)).into_response();
         if let Self::TooManyRequests { retry_after_secs } = self {
             response
@@ -123,15 +156,31 @@ impl From<StoreError> for ApiError {
 /// SQLite the `table.column`).
 fn conflict_for(what: &str) -> ApiError {
     let (code, message, field) = if what.contains("uscc") {
-        ("uscc_taken", "an employer with this USCC is already registered", Some("uscc"))
+        (
+            "uscc_taken",
+            "an employer with this USCC is already registered",
+            Some("uscc"),
+        )
     } else if what.contains("username") {
         ("username_taken", "this username is taken", Some("username"))
     } else if what.contains("idempotency_key") {
-        ("idempotency_key_in_use", "a request with this Idempotency-Key is in progress", None)
+        (
+            "idempotency_key_in_use",
+            "a request with this Idempotency-Key is in progress",
+            None,
+        )
     } else {
-        ("concurrent_update", "the record changed meanwhile; reload and retry", None)
+        (
+            "concurrent_update",
+            "the record changed meanwhile; reload and retry",
+            None,
+        )
     };
-    ApiError::Conflict { code, message: message.into(), field }
+    ApiError::Conflict {
+        code,
+        message: message.into(),
+        field,
+    }
 }
 
 impl From<FieldError> for ApiError {
@@ -144,7 +193,11 @@ impl From<RuleError> for ApiError {
     fn from(e: RuleError) -> Self {
         match e {
             RuleError::Invalid(f) => f.into(),
-            RuleError::Conflict { code, message } => Self::Conflict { code, message, field: None },
+            RuleError::Conflict { code, message } => Self::Conflict {
+                code,
+                message,
+                field: None,
+            },
         }
     }
 }

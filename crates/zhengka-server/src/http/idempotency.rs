@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use zhengka_store::{IdempotentResponse, Write};
 
 use super::ApiError;
-use crate::auth::caller::authenticate;
 use crate::AppState;
+use crate::auth::caller::authenticate;
 
 pub const HEADER: &str = "idempotency-key";
 const MAX_BODY: usize = 1024 * 1024;
@@ -36,14 +36,20 @@ async fn check(app: &AppState, req: Request) -> Result<Result<Request, Response>
     let Some(raw) = req.headers().get(HEADER) else {
         return Ok(Ok(req));
     };
-    if req.method() != Method::POST && req.method() != Method::PUT && req.method() != Method::DELETE {
+    if req.method() != Method::POST && req.method() != Method::PUT && req.method() != Method::DELETE
+    {
         return Ok(Ok(req));
     }
     let key = raw
         .to_str()
         .ok()
         .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
-        .ok_or_else(|| ApiError::bad_request("invalid_idempotency_key", "1 to 255 visible ASCII characters"))?
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_idempotency_key",
+                "1 to 255 visible ASCII characters",
+            )
+        })?
         .to_owned();
     let (mut parts, body) = req.into_parts();
     let caller = authenticate(&parts, app).await?;
@@ -60,7 +66,9 @@ async fn check(app: &AppState, req: Request) -> Result<Result<Request, Response>
         return replay(stored, &request_hash).map(Err);
     }
     parts.extensions.insert(caller);
-    parts.extensions.insert(IdempotencyKey { key, request_hash });
+    parts
+        .extensions
+        .insert(IdempotencyKey { key, request_hash });
     Ok(Ok(Request::from_parts(parts, Body::from(bytes))))
 }
 
@@ -72,7 +80,8 @@ fn replay(stored: IdempotentResponse, request_hash: &str) -> Result<Response, Ap
             field: None,
         });
     }
-    let status = StatusCode::from_u16(stored.status).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let status =
+        StatusCode::from_u16(stored.status).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut response = (status, stored.body).into_response();
     let headers = response.headers_mut();
     headers.insert("content-type", HeaderValue::from_static("application/json"));

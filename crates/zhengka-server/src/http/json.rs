@@ -7,9 +7,14 @@ use serde::de::DeserializeOwned;
 
 use super::ApiError;
 
-pub struct ApiJson<T>(pub T);
+/// A JSON request body, read but not yet parsed: handlers authorise first and
+/// parse second, so a caller without the right role learns nothing from 422s.
+pub struct JsonBody {
+    is_json: bool,
+    bytes: Bytes,
+}
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
@@ -18,13 +23,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.trim_start().starts_with("application/json"));
-        if !is_json {
-            return Err(ApiError::UnsupportedMediaType);
-        }
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| ApiError::PayloadTooLarge)?;
-        parse(&bytes).map(ApiJson)
+        Ok(Self { is_json, bytes })
+    }
+}
+
+impl JsonBody {
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if !self.is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        parse(&self.bytes)
     }
 }
 
@@ -39,9 +50,10 @@ fn to_api_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let inner = e.into_inner();
     use serde_json::error::Category;
     match inner.classify() {
-        Category::Syntax | Category::Eof | Category::Io => {
-            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}"))
-        }
+        Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request(
+            "malformed_json",
+            format!("the body is not valid JSON: {inner}"),
+        ),
         Category::Data => data_error(&path, &inner.to_string()),
     }
 }
@@ -49,7 +61,11 @@ fn to_api_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
 /// serde's messages are stable enough to tell the cases apart; our own parsers
 /// put their code first (`code: message`).
 fn data_error(path: &str, message: &str) -> ApiError {
-    let message = message.split(" at line ").next().unwrap_or(message).to_owned();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_owned();
     let join = |name: &str| {
         if path == "." || path.is_empty() {
             name.to_owned()
@@ -59,16 +75,29 @@ fn data_error(path: &str, message: &str) -> ApiError {
     };
     let field = |p: &str| (p != "." && !p.is_empty()).then(|| p.to_owned());
     if let Some(name) = between(&message, "missing field `", "`") {
-        return ApiError::Invalid { code: "required".into(), field: Some(join(name)), message };
+        return ApiError::Invalid {
+            code: "required".into(),
+            field: Some(join(name)),
+            message,
+        };
     }
-    if let Some(name) = between(&message, "unknown field `", "`") {
-        return ApiError::Invalid { code: "unknown_field".into(), field: Some(join(name)), message };
+    // For an unknown key the path already ends with it.
+    if between(&message, "unknown field `", "`").is_some() {
+        return ApiError::Invalid {
+            code: "unknown_field".into(),
+            field: field(path),
+            message,
+        };
     }
     if let Some((code, rest)) = message.split_once(": ")
         && !code.is_empty()
         && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
     {
-        return ApiError::Invalid { code: code.to_owned(), field: field(path), message: rest.to_owned() };
+        return ApiError::Invalid {
+            code: code.to_owned(),
+            field: field(path),
+            message: rest.to_owned(),
+        };
     }
     let code = if message.starts_with("invalid type") {
         "invalid_type"
@@ -77,7 +106,11 @@ fn data_error(path: &str, message: &str) -> ApiError {
     } else {
         "invalid_value"
     };
-    ApiError::Invalid { code: code.into(), field: field(path), message }
+    ApiError::Invalid {
+        code: code.into(),
+        field: field(path),
+        message,
+    }
 }
 
 fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
@@ -118,17 +151,29 @@ mod tests {
     fn errors_name_the_field() {
         assert_eq!(err("{"), ("malformed_json".into(), None));
         assert_eq!(err("{}"), ("required".into(), Some("inner".into())));
-        let (code, field) = err(r#"{"inner": {"when": "2026-02-30", "uscc": "91350100M000100Y43"}}"#);
-        assert_eq!((code.as_str(), field.as_deref()), ("invalid_value", Some("inner.when")));
-        let (code, field) = err(r#"{"inner": {"when": "2026-02-03", "uscc": "91350100M000100Y44"}}"#);
+        let (code, field) =
+            err(r#"{"inner": {"when": "2026-02-30", "uscc": "91350100M000100Y43"}}"#);
+        assert_eq!(
+            (code.as_str(), field.as_deref()),
+            ("invalid_value", Some("inner.when"))
+        );
+        let (code, field) =
+            err(r#"{"inner": {"when": "2026-02-03", "uscc": "91350100M000100Y44"}}"#);
         assert_eq!(
             (code.as_str(), field.as_deref()),
             ("invalid_uscc_check_character", Some("inner.uscc"))
         );
         let (code, field) = err(r#"{"inner": {"when": 5, "uscc": "x"}}"#);
-        assert_eq!((code.as_str(), field.as_deref()), ("invalid_type", Some("inner.when")));
-        let (code, field) = err(r#"{"inner": {"when": "2026-02-03", "uscc": "91350100M000100Y43", "x": 1}}"#);
-        assert_eq!((code.as_str(), field.as_deref()), ("unknown_field", Some("inner.x")));
+        assert_eq!(
+            (code.as_str(), field.as_deref()),
+            ("invalid_type", Some("inner.when"))
+        );
+        let (code, field) =
+            err(r#"{"inner": {"when": "2026-02-03", "uscc": "91350100M000100Y43", "x": 1}}"#);
+        assert_eq!(
+            (code.as_str(), field.as_deref()),
+            ("unknown_field", Some("inner.x"))
+        );
     }
 }
 

@@ -30,7 +30,9 @@ pub struct Metrics {
 impl Metrics {
     fn observe(&self, method: &str, route: &str, status: u16, secs: f64) {
         let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        let s = routes.entry((method.to_owned(), route.to_owned())).or_default();
+        let s = routes
+            .entry((method.to_owned(), route.to_owned()))
+            .or_default();
         *s.by_status.entry(status).or_default() += 1;
         for (i, le) in BUCKETS.iter().enumerate() {
             if secs <= *le {
@@ -62,11 +64,26 @@ impl Metrics {
         for ((method, route), s) in routes.iter() {
             let labels = format!("method=\"{method}\",route=\"{route}\"");
             for (le, n) in BUCKETS.iter().zip(s.buckets) {
-                let _ = writeln!(out, "zhengka_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "zhengka_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {n}"
+                );
             }
-            let _ = writeln!(out, "zhengka_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
-            let _ = writeln!(out, "zhengka_http_request_duration_seconds_sum{{{labels}}} {}", s.sum);
-            let _ = writeln!(out, "zhengka_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "zhengka_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "zhengka_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum
+            );
+            let _ = writeln!(
+                out,
+                "zhengka_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
         }
         out
     }

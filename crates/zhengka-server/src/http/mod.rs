@@ -6,5 +6,5 @@ pub mod idempotency;
 mod json;
 pub mod metrics;
 
-pub use error::{invalid_at, ApiError};
-pub use json::{parse as parse_json, ApiJson, ApiQuery};
+pub use error::{ApiError, invalid_at};
+pub use json::{ApiQuery, JsonBody, parse as parse_json};

@@ -32,18 +32,26 @@ async fn applications_round_trip_and_are_encrypted_at_rest() {
         let e = employer(1, "440100");
         add_employers(&db, std::slice::from_ref(&e)).await;
         let mut a = application("app-1", &e, at(10));
-        a.form = form(ApplicationKind::NewFromAbroad, "Zebulon Quackenbush", "X9Q8W7E6R5");
+        a.form = form(
+            ApplicationKind::NewFromAbroad,
+            "Zebulon Quackenbush",
+            "X9Q8W7E6R5",
+        );
         add(&db, &a).await;
 
         assert_eq!(db.store.get_application("app-1").await.unwrap(), a);
-        assert_not_found(db.store.get_application("app-404").await, "unknown application");
+        assert_not_found(
+            db.store.get_application("app-404").await,
+            "unknown application",
+        );
 
         let raw = db.raw().await;
-        let sealed: Vec<u8> = sqlx::query_scalar("SELECT record_enc FROM applications WHERE id = $1")
-            .bind("app-1")
-            .fetch_one(&raw)
-            .await
-            .unwrap();
+        let sealed: Vec<u8> =
+            sqlx::query_scalar("SELECT record_enc FROM applications WHERE id = $1")
+                .bind("app-1")
+                .fetch_one(&raw)
+                .await
+                .unwrap();
         raw.close().await;
         for secret in ["X9Q8W7E6R5", "ZEBULON", "QUACKENBUSH", "Senior Engineer"] {
             let found = sealed.windows(secret.len()).any(|w| w == secret.as_bytes());
@@ -65,14 +73,16 @@ async fn applications_are_filtered_by_employer_region_status_and_kind() {
         let tianhe = employer(2, "440106");
         let hz = employer(3, "330106");
         add_employers(&db, &[gz.clone(), tianhe.clone(), hz.clone()]).await;
-        let mut specs = vec![
-            ("a1", &gz, ApplicationStatus::Submitted, ApplicationKind::NewFromAbroad),
-            ("a2", &gz, ApplicationStatus::Draft, ApplicationKind::Extension),
-            ("a3", &tianhe, ApplicationStatus::Accepted, ApplicationKind::NewFromAbroad),
-            ("a4", &hz, ApplicationStatus::Submitted, ApplicationKind::ShortTerm),
-            ("a5", &hz, ApplicationStatus::Approved, ApplicationKind::Extension),
+        use ApplicationKind::{Extension, NewFromAbroad, ShortTerm};
+        use ApplicationStatus::{Accepted, Approved, Draft, Submitted};
+        let specs = [
+            ("a1", &gz, Submitted, NewFromAbroad),
+            ("a2", &gz, Draft, Extension),
+            ("a3", &tianhe, Accepted, NewFromAbroad),
+            ("a4", &hz, Submitted, ShortTerm),
+            ("a5", &hz, Approved, Extension),
         ];
-        for (i, (id, e, status, kind)) in specs.drain(..).enumerate() {
+        for (i, (id, e, status, kind)) in specs.into_iter().enumerate() {
             let mut a = application(id, e, at(i as i64));
             a.status = status;
             a.form.kind = kind;
@@ -80,27 +90,50 @@ async fn applications_are_filtered_by_employer_region_status_and_kind() {
         }
         let list = |f: ApplicationFilter| {
             let s = &db.store;
-            async move { s.list_applications(&ApplicationFilter { limit: 50, ..f }).await.unwrap() }
+            async move {
+                s.list_applications(&ApplicationFilter { limit: 50, ..f })
+                    .await
+                    .unwrap()
+            }
         };
 
         let all = list(ApplicationFilter::default()).await;
-        assert_eq!(ids(&all.items), ["a5", "a4", "a3", "a2", "a1"], "newest first");
+        assert_eq!(
+            ids(&all.items),
+            ["a5", "a4", "a3", "a2", "a1"],
+            "newest first"
+        );
         assert!(all.next_cursor.is_none(), "one page holds all");
 
-        let of_gz = list(ApplicationFilter { employer_id: Some(gz.id.clone()), ..Default::default() });
+        let of_gz = list(ApplicationFilter {
+            employer_id: Some(gz.id.clone()),
+            ..Default::default()
+        });
         assert_eq!(ids(&of_gz.await.items), ["a2", "a1"]);
 
-        let guangzhou = list(ApplicationFilter { region_prefix: Some("4401".into()), ..Default::default() });
+        let guangzhou = list(ApplicationFilter {
+            region_prefix: Some("4401".into()),
+            ..Default::default()
+        });
         assert_eq!(ids(&guangzhou.await.items), ["a3", "a2", "a1"]);
-        let zhejiang = list(ApplicationFilter { region_prefix: Some("33".into()), ..Default::default() });
+        let zhejiang = list(ApplicationFilter {
+            region_prefix: Some("33".into()),
+            ..Default::default()
+        });
         assert_eq!(ids(&zhejiang.await.items), ["a5", "a4"]);
 
         let statuses = vec![ApplicationStatus::Submitted, ApplicationStatus::Accepted];
-        let under_review = list(ApplicationFilter { statuses, ..Default::default() });
+        let under_review = list(ApplicationFilter {
+            statuses,
+            ..Default::default()
+        });
         assert_eq!(ids(&under_review.await.items), ["a4", "a3", "a1"]);
 
         let kind = Some(ApplicationKind::Extension);
-        let extensions = list(ApplicationFilter { kind, ..Default::default() });
+        let extensions = list(ApplicationFilter {
+            kind,
+            ..Default::default()
+        });
         assert_eq!(ids(&extensions.await.items), ["a5", "a2"]);
 
         let combined = list(ApplicationFilter {
@@ -127,7 +160,11 @@ async fn keyset_pages_visit_every_application_once() {
         let mut after = None;
         let mut pages = 0;
         loop {
-            let f = ApplicationFilter { after: after.take(), limit: 3, ..Default::default() };
+            let f = ApplicationFilter {
+                after: after.take(),
+                limit: 3,
+                ..Default::default()
+            };
             let page = db.store.list_applications(&f).await.unwrap();
             pages += 1;
             assert!(page.items.len() <= 3, "page {pages} is over the limit");
@@ -142,7 +179,9 @@ async fn keyset_pages_visit_every_application_once() {
         let unique: BTreeSet<_> = seen.iter().cloned().collect();
         assert_eq!(unique.len(), seen.len(), "an item came twice: {seen:?}");
         assert_eq!(unique.len(), 7, "an item is missing: {seen:?}");
-        let expected = ["app-6", "app-5", "app-4", "app-3", "app-2", "app-1", "app-0"];
+        let expected = [
+            "app-6", "app-5", "app-4", "app-3", "app-2", "app-1", "app-0",
+        ];
         assert_eq!(seen, expected, "newest first, id breaks ties");
     })
     .await;
@@ -160,9 +199,13 @@ async fn a_stale_update_is_refused_and_writes_nothing() {
         let mut accepted = a.clone();
         accepted.status = ApplicationStatus::Accepted;
         accepted.version = 2;
-        s.update_application(&accepted, None, write("application.accept", "application", "app-1"))
-            .await
-            .unwrap();
+        s.update_application(
+            &accepted,
+            None,
+            write("application.accept", "application", "app-1"),
+        )
+        .await
+        .unwrap();
         assert_eq!(s.get_application("app-1").await.unwrap(), accepted);
 
         // Someone else still holds version 1 and approves it, with a new permit.
@@ -170,13 +213,25 @@ async fn a_stale_update_is_refused_and_writes_nothing() {
         assert_eq!(stale.version, 2, "the stale writer's version");
         let events = db.count("audit_events").await;
         let r = s
-            .update_application(&stale, Some(&permit), write("application.approve", "application", "app-1"))
+            .update_application(
+                &stale,
+                Some(&permit),
+                write("application.approve", "application", "app-1"),
+            )
             .await;
         assert_conflict(r, "stale application version");
-        assert_eq!(s.get_application("app-1").await.unwrap(), accepted, "unchanged");
+        assert_eq!(
+            s.get_application("app-1").await.unwrap(),
+            accepted,
+            "unchanged"
+        );
         assert_eq!(db.count("audit_events").await, events, "no audit event");
         assert_not_found(s.get_permit(&permit.permit_number).await, "no permit");
-        let approvals = AuditFilter { action: Some("application.approve".into()), limit: 10, ..Default::default() };
+        let approvals = AuditFilter {
+            action: Some("application.approve".into()),
+            limit: 10,
+            ..Default::default()
+        };
         assert!(s.audit_events(&approvals).await.unwrap().is_empty());
         assert_eq!(s.verify_audit_chain().await.unwrap().broken_at, None);
     })

@@ -10,7 +10,9 @@ async fn audit_events_are_listed_by_filter_and_chained() {
     for_each_backend(|db| async move {
         let s = &db.store;
         let e = employer(1, "440100");
-        s.insert_employer(&e, write("employer.create", "employer", &e.id)).await.unwrap();
+        s.insert_employer(&e, write("employer.create", "employer", &e.id))
+            .await
+            .unwrap();
         for i in 0..3 {
             let a = application(&format!("app-{i}"), &e, at(i));
             s.insert_application(&a, write("application.create", "application", &a.id))
@@ -23,27 +25,65 @@ async fn audit_events_are_listed_by_filter_and_chained() {
         w.audit.actor = "officer-wang".to_owned();
         s.update_application(&accepted, None, w).await.unwrap();
 
-        let list = |f: AuditFilter| async move { s.audit_events(&AuditFilter { limit: 100, ..f }).await.unwrap() };
+        let list = |f: AuditFilter| async move {
+            s.audit_events(&AuditFilter { limit: 100, ..f })
+                .await
+                .unwrap()
+        };
         let all = list(AuditFilter::default()).await;
         let seqs: Vec<i64> = all.iter().map(|e| e.seq).collect();
         assert_eq!(seqs, [1, 2, 3, 4, 5]);
         for pair in all.windows(2) {
-            assert_eq!(pair[1].prev_hash, pair[0].hash, "event {} links to its predecessor", pair[1].seq);
+            assert_eq!(
+                pair[1].prev_hash, pair[0].hash,
+                "event {} links to its predecessor",
+                pair[1].seq
+            );
         }
         assert_eq!(all[0].prev_hash, "0".repeat(64));
-        assert_eq!(all[0].details, serde_json::json!({ "note": "employer.create emp-001" }));
+        assert_eq!(
+            all[0].details,
+            serde_json::json!({ "note": "employer.create emp-001" })
+        );
 
-        let apps = list(AuditFilter { entity_type: Some("application".into()), ..Default::default() }).await;
+        let apps = list(AuditFilter {
+            entity_type: Some("application".into()),
+            ..Default::default()
+        })
+        .await;
         assert_eq!(apps.len(), 4);
-        let one = list(AuditFilter { entity_id: Some("app-1".into()), ..Default::default() }).await;
+        let one = list(AuditFilter {
+            entity_id: Some("app-1".into()),
+            ..Default::default()
+        })
+        .await;
         let actions: Vec<_> = one.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["application.create", "application.accept"]);
-        let by_officer = list(AuditFilter { actor: Some("officer-wang".into()), ..Default::default() }).await;
+        let by_officer = list(AuditFilter {
+            actor: Some("officer-wang".into()),
+            ..Default::default()
+        })
+        .await;
         assert_eq!(by_officer.iter().map(|e| e.seq).collect::<Vec<_>>(), [5]);
-        let creates = list(AuditFilter { action: Some("application.create".into()), ..Default::default() }).await;
+        let creates = list(AuditFilter {
+            action: Some("application.create".into()),
+            ..Default::default()
+        })
+        .await;
         assert_eq!(creates.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3, 4]);
-        let page = s.audit_events(&AuditFilter { after_seq: 2, limit: 2, ..Default::default() }).await.unwrap();
-        assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 4], "cursor and limit");
+        let page = s
+            .audit_events(&AuditFilter {
+                after_seq: 2,
+                limit: 2,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            page.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            [3, 4],
+            "cursor and limit"
+        );
 
         let report = s.verify_audit_chain().await.unwrap();
         assert_eq!((report.events, report.broken_at), (5, None));
@@ -57,7 +97,9 @@ async fn a_tampered_event_breaks_the_chain_where_it_was_changed() {
         let s = &db.store;
         for n in 1..=4 {
             let e = employer(n, "440100");
-            s.insert_employer(&e, write("employer.create", "employer", &e.id)).await.unwrap();
+            s.insert_employer(&e, write("employer.create", "employer", &e.id))
+                .await
+                .unwrap();
         }
         assert_eq!(s.verify_audit_chain().await.unwrap().broken_at, None);
 
@@ -71,7 +113,11 @@ async fn a_tampered_event_breaks_the_chain_where_it_was_changed() {
         raw.close().await;
 
         let report = s.verify_audit_chain().await.unwrap();
-        assert_eq!(report.broken_at, Some(3), "the chain breaks at the edited event");
+        assert_eq!(
+            report.broken_at,
+            Some(3),
+            "the chain breaks at the edited event"
+        );
         assert_eq!(report.events, 2, "the events before it still verify");
     })
     .await;

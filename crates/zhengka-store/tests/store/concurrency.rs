@@ -17,7 +17,10 @@ async fn concurrent_writers_lose_nothing_and_keep_the_chain() {
         let db = Arc::new(db);
         for t in 0..TASKS {
             let e = employer(t, "440100");
-            db.store.insert_employer(&e, write("employer.create", "employer", &e.id)).await.unwrap();
+            db.store
+                .insert_employer(&e, write("employer.create", "employer", &e.id))
+                .await
+                .unwrap();
         }
 
         let mut tasks = Vec::new();
@@ -35,9 +38,13 @@ async fn concurrent_writers_lose_nothing_and_keep_the_chain() {
                     let mut accepted = a.clone();
                     accepted.status = ApplicationStatus::Accepted;
                     accepted.version = 2;
-                    s.update_application(&accepted, None, write("application.accept", "application", &id))
-                        .await
-                        .unwrap_or_else(|err| panic!("update {id}: {err}"));
+                    s.update_application(
+                        &accepted,
+                        None,
+                        write("application.accept", "application", &id),
+                    )
+                    .await
+                    .unwrap_or_else(|err| panic!("update {id}: {err}"));
                 }
             }));
         }
@@ -45,10 +52,17 @@ async fn concurrent_writers_lose_nothing_and_keep_the_chain() {
             task.await.expect("a writer task panicked");
         }
 
-        let all = ApplicationFilter { limit: 1000, ..Default::default() };
+        let all = ApplicationFilter {
+            limit: 1000,
+            ..Default::default()
+        };
         let page = db.store.list_applications(&all).await.unwrap();
         assert_eq!(page.items.len() as u32, TASKS * PER_TASK);
-        assert!(page.items.iter().all(|a| a.status == ApplicationStatus::Accepted && a.version == 2));
+        assert!(
+            page.items
+                .iter()
+                .all(|a| a.status == ApplicationStatus::Accepted && a.version == 2)
+        );
 
         let writes = i64::from(TASKS + TASKS * PER_TASK * 2);
         let report = db.store.verify_audit_chain().await.unwrap();

@@ -57,12 +57,20 @@ async fn users_are_found_by_username_and_usernames_are_unique() {
 
         let agent = user("u-1", "hr.li@acme", Role::EmployerAgent, Some(&e.id));
         let officer = user("u-2", "officer.wang", Role::PermitOfficer, None);
-        s.insert_user(&agent, "$argon2id$agent", write("user.create", "user", "u-1"))
-            .await
-            .unwrap();
-        s.insert_user(&officer, "$argon2id$officer", write("user.create", "user", "u-2"))
-            .await
-            .unwrap();
+        s.insert_user(
+            &agent,
+            "$argon2id$agent",
+            write("user.create", "user", "u-1"),
+        )
+        .await
+        .unwrap();
+        s.insert_user(
+            &officer,
+            "$argon2id$officer",
+            write("user.create", "user", "u-2"),
+        )
+        .await
+        .unwrap();
         assert_eq!(s.count_users().await.unwrap(), 2);
 
         let found = s.user_by_username("hr.li@acme").await.unwrap();
@@ -73,7 +81,9 @@ async fn users_are_found_by_username_and_usernames_are_unique() {
         assert_not_found(s.user_by_username("nobody").await, "unknown username");
 
         let twin = user("u-3", "hr.li@acme", Role::Admin, None);
-        let r = s.insert_user(&twin, "$argon2id$x", write("user.create", "user", "u-3")).await;
+        let r = s
+            .insert_user(&twin, "$argon2id$x", write("user.create", "user", "u-3"))
+            .await;
         assert_conflict(r, "duplicate username");
         assert_eq!(s.count_users().await.unwrap(), 2);
     })
@@ -89,15 +99,27 @@ async fn sessions_end_when_they_expire_or_are_deleted() {
             .await
             .unwrap();
         let expires = at(3600);
-        s.insert_session("hash-live", "u-1", expires, write("session.create", "user", "u-1"))
-            .await
-            .unwrap();
-        s.insert_session("hash-old", "u-1", at(-60), write("session.create", "user", "u-1"))
-            .await
-            .unwrap();
+        s.insert_session(
+            "hash-live",
+            "u-1",
+            expires,
+            write("session.create", "user", "u-1"),
+        )
+        .await
+        .unwrap();
+        s.insert_session(
+            "hash-old",
+            "u-1",
+            at(-60),
+            write("session.create", "user", "u-1"),
+        )
+        .await
+        .unwrap();
 
         assert_eq!(s.session_user("hash-live", at(0)).await.unwrap(), u);
-        let expired = s.session_user("hash-live", expires + Duration::seconds(1)).await;
+        let expired = s
+            .session_user("hash-live", expires + Duration::seconds(1))
+            .await;
         assert_not_found(expired, "session past its expiry");
         assert_not_found(s.session_user("hash-old", at(0)).await, "expired session");
         assert_not_found(s.session_user("hash-none", at(0)).await, "unknown token");
@@ -106,7 +128,9 @@ async fn sessions_end_when_they_expire_or_are_deleted() {
             .await
             .unwrap();
         assert_not_found(s.session_user("hash-live", at(0)).await, "deleted session");
-        let again = s.delete_session("hash-live", write("session.delete", "user", "u-1")).await;
+        let again = s
+            .delete_session("hash-live", write("session.delete", "user", "u-1"))
+            .await;
         assert_not_found(again, "deleting twice");
     })
     .await;

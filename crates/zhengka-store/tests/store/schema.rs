@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use sqlx::{AnyPool, Row};
 use zhengka_store::{Backend, Store, StoreError};
 
-use crate::backends::{for_each_backend, fresh_postgres, fresh_sqlite, postgres_admin_url, TestDb};
+use crate::backends::{TestDb, for_each_backend, fresh_postgres, fresh_sqlite, postgres_admin_url};
 use crate::fixtures::{employer, write};
 
 type Facts = BTreeSet<String>;
@@ -26,8 +26,14 @@ fn null(not_null: bool) -> &'static str {
 }
 
 async fn strings(pool: &AnyPool, sql: &str, bind: &str) -> Vec<String> {
-    let rows = sqlx::query(sql).bind(bind).fetch_all(pool).await.expect(sql);
-    rows.iter().map(|r| r.try_get(0).expect("a text column")).collect()
+    let rows = sqlx::query(sql)
+        .bind(bind)
+        .fetch_all(pool)
+        .await
+        .expect(sql);
+    rows.iter()
+        .map(|r| r.try_get(0).expect("a text column"))
+        .collect()
 }
 
 async fn sqlite_facts(pool: &AnyPool) -> Facts {
@@ -40,16 +46,23 @@ async fn sqlite_facts(pool: &AnyPool) -> Facts {
     .unwrap();
     for t in tables {
         facts.insert(format!("table {t}"));
-        let cols = sqlx::query(r#"SELECT cid, name, type, "notnull", pk FROM pragma_table_info($1) ORDER BY cid"#)
-            .bind(&t)
-            .fetch_all(pool)
-            .await
-            .unwrap();
+        let cols = sqlx::query(
+            r#"SELECT cid, name, type, "notnull", pk FROM pragma_table_info($1) ORDER BY cid"#,
+        )
+        .bind(&t)
+        .fetch_all(pool)
+        .await
+        .unwrap();
         let mut pk: Vec<(i64, String)> = Vec::new();
         for c in &cols {
             let (cid, name, ty): (i64, String, String) = (c.get(0), c.get(1), c.get(2));
             let (not_null, pk_pos): (i64, i64) = (c.get(3), c.get(4));
-            facts.insert(format!("column {t}.{name} #{} {} {}", cid + 1, sqlite_type(&ty), null(not_null != 0)));
+            facts.insert(format!(
+                "column {t}.{name} #{} {} {}",
+                cid + 1,
+                sqlite_type(&ty),
+                null(not_null != 0)
+            ));
             if pk_pos > 0 {
                 pk.push((pk_pos, name));
             }
@@ -64,7 +77,12 @@ async fn sqlite_facts(pool: &AnyPool) -> Facts {
             .unwrap();
         for i in &indexes {
             let (name, unique, origin): (String, i64, String) = (i.get(0), i.get(1), i.get(2));
-            let cols = strings(pool, "SELECT name FROM pragma_index_info($1) ORDER BY seqno", &name).await;
+            let cols = strings(
+                pool,
+                "SELECT name FROM pragma_index_info($1) ORDER BY seqno",
+                &name,
+            )
+            .await;
             let cols = cols.join(", ");
             match origin.as_str() {
                 "pk" => {}
@@ -73,13 +91,16 @@ async fn sqlite_facts(pool: &AnyPool) -> Facts {
                 _ => drop(facts.insert(index_fact(&name, &t, &cols, unique != 0))),
             }
         }
-        let fks = sqlx::query(r#"SELECT "table", "from", "to" FROM pragma_foreign_key_list($1) ORDER BY id, seq"#)
-            .bind(&t)
-            .fetch_all(pool)
-            .await
-            .unwrap();
+        let fks = sqlx::query(
+            r#"SELECT "table", "from", "to" FROM pragma_foreign_key_list($1) ORDER BY id, seq"#,
+        )
+        .bind(&t)
+        .fetch_all(pool)
+        .await
+        .unwrap();
         for f in &fks {
-            let (to_table, from, to): (String, String, Option<String>) = (f.get(0), f.get(1), f.get(2));
+            let (to_table, from, to): (String, String, Option<String>) =
+                (f.get(0), f.get(1), f.get(2));
             let to = to.unwrap_or_else(|| "<primary key>".to_owned());
             facts.insert(format!("foreign key {t} ({from}) -> {to_table} ({to})"));
         }
@@ -129,13 +150,26 @@ async fn postgres_facts(pool: &AnyPool) -> Facts {
     )
     .await;
     facts.extend(tables.iter().map(|t| format!("table {t}")));
-    for c in sqlx::query(PG_COLUMNS).bind("public").fetch_all(pool).await.unwrap() {
+    for c in sqlx::query(PG_COLUMNS)
+        .bind("public")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    {
         let (t, pos, name): (String, i64, String) = (c.get(0), c.get(1), c.get(2));
         let (ty, nullable): (String, String) = (c.get(3), c.get(4));
-        facts.insert(format!("column {t}.{name} #{pos} {ty} {}", null(nullable == "NO")));
+        facts.insert(format!(
+            "column {t}.{name} #{pos} {ty} {}",
+            null(nullable == "NO")
+        ));
     }
     let mut with_pk = BTreeSet::new();
-    for i in sqlx::query(PG_INDEXES).bind("public").fetch_all(pool).await.unwrap() {
+    for i in sqlx::query(PG_INDEXES)
+        .bind("public")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    {
         let (t, name, origin): (String, String, String) = (i.get(0), i.get(1), i.get(2));
         let (unique, cols): (i64, String) = (i.get(3), i.get(4));
         match origin.as_str() {
@@ -151,8 +185,14 @@ async fn postgres_facts(pool: &AnyPool) -> Facts {
     for t in tables.iter().filter(|t| !with_pk.contains(*t)) {
         facts.insert(format!("primary key {t} ()"));
     }
-    for f in sqlx::query(PG_FOREIGN_KEYS).bind("public").fetch_all(pool).await.unwrap() {
-        let (t, col, ft, fcol): (String, String, String, String) = (f.get(0), f.get(1), f.get(2), f.get(3));
+    for f in sqlx::query(PG_FOREIGN_KEYS)
+        .bind("public")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    {
+        let (t, col, ft, fcol): (String, String, String, String) =
+            (f.get(0), f.get(1), f.get(2), f.get(3));
         facts.insert(format!("foreign key {t} ({col}) -> {ft} ({fcol})"));
     }
     facts
@@ -165,7 +205,10 @@ async fn facts(db: &TestDb) -> Facts {
         Backend::Postgres => postgres_facts(&raw).await,
     };
     raw.close().await;
-    assert!(facts.iter().any(|f| f == "table applications"), "introspection found no tables");
+    assert!(
+        facts.iter().any(|f| f == "table applications"),
+        "introspection found no tables"
+    );
     facts
 }
 
@@ -195,7 +238,10 @@ async fn sqlite_and_postgres_schemas_match() {
 async fn migrating_again_changes_nothing() {
     for_each_backend(|db| async move {
         let e = employer(1, "440100");
-        db.store.insert_employer(&e, write("employer.create", "employer", &e.id)).await.unwrap();
+        db.store
+            .insert_employer(&e, write("employer.create", "employer", &e.id))
+            .await
+            .unwrap();
         let before = facts(&db).await;
 
         db.store.migrate().await.unwrap();
@@ -225,7 +271,10 @@ async fn an_edited_migration_is_refused() {
         match db.store.migrate().await {
             Err(StoreError::Other(e)) => {
                 let msg = e.to_string();
-                assert!(msg.contains("migration 1 (init) was changed"), "unexpected message: {msg}");
+                assert!(
+                    msg.contains("migration 1 (init) was changed"),
+                    "unexpected message: {msg}"
+                );
             }
             other => panic!("expected the edited migration to be refused, got {other:?}"),
         }

@@ -1,28 +1,29 @@
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Extension;
 use chrono::Utc;
 use serde_json::json;
-use zhengka_domain::application::workflow::{HistoryAction, HistoryEntry};
 use zhengka_domain::application::validate::change_filed_late;
+use zhengka_domain::application::workflow::{HistoryAction, HistoryEntry};
 use zhengka_domain::application::{Application, ApplicationForm, ApplicationStatus};
 use zhengka_domain::employer::Role;
 
 use super::check_form;
-use crate::api::{audit, reply, Reply};
+use crate::AppState;
+use crate::api::{Reply, audit, reply};
 use crate::auth::Caller;
 use crate::http::idempotency::IdempotencyKey;
-use crate::http::{ApiError, ApiJson};
-use crate::AppState;
+use crate::http::{ApiError, JsonBody};
 
 /// `POST /api/v1/applications`: an employer agent files a draft.
 pub async fn create(
     State(app): State<AppState>,
     caller: Caller,
     key: Option<Extension<IdempotencyKey>>,
-    ApiJson(form): ApiJson<ApplicationForm>,
+    body: JsonBody,
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::EmployerAgent])?;
+    let form: ApplicationForm = body.parse()?;
     let employer = app.store.get_employer(caller.employer_id()?).await?;
     let now = Utc::now();
     let today = now.date_naive();
@@ -53,7 +54,14 @@ pub async fn create(
     };
     let reply = reply(StatusCode::CREATED, &application)?;
     let details = json!({ "kind": application.form.kind.as_str() });
-    let write = audit(&caller, key.as_deref(), "application.created", ("application", &application.id), details, &reply);
+    let write = audit(
+        &caller,
+        key.as_deref(),
+        "application.created",
+        ("application", &application.id),
+        details,
+        &reply,
+    );
     app.store.insert_application(&application, write).await?;
     Ok(reply)
 }

@@ -1,21 +1,25 @@
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Extension;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use zhengka_domain::application::workflow::{self, HistoryAction, HistoryEntry};
-use zhengka_domain::application::{Application, ApplicationStatus, BoundedText, Outcome, ReviewStep};
+use zhengka_domain::application::{
+    Application, ApplicationStatus, BoundedText, Outcome, ReviewStep,
+};
 use zhengka_domain::employer::Role;
-use zhengka_domain::permit::eligibility::{apply_to_existing, check_existing_permit, new_permit, Approval};
+use zhengka_domain::permit::eligibility::{
+    Approval, apply_to_existing, check_existing_permit, new_permit,
+};
 use zhengka_domain::permit::{Permit, PermitNumber};
 
 use super::{existing_permit, load_visible};
-use crate::api::{audit, reply, Reply};
-use crate::auth::{token, Caller};
-use crate::http::idempotency::IdempotencyKey;
-use crate::http::{ApiError, ApiJson};
 use crate::AppState;
+use crate::api::{Reply, audit, reply};
+use crate::auth::{Caller, token};
+use crate::http::idempotency::IdempotencyKey;
+use crate::http::{ApiError, JsonBody};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,17 +38,21 @@ pub async fn decide(
     caller: Caller,
     key: Option<Extension<IdempotencyKey>>,
     Path(id): Path<String>,
-    ApiJson(decision): ApiJson<Decision>,
+    body: JsonBody,
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::PermitOfficer])?;
+    let decision: Decision = body.parse()?;
     let mut application = load_visible(&app, &caller, &id).await?;
     let from = application.status;
     let comment = decision.comment.as_ref().map(|c| c.as_str().to_owned());
-    let to = workflow::decide(from, decision.step, decision.outcome, comment.as_deref())
-        .map_err(|e| match e {
-            workflow::TransitionError::CommentRequired(_) => ApiError::invalid("comment", e.code(), e.to_string()),
+    let to = workflow::decide(from, decision.step, decision.outcome, comment.as_deref()).map_err(
+        |e| match e {
+            workflow::TransitionError::CommentRequired(_) => {
+                ApiError::invalid("comment", e.code(), e.to_string())
+            }
             _ => ApiError::conflict(e.code(), e.to_string()),
-        })?;
+        },
+    )?;
     let now = Utc::now();
     let permit = if to == ApplicationStatus::Approved {
         Some(permit_on_approval(&app, &application, now).await?)
@@ -58,7 +66,10 @@ pub async fn decide(
     application.history.push(HistoryEntry {
         at: now,
         actor: caller.user.id.clone(),
-        action: HistoryAction::Decided { step: decision.step, outcome: decision.outcome },
+        action: HistoryAction::Decided {
+            step: decision.step,
+            outcome: decision.outcome,
+        },
         from: Some(from),
         to,
         comment,
@@ -67,13 +78,26 @@ pub async fn decide(
     application.updated_at = now;
     let reply = reply(StatusCode::OK, &application)?;
     let details = json!({ "step": decision.step, "outcome": decision.outcome, "from": from.as_str(), "to": to.as_str() });
-    let write = audit(&caller, key.as_deref(), "application.decided", ("application", &id), details, &reply);
-    app.store.update_application(&application, permit.as_ref(), write).await?;
+    let write = audit(
+        &caller,
+        key.as_deref(),
+        "application.decided",
+        ("application", &id),
+        details,
+        &reply,
+    );
+    app.store
+        .update_application(&application, permit.as_ref(), write)
+        .await?;
     Ok(reply)
 }
 
 /// The permit record an approval creates or changes.
-async fn permit_on_approval(app: &AppState, a: &Application, now: DateTime<Utc>) -> Result<Permit, ApiError> {
+async fn permit_on_approval(
+    app: &AppState,
+    a: &Application,
+    now: DateTime<Utc>,
+) -> Result<Permit, ApiError> {
     let existing = existing_permit(app, &a.form, &a.employer_id).await?;
     let class = a
         .class()
@@ -93,21 +117,27 @@ async fn permit_on_approval(app: &AppState, a: &Application, now: DateTime<Utc>)
             Ok(apply_to_existing(&a.form, permit, &approval)?)
         }
         None => {
-            let number = holder_number(app, a).await?;
-            Ok(new_permit(&a.form, number, &approval)?)
+            let (number, version) = holder_number(app, a).await?;
+            let mut permit = new_permit(&a.form, number, &approval)?;
+            // A returning holder's new period replaces their old record.
+            permit.version = version;
+            Ok(permit)
         }
     }
 }
 
-/// The permit number is the holder's for life: reuse it if they held a permit
-/// before, refuse if they hold an active one.
-async fn holder_number(app: &AppState, a: &Application) -> Result<PermitNumber, ApiError> {
+/// The permit number is the holder's for life: reuse it (with the stored
+/// record's version) if they held a permit before, refuse if they hold an
+/// active one.
+async fn holder_number(app: &AppState, a: &Application) -> Result<(PermitNumber, i64), ApiError> {
     let passport = a
         .form
         .foreigner
         .as_ref()
         .map(|f| f.passport_number.expose().to_owned())
-        .ok_or_else(|| ApiError::conflict("form_incomplete", "the application names no foreigner"))?;
+        .ok_or_else(|| {
+            ApiError::conflict("form_incomplete", "the application names no foreigner")
+        })?;
     let earlier = app.store.permits_of_passport(&passport).await?;
     if earlier.iter().any(|p| !p.status.is_terminal()) {
         return Err(ApiError::conflict(
@@ -116,7 +146,10 @@ async fn holder_number(app: &AppState, a: &Application) -> Result<PermitNumber, 
         ));
     }
     if let Some(p) = earlier.into_iter().next() {
-        return Ok(p.permit_number);
+        return Ok((p.permit_number, p.version));
     }
-    Ok(PermitNumber::assign(a.region_code.as_str(), token::random_u64()))
+    Ok((
+        PermitNumber::assign(a.region_code.as_str(), token::random_u64()),
+        0,
+    ))
 }

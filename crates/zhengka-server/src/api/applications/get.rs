@@ -3,10 +3,10 @@ use axum::http::StatusCode;
 use zhengka_domain::employer::Role;
 
 use super::load_visible;
-use crate::api::{reply, Reply};
+use crate::AppState;
+use crate::api::{Reply, reply};
 use crate::auth::Caller;
 use crate::http::ApiError;
-use crate::AppState;
 
 /// `GET /api/v1/applications/{id}`: one application with its full history.
 pub async fn get(

@@ -3,13 +3,13 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use zhengka_domain::application::{ApplicationKind, ApplicationStatus};
 use zhengka_domain::employer::Role;
-use zhengka_store::permits::region_prefix;
 use zhengka_store::ApplicationFilter;
+use zhengka_store::permits::region_prefix;
 
-use crate::api::{limit, page, reply, Reply};
+use crate::AppState;
+use crate::api::{Reply, limit, page, reply};
 use crate::auth::Caller;
 use crate::http::{ApiError, ApiQuery};
-use crate::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,7 +38,11 @@ pub async fn list(
     match caller.user.role {
         Role::EmployerAgent => filter.employer_id = Some(caller.employer_id()?.to_owned()),
         Role::PermitOfficer => {
-            let region = caller.user.region_code.as_ref().ok_or(ApiError::Forbidden)?;
+            let region = caller
+                .user
+                .region_code
+                .as_ref()
+                .ok_or(ApiError::Forbidden)?;
             filter.region_prefix = Some(region_prefix(region).to_owned());
         }
         _ => {}
@@ -51,15 +55,24 @@ pub async fn list(
 fn statuses(raw: Option<&str>) -> Result<Vec<ApplicationStatus>, ApiError> {
     match raw {
         None => Ok(vec![]),
-        Some("in_progress") => Ok(ApplicationStatus::ALL.into_iter().filter(|s| !s.is_final()).collect()),
-        Some(s) => ApplicationStatus::parse(s)
-            .map(|s| vec![s])
-            .ok_or_else(|| ApiError::invalid("status", "unknown_value", "not an application status")),
+        Some("in_progress") => Ok(ApplicationStatus::ALL
+            .into_iter()
+            .filter(|s| !s.is_final())
+            .collect()),
+        Some(s) => ApplicationStatus::parse(s).map(|s| vec![s]).ok_or_else(|| {
+            ApiError::invalid("status", "unknown_value", "not an application status")
+        }),
     }
 }
 
 fn parse_cursor(raw: &str) -> Result<(String, String), ApiError> {
     raw.split_once('|')
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
-        .ok_or_else(|| ApiError::invalid("cursor", "invalid_cursor", "use next_cursor from the previous page"))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "cursor",
+                "invalid_cursor",
+                "use next_cursor from the previous page",
+            )
+        })
 }

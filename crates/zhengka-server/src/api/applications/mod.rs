@@ -9,18 +9,22 @@ pub mod update;
 
 use chrono::NaiveDate;
 use zhengka_domain::application::validate::validate;
-use zhengka_domain::application::{classify_form, Application, ApplicationForm};
-use zhengka_domain::permit::eligibility::check_existing_permit;
+use zhengka_domain::application::{Application, ApplicationForm, classify_form};
 use zhengka_domain::permit::Permit;
+use zhengka_domain::permit::eligibility::check_existing_permit;
 use zhengka_domain::scoring::Classification;
 use zhengka_store::StoreError;
 
+use crate::AppState;
 use crate::auth::Caller;
 use crate::http::ApiError;
-use crate::AppState;
 
 /// Load an application the caller may see; anyone else's is 404.
-pub async fn load_visible(app: &AppState, caller: &Caller, id: &str) -> Result<Application, ApiError> {
+pub async fn load_visible(
+    app: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Application, ApiError> {
     let application = app.store.get_application(id).await?;
     caller.may_see(&application.employer_id, &application.region_code)?;
     Ok(application)
@@ -44,7 +48,12 @@ pub async fn check_form(
         (None, Some(p)) => p.date_of_birth,
         (None, None) => return Ok(None),
     };
-    Ok(classify_form(form, date_of_birth, &app.config.policy, today)?)
+    Ok(classify_form(
+        form,
+        date_of_birth,
+        &app.config.policy,
+        today,
+    )?)
 }
 
 /// The permit a form acts on, if its kind needs one. Another employer's permit
@@ -57,7 +66,13 @@ pub async fn existing_permit(
     let Some(number) = &form.permit_number else {
         return Ok(None);
     };
-    let unknown = || ApiError::invalid("permit_number", "permit_not_found", "no permit with this number for your employer");
+    let unknown = || {
+        ApiError::invalid(
+            "permit_number",
+            "permit_not_found",
+            "no permit with this number for your employer",
+        )
+    };
     match app.store.get_permit(number).await {
         Ok(p) if p.employer_id == employer_id => Ok(Some(p)),
         Ok(_) | Err(StoreError::NotFound) => Err(unknown()),

@@ -1,6 +1,6 @@
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Extension;
 use chrono::Utc;
 use serde_json::json;
 use zhengka_domain::application::workflow::{self, HistoryAction, HistoryEntry};
@@ -8,11 +8,11 @@ use zhengka_domain::employer::Role;
 use zhengka_domain::time::WorkingCalendar;
 
 use super::{check_form, load_visible};
-use crate::api::{audit, reply, Reply};
-use crate::auth::Caller;
-use crate::http::idempotency::IdempotencyKey;
-use crate::http::ApiError;
 use crate::AppState;
+use crate::api::{Reply, audit, reply};
+use crate::auth::Caller;
+use crate::http::ApiError;
+use crate::http::idempotency::IdempotencyKey;
 
 /// `POST /api/v1/applications/{id}/submit`: draft or returned -> submitted. The
 /// legal time limit for the decision starts now.
@@ -29,7 +29,8 @@ pub async fn submit(
     let now = Utc::now();
     let today = now.date_naive();
     // Dates move on: a form valid when drafted may not be valid today.
-    application.classification = check_form(&app, &application.form, &application.employer_id, today).await?;
+    application.classification =
+        check_form(&app, &application.form, &application.employer_id, today).await?;
     let limit = application.form.kind.decision_limit_working_days();
     application.decision_due_on = Some(WorkingCalendar::default().add_working_days(today, limit));
     application.status = to;
@@ -45,7 +46,16 @@ pub async fn submit(
     application.updated_at = now;
     let reply = reply(StatusCode::OK, &application)?;
     let details = json!({ "from": from.as_str(), "to": to.as_str() });
-    let write = audit(&caller, key.as_deref(), "application.submitted", ("application", &id), details, &reply);
-    app.store.update_application(&application, None, write).await?;
+    let write = audit(
+        &caller,
+        key.as_deref(),
+        "application.submitted",
+        ("application", &id),
+        details,
+        &reply,
+    );
+    app.store
+        .update_application(&application, None, write)
+        .await?;
     Ok(reply)
 }

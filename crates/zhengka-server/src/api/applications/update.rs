@@ -1,19 +1,19 @@
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Extension;
 use chrono::Utc;
 use serde_json::json;
+use zhengka_domain::application::ApplicationForm;
 use zhengka_domain::application::validate::change_filed_late;
 use zhengka_domain::application::workflow::{HistoryAction, HistoryEntry};
-use zhengka_domain::application::ApplicationForm;
 use zhengka_domain::employer::Role;
 
 use super::{check_form, load_visible};
-use crate::api::{audit, reply, Reply};
+use crate::AppState;
+use crate::api::{Reply, audit, reply};
 use crate::auth::Caller;
 use crate::http::idempotency::IdempotencyKey;
-use crate::http::{ApiError, ApiJson};
-use crate::AppState;
+use crate::http::{ApiError, JsonBody};
 
 /// `PUT /api/v1/applications/{id}`: the employer replaces the form of a draft or
 /// of an application returned for update. The kind cannot change.
@@ -22,15 +22,23 @@ pub async fn update(
     caller: Caller,
     key: Option<Extension<IdempotencyKey>>,
     Path(id): Path<String>,
-    ApiJson(form): ApiJson<ApplicationForm>,
+    body: JsonBody,
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::EmployerAgent])?;
+    let form: ApplicationForm = body.parse()?;
     let mut application = load_visible(&app, &caller, &id).await?;
     if !application.status.is_editable() {
-        return Err(ApiError::conflict("not_editable", "only drafts and returned applications can be edited"));
+        return Err(ApiError::conflict(
+            "not_editable",
+            "only drafts and returned applications can be edited",
+        ));
     }
     if form.kind != application.form.kind {
-        return Err(ApiError::invalid("kind", "kind_cannot_change", "file a new application for another kind"));
+        return Err(ApiError::invalid(
+            "kind",
+            "kind_cannot_change",
+            "file a new application for another kind",
+        ));
     }
     let now = Utc::now();
     let today = now.date_naive();
@@ -49,7 +57,16 @@ pub async fn update(
     application.version += 1;
     application.updated_at = now;
     let reply = reply(StatusCode::OK, &application)?;
-    let write = audit(&caller, key.as_deref(), "application.updated", ("application", &id), json!({}), &reply);
-    app.store.update_application(&application, None, write).await?;
+    let write = audit(
+        &caller,
+        key.as_deref(),
+        "application.updated",
+        ("application", &id),
+        json!({}),
+        &reply,
+    );
+    app.store
+        .update_application(&application, None, write)
+        .await?;
     Ok(reply)
 }

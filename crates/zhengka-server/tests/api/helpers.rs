@@ -1,0 +1,247 @@
+use std::future::Future;
+use std::sync::Arc;
+
+use chrono::{Days, Utc};
+use reqwest::Method;
+use serde_json::{Value, json};
+use zhengka_domain::employer::{Role, User};
+use zhengka_server::auth::password;
+use zhengka_server::{AppState, Config, router};
+use zhengka_store::testing::{self, TestDatabase};
+use zhengka_store::{Audit, AuditFilter, SqlStore, Store, Write};
+
+pub const PASSWORD: &str = "a long test password";
+
+pub struct TestApp {
+    pub backend: &'static str,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Arc<SqlStore>,
+    pub admin: String,
+    _db: TestDatabase,
+}
+
+/// Run `story` once per configured backend, each on a fresh database.
+pub async fn each_backend<F, Fut>(story: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for db in testing::all().await {
+        let app = TestApp::spawn(db).await;
+        eprintln!("-- backend: {}", app.backend);
+        story(app).await;
+    }
+}
+
+pub struct Response {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Response {
+    /// The error code and field of an error response.
+    pub fn error(&self) -> (&str, Option<&str>) {
+        let e = &self.body["error"];
+        (
+            e["code"].as_str().unwrap_or("<no code>"),
+            e["field"].as_str(),
+        )
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(db: TestDatabase) -> Self {
+        let store = Arc::new(db.connect().await.expect("connect"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = router(AppState::new(store.clone(), Config::default()));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let mut this = Self {
+            backend: db.backend,
+            base,
+            client: reqwest::Client::new(),
+            store,
+            admin: String::new(),
+            _db: db,
+        };
+        this.insert_user("admin", Role::Admin, None, None).await;
+        this.admin = this.login("admin").await;
+        this
+    }
+
+    async fn insert_user(
+        &self,
+        username: &str,
+        role: Role,
+        employer: Option<&str>,
+        region: Option<&str>,
+    ) {
+        let user = User {
+            id: format!("u-{username}"),
+            username: username.into(),
+            role,
+            employer_id: employer.map(str::to_owned),
+            region_code: region.map(|r| r.parse().unwrap()),
+            created_at: Utc::now(),
+        };
+        let hash = password::hash(PASSWORD.into()).await.unwrap();
+        let audit = Audit {
+            at: Utc::now(),
+            actor: "test".into(),
+            action: "user.created",
+            entity_type: "user",
+            entity_id: user.id.clone(),
+            details: json!({}),
+        };
+        self.store
+            .insert_user(&user, &hash, Write::new(audit))
+            .await
+            .unwrap();
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if !token.is_empty() {
+            req = req.bearer_auth(token);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.expect("request sent");
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Response { status, body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, token, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.request(Method::POST, path, token, Some(body), &[])
+            .await
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/sessions",
+                "",
+                &json!({ "username": username, "password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "login {username}: {:?}", r.body);
+        r.body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Register an employer through the API; returns its id.
+    pub async fn employer(&self, uscc: &str, region: &str) -> String {
+        let body = json!({ "uscc": uscc, "name": format!("Employer {uscc}"), "region_code": region, "address": "1 Test Road" });
+        let r = self.post("/api/v1/employers", &self.admin, &body).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        r.body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Create a user through the API and sign in; returns the token.
+    pub async fn user(
+        &self,
+        username: &str,
+        role: &str,
+        employer_id: Option<&str>,
+        region: Option<&str>,
+    ) -> String {
+        let mut body = json!({ "username": username, "password": PASSWORD, "role": role });
+        if let Some(e) = employer_id {
+            body["employer_id"] = json!(e);
+        }
+        if let Some(r) = region {
+            body["region_code"] = json!(r);
+        }
+        let r = self.post("/api/v1/users", &self.admin, &body).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        self.login(username).await
+    }
+
+    pub async fn audit_count(&self) -> usize {
+        let f = AuditFilter {
+            limit: 100_000,
+            ..AuditFilter::default()
+        };
+        self.store.audit_events(&f).await.unwrap().len()
+    }
+
+    /// The usual cast: one employer in Guangzhou with an agent, a Guangdong
+    /// permit officer. Returns (employer_id, agent token, officer token).
+    pub async fn cast(&self) -> (String, String, String) {
+        let employer = self.employer(USCC_A, "440106").await;
+        let agent = self
+            .user("hr@a", "employer_agent", Some(&employer), None)
+            .await;
+        let officer = self
+            .user("officer.gd", "permit_officer", None, Some("440000"))
+            .await;
+        (employer, agent, officer)
+    }
+
+    /// File, submit and take an application through every review step.
+    pub async fn approve(&self, agent: &str, officer: &str, form: &Value) -> Value {
+        let created = self.post("/api/v1/applications", agent, form).await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        let r = self
+            .post(
+                &format!("/api/v1/applications/{id}/submit"),
+                agent,
+                &json!(null),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let mut last = r.body;
+        for step in ["accept", "preliminary_review", "approve"] {
+            let r = self
+                .post(
+                    &format!("/api/v1/applications/{id}/decisions"),
+                    officer,
+                    &json!({ "step": step, "outcome": "pass" }),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{step}: {:?}", r.body);
+            last = r.body;
+        }
+        last
+    }
+}
+
+/// Valid Unified Social Credit Codes.
+pub const USCC_A: &str = "91350100M000100Y43";
+pub fn uscc(first17: &str) -> String {
+    zhengka_domain::ids::Uscc::with_check_character(first17)
+        .unwrap()
+        .to_string()
+}
+
+pub fn new_from_abroad(passport: &str) -> Value {
+    let start = Utc::now().date_naive() + Days::new(20);
+    json!({
+        "kind": "new_from_abroad",
+        "foreigner": { "name": "Anno Bernhard Dederichs", "nationality": "DEU", "sex": "male",
+                       "date_of_birth": "1970-05-01", "passport_number": passport },
+        "position": "Professor",
+        "contract": { "start_date": start, "end_date": start + Days::new(729),
+                      "annual_salary_cny": 300000, "work_location_region": "440106" },
+        "scoring": { "education": "doctorate", "related_experience_years": 10,
+                     "months_per_year_in_china": 12, "chinese_language": "hsk3" }
+    })
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: a real server on a free port, a real HTTP client, a fresh
+//! database per test, on SQLite always and on PostgreSQL when
+//! `ZHENGKA_TEST_DATABASE_URL` is set. All in one binary (one link, one build).
+
+mod helpers;
+
+mod authz;
+mod journey;
+mod sessions;
