@@ -7,6 +7,7 @@ pub mod auth;
 pub mod http;
 mod openapi;
 mod openapi_schemas;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .merge(api::ops::routes())
+        .merge(web::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             http::metrics::track,
