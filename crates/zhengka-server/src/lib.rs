@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod http;
+pub mod jobs;
 mod openapi;
 mod openapi_schemas;
 pub mod web;

@@ -104,7 +104,7 @@ pub async fn fill(store: Arc<dyn Store>) -> anyhow::Result<()> {
         "DAVID COHEN",
     ];
     for (i, (path, name)) in steps.iter().zip(people).enumerate() {
-        let token = if i % 2 == 0 { &hr } else { &hr2 };
+        let token = if i.is_multiple_of(2) { &hr } else { &hr2 };
         let form = new_from_abroad(name, i);
         let (_, created) = api
             .call(Method::POST, "/api/v1/applications", token, Some(form))
@@ -164,7 +164,7 @@ fn new_from_abroad(name: &str, i: usize) -> Value {
     json!({
         "kind": "new_from_abroad",
         "foreigner": { "name": name, "nationality": nationality,
-                       "sex": if i % 2 == 0 { "male" } else { "female" },
+                       "sex": if i.is_multiple_of(2) { "male" } else { "female" },
                        "date_of_birth": format!("{}-0{}-15", 1970 + i * 3, 1 + i % 9),
                        "passport_number": format!("DM{:07}", 1_000_000 + i * 7919) },
         "position": position,

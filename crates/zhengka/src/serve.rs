@@ -15,6 +15,10 @@ pub async fn run(dir: &DataDir, url: &str, bind: SocketAddr, demo: bool) -> anyh
     if demo {
         crate::demo::fill_if_empty(store.clone()).await?;
     }
+    zhengka_server::jobs::spawn_deadline_sweeper(
+        store.clone(),
+        std::time::Duration::from_secs(3600),
+    );
     let app = router(AppState::new(store, Config::default()));
     let listener = tokio::net::TcpListener::bind(bind).await?;
     println!("zhengka is serving on http://{}", listener.local_addr()?);

@@ -65,12 +65,8 @@ async fn employer_by_uscc(store: &SqlStore, raw: &str) -> anyhow::Result<String>
 /// Create a user with the same checks as `POST /api/v1/users`.
 pub async fn add_user(store: Arc<dyn Store>, body: NewUser, actor: &str) -> anyhow::Result<String> {
     let app = AppState::new(store.clone(), Config::default());
-    let user = build_user(&app, &body)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let hash = password::hash(body.password)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let user = build_user(&app, &body).await?;
+    let hash = password::hash(body.password).await?;
     let audit = Audit {
         at: Utc::now(),
         actor: actor.to_owned(),

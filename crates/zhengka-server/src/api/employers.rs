@@ -1,7 +1,7 @@
 //! Employers: registered by the platform admin.
 
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use serde::Deserialize;
@@ -14,6 +14,8 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::{ApiError, ApiQuery, JsonBody};
+// Path parameters answer in the API error envelope.
+use crate::http::ApiPath as Path;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +35,17 @@ pub async fn create(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::Admin])?;
     let body: NewEmployer = body.parse()?;
+    Ok(register(&app, &caller, key.as_deref(), body).await?.1)
+}
+
+/// Register an employer (admin). Shared by the API and the admin page.
+pub async fn register(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    body: NewEmployer,
+) -> Result<(Employer, Reply), ApiError> {
+    caller.require(&[Role::Admin])?;
     let employer = Employer {
         id: uuid::Uuid::new_v4().to_string(),
         uscc: body.uscc,
@@ -45,15 +58,15 @@ pub async fn create(
     let details =
         json!({ "uscc": employer.uscc.as_str(), "region_code": employer.region_code.as_str() });
     let write = audit(
-        &caller,
-        key.as_deref(),
+        caller,
+        key,
         "employer.created",
         ("employer", &employer.id),
         details,
         &reply,
     );
     app.store.insert_employer(&employer, write).await?;
-    Ok(reply)
+    Ok((employer, reply))
 }
 
 /// `GET /api/v1/employers/{id}` (admin, or an agent of that employer)

@@ -1,5 +1,6 @@
 //! `/api/v1`: one module per resource, one function per action.
 
+pub mod admin;
 pub mod applications;
 pub mod audit;
 pub mod employers;
@@ -55,6 +56,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/permits/{permit_number}/onsite-verifications",
             post(permits::onsite_verification),
+        )
+        .route("/api/v1/admin/cut-over", post(admin::cut_over))
+        .route(
+            "/api/v1/admin/sweep-deadlines",
+            post(admin::sweep_deadlines),
         )
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/verify", get(audit::verify))

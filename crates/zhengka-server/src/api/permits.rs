@@ -1,7 +1,7 @@
 //! Permit records: read them, record entry, record the on-site check.
 
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
@@ -15,6 +15,8 @@ use crate::AppState;
 use crate::auth::{Caller, token};
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::{ApiError, ApiQuery, JsonBody};
+// Path parameters answer in the API error envelope.
+use crate::http::ApiPath as Path;
 
 async fn load(app: &AppState, caller: &Caller, raw: &str) -> Result<Permit, ApiError> {
     let number = PermitNumber::parse(raw).map_err(|_| ApiError::NotFound)?;

@@ -4,9 +4,10 @@ use std::time::Instant;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use zhengka_domain::employer::User;
 use zhengka_store::{Audit, StoreError, Write};
 
 use super::{Reply, reply};
@@ -32,18 +33,46 @@ struct SessionView<'a> {
 /// `POST /api/v1/sessions`
 pub async fn create(State(app): State<AppState>, body: JsonBody) -> Result<Reply, ApiError> {
     let body: SignIn = body.parse()?;
-    let username = body.username.trim().to_ascii_lowercase();
+    let signed_in = sign_in(&app, &body.username, body.password).await?;
+    let view = SessionView {
+        token: &signed_in.token,
+        role: signed_in.user.role.as_str(),
+        user_id: &signed_in.user.id,
+        expires_at: signed_in
+            .expires_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    reply(StatusCode::CREATED, &view)
+}
+
+/// A new session: the token (shown once), its user, and when it expires.
+pub struct SignedIn {
+    pub token: String,
+    pub user: User,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Check the password (throttled per username) and open a session. Shared by
+/// the API and the sign-in page.
+pub async fn sign_in(app: &AppState, username: &str, pass: String) -> Result<SignedIn, ApiError> {
+    let username = username.trim().to_ascii_lowercase();
     if let Some(retry_after_secs) = app.limiter.check(&username, Instant::now()) {
         return Err(ApiError::TooManyRequests { retry_after_secs });
     }
-    let record = match app.store.user_by_username(&username).await {
+    // No username has a NUL (and PostgreSQL refuses one in text): unknown user.
+    let found = if username.contains('\0') {
+        Err(StoreError::NotFound)
+    } else {
+        app.store.user_by_username(&username).await
+    };
+    let record = match found {
         Ok(r) => Some(r),
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
     let stored = record.as_ref().map(|r| r.password_hash.clone());
     // An unknown user is verified against a dummy hash: same time, same answer.
-    if !password::verify(body.password, stored).await || record.is_none() {
+    if !password::verify(pass, stored).await || record.is_none() {
         app.limiter.failed(&username, Instant::now());
         tracing::info!(outcome = "failed", "sign-in");
         return Err(ApiError::Unauthorized {
@@ -72,17 +101,21 @@ pub async fn create(State(app): State<AppState>, body: JsonBody) -> Result<Reply
             Write::new(audit),
         )
         .await?;
-    let view = SessionView {
-        token: &token,
-        role: user.role.as_str(),
-        user_id: &user.id,
-        expires_at: expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-    };
-    reply(StatusCode::CREATED, &view)
+    Ok(SignedIn {
+        token,
+        user,
+        expires_at,
+    })
 }
 
 /// `DELETE /api/v1/sessions/current`
 pub async fn delete(State(app): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+    sign_out(&app, &caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// End the caller's session. Shared by the API and the sign-out button.
+pub async fn sign_out(app: &AppState, caller: &Caller) -> Result<(), ApiError> {
     let audit = Audit {
         at: Utc::now(),
         actor: caller.user.id.clone(),
@@ -94,5 +127,5 @@ pub async fn delete(State(app): State<AppState>, caller: Caller) -> Result<Statu
     app.store
         .delete_session(&caller.token_hash, Write::new(audit))
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

@@ -47,6 +47,14 @@ pub async fn build_user(app: &AppState, body: &NewUser) -> Result<User, ApiError
                 "only employer agents belong to an employer",
             ));
         }
+        // No id has a NUL (and PostgreSQL refuses one in text).
+        (true, Some(id)) if id.contains('\0') => {
+            return Err(ApiError::invalid(
+                "employer_id",
+                "unknown_employer",
+                "no employer with this id",
+            ));
+        }
         (true, Some(id)) => match app.store.get_employer(id).await {
             Err(StoreError::NotFound) => {
                 return Err(ApiError::invalid(
@@ -95,20 +103,31 @@ pub async fn create(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::Admin])?;
     let body: NewUser = body.parse()?;
-    let user = build_user(&app, &body).await?;
+    Ok(add(&app, &caller, key.as_deref(), body).await?.1)
+}
+
+/// Create an account (admin). Shared by the API and the admin page.
+pub async fn add(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    body: NewUser,
+) -> Result<(User, Reply), ApiError> {
+    caller.require(&[Role::Admin])?;
+    let user = build_user(app, &body).await?;
     let hash = password::hash(body.password).await?;
     let reply = reply(StatusCode::CREATED, &user)?;
     let details = json!({ "username": user.username, "role": user.role.as_str() });
     let write = audit(
-        &caller,
-        key.as_deref(),
+        caller,
+        key,
         "user.created",
         ("user", &user.id),
         details,
         &reply,
     );
     app.store.insert_user(&user, &hash, write).await?;
-    Ok(reply)
+    Ok((user, reply))
 }
 
 /// `GET /api/v1/users/me`

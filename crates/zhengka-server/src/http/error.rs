@@ -90,6 +90,40 @@ impl ApiError {
     }
 }
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::BadRequest { code, message } | Self::Unauthorized { code, message } => {
+                write!(f, "{code}: {message}")
+            }
+            Self::Conflict {
+                code,
+                message,
+                field: Some(field),
+            } => write!(f, "{field}: {code}: {message}"),
+            Self::Conflict {
+                code,
+                message,
+                field: None,
+            } => write!(f, "{code}: {message}"),
+            Self::Invalid {
+                code,
+                message,
+                field: Some(field),
+            } => write!(f, "{field}: {code}: {message}"),
+            Self::Invalid {
+                code,
+                message,
+                field: None,
+            } => write!(f, "{code}: {message}"),
+            Self::Internal(cause) => write!(f, "internal: {cause}"),
+            other => write!(f, "{}", other.status()),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();

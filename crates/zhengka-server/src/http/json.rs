@@ -40,6 +40,12 @@ impl JsonBody {
 }
 
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Syntax first, over the whole body: a body that is not exactly one JSON
+    // document (truncated, trailing garbage, bad UTF-8) is 400 whatever it holds,
+    // and every error after this one is about a value (422).
+    serde_json::from_slice::<serde_json::Value>(bytes).map_err(|e| {
+        ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+    })?;
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(de).map_err(to_api_error)?;
     Ok(value)
@@ -50,10 +56,13 @@ fn to_api_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let inner = e.into_inner();
     use serde_json::error::Category;
     match inner.classify() {
-        Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request(
-            "malformed_json",
-            format!("the body is not valid JSON: {inner}"),
-        ),
+        // The body is valid JSON (checked above); serde_json reports an enum
+        // given as a number, list or `null` as "expected value" (a syntax error).
+        Category::Syntax | Category::Eof | Category::Io => ApiError::Invalid {
+            code: "invalid_type".into(),
+            message: format!("wrong type of value: {inner}"),
+            field: (path != "." && !path.is_empty()).then_some(path),
+        },
         Category::Data => data_error(&path, &inner.to_string()),
     }
 }
@@ -118,6 +127,58 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
     rest.split(end).next()
 }
 
+/// `ApiQuery<T>`: query parameters with the API's error envelope.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, ApiError> {
+        // PostgreSQL refuses NUL in text; no valid parameter has one.
+        if parts.uri.query().is_some_and(|q| q.contains("%00")) {
+            return Err(ApiError::Invalid {
+                code: "invalid_query".into(),
+                message: "query parameters must not contain NUL".into(),
+                field: None,
+            });
+        }
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError::Invalid {
+                code: "invalid_query".into(),
+                message: e.body_text(),
+                field: None,
+            })
+    }
+}
+
+/// `ApiPath<T>`: path parameters with the API's error envelope. A parameter that
+/// cannot be read (e.g. invalid UTF-8) names no record: 404.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        use axum::extract::rejection::PathRejection;
+        // No record has a NUL in its key, and PostgreSQL refuses NUL in text.
+        if parts.uri.path().contains("%00") {
+            return Err(ApiError::NotFound);
+        }
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(p) => Ok(ApiPath(p.0)),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(ApiError::NotFound),
+            Err(other) => Err(ApiError::Internal(other.body_text())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
@@ -174,25 +235,5 @@ mod tests {
             (code.as_str(), field.as_deref()),
             ("unknown_field", Some("inner.x"))
         );
-    }
-}
-
-/// `ApiQuery<T>`: query parameters with the API's error envelope.
-pub struct ApiQuery<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, ApiError> {
-        axum::extract::Query::<T>::try_from_uri(&parts.uri)
-            .map(|q| ApiQuery(q.0))
-            .map_err(|e| ApiError::Invalid {
-                code: "invalid_query".into(),
-                message: e.body_text(),
-                field: None,
-            })
     }
 }

@@ -7,4 +7,4 @@ mod json;
 pub mod metrics;
 
 pub use error::{ApiError, invalid_at};
-pub use json::{ApiQuery, JsonBody, parse as parse_json};
+pub use json::{ApiPath, ApiQuery, JsonBody, parse as parse_json};

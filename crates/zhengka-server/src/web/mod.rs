@@ -1,10 +1,79 @@
 //! Server-rendered pages for people (employers, officers, verifiers, admin).
-//! They call the same domain rules and storage as the API.
+//! They call the same domain rules and storage as the API: the API handlers'
+//! shared functions (`file`, `replace_form`, `send`, `record`, `register`,
+//! `add`, `sign_in`, `sign_out`, `scope`), never a copy of them.
 
-use axum::Router;
+mod admin;
+mod assets;
+mod detail;
+mod employer;
+mod form;
+pub mod i18n;
+mod officer;
+mod preview;
+mod render;
+mod session;
+#[cfg(test)]
+mod tests;
+mod visitor;
+
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Router, middleware};
+use minijinja::context;
+use zhengka_domain::employer::Role;
 
 use crate::AppState;
+use render::PageError;
+use visitor::Visitor;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", get(|| async { Redirect::to("/web/") }))
+        .route("/web", get(|| async { Redirect::to("/web/") }))
+        .route("/web/", get(home))
+        .route("/web/sign-in", get(session::form).post(session::sign_in))
+        .route("/web/sign-out", post(session::sign_out))
+        .route("/web/lang/{tag}", get(session::switch_language))
+        .route("/web/applications", get(employer::dashboard))
+        .route(
+            "/web/applications/new",
+            get(employer::new_form).post(employer::create),
+        )
+        .route("/web/applications/preview", post(preview::preview))
+        .route("/web/applications/{id}", get(detail::show))
+        .route(
+            "/web/applications/{id}/edit",
+            get(employer::edit_form).post(employer::update),
+        )
+        .route("/web/applications/{id}/submit", post(employer::submit))
+        .route("/web/applications/{id}/decisions", post(officer::decide))
+        .route("/web/permits", get(employer::permits))
+        .route("/web/queue", get(officer::queue))
+        .route(
+            "/web/admin/employers",
+            get(admin::employers).post(admin::create_employer),
+        )
+        .route(
+            "/web/admin/users",
+            get(admin::users).post(admin::create_user),
+        )
+        .route("/web/admin/audit", get(admin::audit))
+        .route("/web/static/{file}", get(assets::file))
+        .layer(middleware::from_fn(render::error_pages))
+        .layer(middleware::from_fn(assets::security_headers))
+}
+
+/// `GET /web/`: each role's start page.
+async fn home(v: Visitor) -> Result<Response, PageError> {
+    let Some(caller) = &v.caller else {
+        return Ok(Redirect::to("/web/sign-in").into_response());
+    };
+    let start = match caller.user.role {
+        Role::EmployerAgent => "/web/applications",
+        Role::PermitOfficer => "/web/queue?step=submitted",
+        Role::Admin => "/web/admin/employers",
+        _ => return Ok(v.page("home.html", context! {})?.into_response()),
+    };
+    Ok(Redirect::to(start).into_response())
 }

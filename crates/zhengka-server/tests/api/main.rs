@@ -5,5 +5,13 @@
 mod helpers;
 
 mod authz;
+mod bad_input;
+mod bad_input_admin;
+mod bad_input_fields;
+mod bad_input_fuzz;
+mod bad_input_onsite;
+mod bad_input_queries;
+mod bad_input_rules;
+mod jobs;
 mod journey;
 mod sessions;

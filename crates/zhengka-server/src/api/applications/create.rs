@@ -24,11 +24,23 @@ pub async fn create(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::EmployerAgent])?;
     let form: ApplicationForm = body.parse()?;
+    Ok(file(&app, &caller, key.as_deref(), form).await?.1)
+}
+
+/// File `form` as a new draft of the caller's employer. Shared by the API and
+/// the pages.
+pub async fn file(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    form: ApplicationForm,
+) -> Result<(Application, Reply), ApiError> {
+    caller.require(&[Role::EmployerAgent])?;
     let employer = app.store.get_employer(caller.employer_id()?).await?;
     let now = Utc::now();
     let today = now.date_naive();
     // Rules first: nothing is written for a form that breaks one.
-    let classification = check_form(&app, &form, &employer.id, today).await?;
+    let classification = check_form(app, &form, &employer.id, today).await?;
     let application = Application {
         id: uuid::Uuid::new_v4().to_string(),
         employer_id: employer.id.clone(),
@@ -55,13 +67,13 @@ pub async fn create(
     let reply = reply(StatusCode::CREATED, &application)?;
     let details = json!({ "kind": application.form.kind.as_str() });
     let write = audit(
-        &caller,
-        key.as_deref(),
+        caller,
+        key,
         "application.created",
         ("application", &application.id),
         details,
         &reply,
     );
     app.store.insert_application(&application, write).await?;
-    Ok(reply)
+    Ok((application, reply))
 }

@@ -1,5 +1,5 @@
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -20,14 +20,16 @@ use crate::api::{Reply, audit, reply};
 use crate::auth::{Caller, token};
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::{ApiError, JsonBody};
+// Path parameters answer in the API error envelope.
+use crate::http::ApiPath as Path;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
-    step: ReviewStep,
-    outcome: Outcome,
+    pub step: ReviewStep,
+    pub outcome: Outcome,
     #[serde(default)]
-    comment: Option<BoundedText<1, 2000>>,
+    pub comment: Option<BoundedText<1, 2000>>,
 }
 
 /// `POST /api/v1/applications/{id}/decisions`: an officer of the application's
@@ -42,7 +44,22 @@ pub async fn decide(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::PermitOfficer])?;
     let decision: Decision = body.parse()?;
-    let mut application = load_visible(&app, &caller, &id).await?;
+    Ok(record(&app, &caller, key.as_deref(), &id, decision)
+        .await?
+        .1)
+}
+
+/// Record an officer's decision on one review step. Shared by the API and the
+/// pages.
+pub async fn record(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    id: &str,
+    decision: Decision,
+) -> Result<(Application, Reply), ApiError> {
+    caller.require(&[Role::PermitOfficer])?;
+    let mut application = load_visible(app, caller, id).await?;
     let from = application.status;
     let comment = decision.comment.as_ref().map(|c| c.as_str().to_owned());
     let to = workflow::decide(from, decision.step, decision.outcome, comment.as_deref()).map_err(
@@ -55,7 +72,7 @@ pub async fn decide(
     )?;
     let now = Utc::now();
     let permit = if to == ApplicationStatus::Approved {
-        Some(permit_on_approval(&app, &application, now).await?)
+        Some(permit_on_approval(app, &application, now).await?)
     } else {
         None
     };
@@ -79,17 +96,17 @@ pub async fn decide(
     let reply = reply(StatusCode::OK, &application)?;
     let details = json!({ "step": decision.step, "outcome": decision.outcome, "from": from.as_str(), "to": to.as_str() });
     let write = audit(
-        &caller,
-        key.as_deref(),
+        caller,
+        key,
         "application.decided",
-        ("application", &id),
+        ("application", id),
         details,
         &reply,
     );
     app.store
         .update_application(&application, permit.as_ref(), write)
         .await?;
-    Ok(reply)
+    Ok((application, reply))
 }
 
 /// The permit record an approval creates or changes.

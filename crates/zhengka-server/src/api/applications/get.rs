@@ -1,4 +1,4 @@
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use zhengka_domain::employer::Role;
 
@@ -7,6 +7,8 @@ use crate::AppState;
 use crate::api::{Reply, reply};
 use crate::auth::Caller;
 use crate::http::ApiError;
+// Path parameters answer in the API error envelope.
+use crate::http::ApiPath as Path;
 
 /// `GET /api/v1/applications/{id}`: one application with its full history.
 pub async fn get(

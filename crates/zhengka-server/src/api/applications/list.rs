@@ -35,6 +35,15 @@ pub async fn list(
         after: q.cursor.as_deref().map(parse_cursor).transpose()?,
         ..ApplicationFilter::default()
     };
+    scope(&caller, &mut filter)?;
+    let found = app.store.list_applications(&filter).await?;
+    let next = found.next_cursor.map(|(at, id)| format!("{at}|{id}"));
+    reply(StatusCode::OK, &page(found.items, next))
+}
+
+/// Narrow `filter` to what the caller may see: an agent's own employer, an
+/// officer's region. Shared by the API and the pages.
+pub fn scope(caller: &Caller, filter: &mut ApplicationFilter) -> Result<(), ApiError> {
     match caller.user.role {
         Role::EmployerAgent => filter.employer_id = Some(caller.employer_id()?.to_owned()),
         Role::PermitOfficer => {
@@ -47,9 +56,7 @@ pub async fn list(
         }
         _ => {}
     }
-    let found = app.store.list_applications(&filter).await?;
-    let next = found.next_cursor.map(|(at, id)| format!("{at}|{id}"));
-    reply(StatusCode::OK, &page(found.items, next))
+    Ok(())
 }
 
 fn statuses(raw: Option<&str>) -> Result<Vec<ApplicationStatus>, ApiError> {

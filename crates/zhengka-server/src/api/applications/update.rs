@@ -1,11 +1,11 @@
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use serde_json::json;
-use zhengka_domain::application::ApplicationForm;
 use zhengka_domain::application::validate::change_filed_late;
 use zhengka_domain::application::workflow::{HistoryAction, HistoryEntry};
+use zhengka_domain::application::{Application, ApplicationForm};
 use zhengka_domain::employer::Role;
 
 use super::{check_form, load_visible};
@@ -14,6 +14,8 @@ use crate::api::{Reply, audit, reply};
 use crate::auth::Caller;
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::{ApiError, JsonBody};
+// Path parameters answer in the API error envelope.
+use crate::http::ApiPath as Path;
 
 /// `PUT /api/v1/applications/{id}`: the employer replaces the form of a draft or
 /// of an application returned for update. The kind cannot change.
@@ -26,7 +28,22 @@ pub async fn update(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::EmployerAgent])?;
     let form: ApplicationForm = body.parse()?;
-    let mut application = load_visible(&app, &caller, &id).await?;
+    Ok(replace_form(&app, &caller, key.as_deref(), &id, form)
+        .await?
+        .1)
+}
+
+/// Replace the form of a draft or returned application. Shared by the API and
+/// the pages.
+pub async fn replace_form(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    id: &str,
+    form: ApplicationForm,
+) -> Result<(Application, Reply), ApiError> {
+    caller.require(&[Role::EmployerAgent])?;
+    let mut application = load_visible(app, caller, id).await?;
     if !application.status.is_editable() {
         return Err(ApiError::conflict(
             "not_editable",
@@ -42,7 +59,7 @@ pub async fn update(
     }
     let now = Utc::now();
     let today = now.date_naive();
-    application.classification = check_form(&app, &form, &application.employer_id, today).await?;
+    application.classification = check_form(app, &form, &application.employer_id, today).await?;
     application.late_filing = change_filed_late(&form, today);
     application.permit_number = form.permit_number.clone();
     application.form = form;
@@ -58,15 +75,15 @@ pub async fn update(
     application.updated_at = now;
     let reply = reply(StatusCode::OK, &application)?;
     let write = audit(
-        &caller,
-        key.as_deref(),
+        caller,
+        key,
         "application.updated",
-        ("application", &id),
+        ("application", id),
         json!({}),
         &reply,
     );
     app.store
         .update_application(&application, None, write)
         .await?;
-    Ok(reply)
+    Ok((application, reply))
 }

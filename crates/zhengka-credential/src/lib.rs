@@ -1,0 +1,29 @@
+//! Signed QR credentials of zhengka, verifiable offline.
+//!
+//! Every QR is `ZK1:` + Base45(zlib(COSE_Sign1(CWT claims))); see
+//! `docs/credential-format.md`. This crate knows nothing of HTTP or SQL: the
+//! server issues through [`Issuer`] and publishes [`TrustList`] and
+//! [`StatusList`] tokens; a relying party verifies with [`verify`].
+#![forbid(unsafe_code)]
+
+pub mod alg;
+pub mod claims;
+pub mod codec;
+pub mod cose;
+pub mod error;
+pub mod issue;
+pub mod keys;
+pub mod qr;
+pub mod status;
+pub mod trust;
+pub mod verify;
+
+pub use alg::Algorithm;
+pub use claims::{Body, Claims, Kind, PermitFacts, StatusRef};
+pub use error::Rejection;
+pub use issue::{Issued, Issuer, Validity, present};
+pub use keys::{KeyError, Kid, Pkcs8, PublicKey, SigningKey};
+pub use qr::QrMatrix;
+pub use status::{Status, StatusBits, StatusList, allocate_index};
+pub use trust::{IssuerKey, KeyPurpose, TrustList};
+pub use verify::{Policy, Purpose, StatusCheck, Verified, verify, verify_with};

@@ -1,0 +1,29 @@
+//! Operator actions: the go-live cut-over and an on-demand deadline sweep.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use serde_json::json;
+use zhengka_domain::employer::Role;
+
+use super::{Reply, reply};
+use crate::auth::Caller;
+use crate::http::ApiError;
+use crate::{AppState, jobs};
+
+/// `POST /api/v1/admin/cut-over` (admin)
+pub async fn cut_over(State(app): State<AppState>, caller: Caller) -> Result<Reply, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let moved = jobs::cut_over(app.store.as_ref(), caller.id(), Utc::now()).await?;
+    reply(StatusCode::OK, &json!({ "moved": moved }))
+}
+
+/// `POST /api/v1/admin/sweep-deadlines` (admin)
+pub async fn sweep_deadlines(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Reply, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let changed = jobs::sweep_permit_deadlines(app.store.as_ref(), Utc::now()).await?;
+    reply(StatusCode::OK, &json!({ "changed": changed }))
+}

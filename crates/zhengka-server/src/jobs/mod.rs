@@ -1,0 +1,27 @@
+//! Background work: idempotent sweeps that apply the domain's time rules. Each
+//! takes `now` as a parameter, so tests (and operators) can run them for any day.
+
+mod cut_over;
+mod deadlines;
+
+pub use cut_over::cut_over;
+pub use deadlines::sweep_permit_deadlines;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use zhengka_store::Store;
+
+/// Sweep deadlines at start and then every `every`, until the process ends.
+pub fn spawn_deadline_sweeper(store: Arc<dyn Store>, every: Duration) {
+    tokio::spawn(async move {
+        loop {
+            match sweep_permit_deadlines(store.as_ref(), chrono::Utc::now()).await {
+                Ok(n) if n > 0 => tracing::info!(changed = n, "permit deadlines swept"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "permit deadline sweep failed"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+}

@@ -1,0 +1,174 @@
+//! The admin's pages: employers, users, the audit trail.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use serde::Deserialize;
+use zhengka_domain::employer::Role;
+use zhengka_store::AuditFilter;
+
+use super::form::{Problems, to_json};
+use super::render::PageError;
+use super::visitor::{Posted, Visitor};
+use crate::AppState;
+use crate::api::employers::{NewEmployer, register};
+use crate::api::users::{NewUser, add};
+use crate::http::{ApiError, parse_json};
+
+/// `GET /web/admin/employers`
+pub async fn employers(State(app): State<AppState>, v: Visitor) -> Result<Response, PageError> {
+    employers_page(&app, &v, context! {}, &Problems::default(), StatusCode::OK).await
+}
+
+async fn employers_page(
+    app: &AppState,
+    v: &Visitor,
+    values: Value,
+    problems: &Problems,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    v.require(&[Role::Admin])?;
+    let list = app
+        .store
+        .list_employers(None, 100)
+        .await
+        .map_err(ApiError::from)?;
+    let rows: Vec<Value> = list.iter().map(Value::from_serialize).collect();
+    let ctx = context! {
+        section => "employers",
+        employers => rows,
+        f => context! { values => values, ..problems.shown() },
+        ..problems.shown()
+    };
+    v.page_with(status, "employers.html", ctx)
+}
+
+/// `POST /web/admin/employers`
+pub async fn create_employer(
+    State(app): State<AppState>,
+    p: Posted,
+) -> Result<Response, PageError> {
+    let caller = p.visitor.require(&[Role::Admin])?;
+    let parsed: Result<NewEmployer, ApiError> =
+        parse_json(to_json(&p.fields).to_string().as_bytes());
+    let result = match parsed {
+        Ok(body) => register(&app, caller, None, body).await.map(drop),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/web/admin/employers").into_response()),
+        Err(e) => {
+            let problems = Problems::from_api(&p.visitor, e)?;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            employers_page(&app, &p.visitor, p.fields.shown(), &problems, status).await
+        }
+    }
+}
+
+/// `GET /web/admin/users`: the form, and the accounts as the audit trail
+/// records their creation (the store has no user listing yet).
+pub async fn users(State(app): State<AppState>, v: Visitor) -> Result<Response, PageError> {
+    users_page(&app, &v, context! {}, &Problems::default(), StatusCode::OK).await
+}
+
+async fn users_page(
+    app: &AppState,
+    v: &Visitor,
+    values: Value,
+    problems: &Problems,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    v.require(&[Role::Admin])?;
+    let filter = AuditFilter {
+        action: Some("user.created".into()),
+        limit: 100,
+        ..AuditFilter::default()
+    };
+    let events = app
+        .store
+        .audit_events(&filter)
+        .await
+        .map_err(ApiError::from)?;
+    let rows: Vec<Value> = events
+        .iter()
+        .map(|e| context! { id => e.entity_id.clone(), at => e.at.clone(), details => Value::from_serialize(&e.details) })
+        .collect();
+    let roles: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    let employers = app
+        .store
+        .list_employers(None, 100)
+        .await
+        .map_err(ApiError::from)?;
+    let employers: Vec<Value> = employers.iter().map(Value::from_serialize).collect();
+    let ctx = context! {
+        section => "users",
+        users => rows,
+        roles => roles,
+        employers => employers,
+        f => context! { values => values, ..problems.shown() },
+        ..problems.shown()
+    };
+    v.page_with(status, "users.html", ctx)
+}
+
+/// `POST /web/admin/users`
+pub async fn create_user(State(app): State<AppState>, p: Posted) -> Result<Response, PageError> {
+    let caller = p.visitor.require(&[Role::Admin])?;
+    // The password is sent as typed: spaces may belong to it.
+    let mut json = to_json(&p.fields);
+    json["password"] = serde_json::json!(p.fields.get("password"));
+    let parsed: Result<NewUser, ApiError> = parse_json(json.to_string().as_bytes());
+    let result = match parsed {
+        Ok(body) => add(&app, caller, None, body).await.map(drop),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/web/admin/users").into_response()),
+        Err(e) => {
+            let problems = Problems::from_api(&p.visitor, e)?;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            users_page(&app, &p.visitor, p.fields.shown(), &problems, status).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    entity_type: Option<String>,
+    entity_id: Option<String>,
+    actor: Option<String>,
+    action: Option<String>,
+}
+
+/// `GET /web/admin/audit?entity_type=&entity_id=&actor=&action=`
+pub async fn audit(
+    State(app): State<AppState>,
+    v: Visitor,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    v.require(&[Role::Admin])?;
+    let some = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let filter = AuditFilter {
+        entity_type: some(q.entity_type.clone()),
+        entity_id: some(q.entity_id.clone()),
+        actor: some(q.actor.clone()),
+        action: some(q.action.clone()),
+        after_seq: 0,
+        limit: 100,
+    };
+    let events = app
+        .store
+        .audit_events(&filter)
+        .await
+        .map_err(ApiError::from)?;
+    let rows: Vec<Value> = events.iter().rev().map(|e| context! {
+        seq => e.seq, at => e.at.clone(), actor => e.actor.clone(), action => e.action.clone(),
+        entity => format!("{} {}", e.entity_type, e.entity_id),
+    }).collect();
+    let values = context! {
+        entity_type => q.entity_type, entity_id => q.entity_id, actor => q.actor, action => q.action,
+    };
+    let ctx = context! { section => "audit", events => rows, f => context! { values => values, errors => context! {} } };
+    Ok(v.page("audit.html", ctx)?.into_response())
+}

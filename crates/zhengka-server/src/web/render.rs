@@ -1,0 +1,141 @@
+//! Templates (embedded at compile time), the `t()` function, and error pages.
+
+use std::sync::LazyLock;
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::value::Kwargs;
+use minijinja::{Environment, Error, ErrorKind, State, Value, context};
+
+use super::i18n::Lang;
+use crate::http::ApiError;
+
+/// Every template, by name. Adding a file means adding a line here.
+pub(crate) const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    ("sign_in.html", include_str!("../../templates/sign_in.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    (
+        "dashboard.html",
+        include_str!("../../templates/dashboard.html"),
+    ),
+    (
+        "choose_kind.html",
+        include_str!("../../templates/choose_kind.html"),
+    ),
+    (
+        "application_form.html",
+        include_str!("../../templates/application_form.html"),
+    ),
+    (
+        "application.html",
+        include_str!("../../templates/application.html"),
+    ),
+    ("permits.html", include_str!("../../templates/permits.html")),
+    ("queue.html", include_str!("../../templates/queue.html")),
+    (
+        "employers.html",
+        include_str!("../../templates/employers.html"),
+    ),
+    ("users.html", include_str!("../../templates/users.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
+];
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .unwrap_or_else(|e| panic!("template {name}: {e:#}"));
+    }
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    env.add_function("t", t);
+    env
+});
+
+/// `t("key", n=3)`: the text for `key` in the page's language, with `{n}`
+/// replaced. An unknown key fails the render (the catalogue test finds it first).
+fn t(state: &State, key: &str, args: Kwargs) -> Result<String, Error> {
+    let lang = state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Lang::parse))
+        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, "no page language"))?;
+    let mut text = lang
+        .get(key)
+        .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("unknown key {key}")))?
+        .to_owned();
+    for name in args.args() {
+        let value: Value = args.get(name)?;
+        text = text.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    Ok(text)
+}
+
+pub fn render(name: &str, ctx: Value) -> Result<Html<String>, PageError> {
+    ENV.get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map(Html)
+        .map_err(|e| PageError::Internal(format!("template {name}: {e:#}")))
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum PageError {
+    /// Not signed in (or the session expired): go to the sign-in page.
+    SignIn,
+    /// A status with the catalogue key of its explanation.
+    Status(StatusCode, &'static str),
+    /// Our fault: logged, never shown.
+    Internal(String),
+}
+
+/// Marks a response whose page the `error_pages` layer renders, in the
+/// language of the request.
+#[derive(Clone, Copy)]
+struct ErrorPage(&'static str);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, key) = match self {
+            Self::SignIn => return Redirect::to("/web/sign-in").into_response(),
+            Self::Status(status, key) => (status, key),
+            Self::Internal(cause) => {
+                tracing::error!(cause = %cause, "page failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
+            }
+        };
+        let mut response = status.into_response();
+        response.extensions_mut().insert(ErrorPage(key));
+        response
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Unauthorized { .. } => Self::SignIn,
+            ApiError::Forbidden => Self::Status(StatusCode::FORBIDDEN, "error.forbidden"),
+            ApiError::NotFound => Self::Status(StatusCode::NOT_FOUND, "error.not_found"),
+            ApiError::Internal(cause) => Self::Internal(cause),
+            other => Self::Status(other.status(), "error.request"),
+        }
+    }
+}
+
+/// Render error pages in the language of the request.
+pub async fn error_pages(req: Request, next: Next) -> Response {
+    let lang = Lang::choose(req.headers());
+    let response = next.run(req).await;
+    let Some(ErrorPage(key)) = response.extensions().get::<ErrorPage>().copied() else {
+        return response;
+    };
+    let status = response.status();
+    let ctx = context! { lang => lang.tag(), status => status.as_u16(), message => lang.text(key) };
+    match render("error.html", ctx) {
+        Ok(html) => (status, html).into_response(),
+        Err(_) => status.into_response(),
+    }
+}

@@ -1,0 +1,206 @@
+//! Who is looking at a page: language, signed-in user, CSRF token. `Posted`
+//! is the only way a page handler reads a form, and it checks the token.
+
+use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::Utc;
+use minijinja::{Value, context};
+use ring::hmac;
+use zhengka_domain::employer::Role;
+use zhengka_store::StoreError;
+use zhengka_store::vault::hex;
+
+use super::i18n::Lang;
+use super::render::{PageError, render};
+use super::session::{PRE_COOKIE, SESSION_COOKIE, cookie};
+use crate::AppState;
+use crate::auth::{Caller, token};
+use crate::http::ApiError;
+
+const CSRF_CONTEXT: &[u8] = b"zhengka-csrf-v1";
+
+pub struct Visitor {
+    pub lang: Lang,
+    pub caller: Option<Caller>,
+    /// The raw session token, or the pre-session cookie on the sign-in page.
+    /// The CSRF token is an HMAC keyed by it: unguessable without the cookie,
+    /// and never derivable from what the database stores.
+    secret: Option<String>,
+    /// The request came over TLS (behind a proxy that says so).
+    pub secure: bool,
+    pub path: String,
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, PageError> {
+        let headers = &parts.headers;
+        let mut visitor = Visitor {
+            lang: Lang::choose(headers),
+            caller: None,
+            secret: None,
+            secure: headers
+                .get("x-forwarded-proto")
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https")),
+            path: parts
+                .uri
+                .path_and_query()
+                .map_or("/web/", |p| p.as_str())
+                .to_owned(),
+        };
+        if let Some(raw) = cookie(headers, SESSION_COOKIE) {
+            let token_hash = token::hash(raw);
+            match app.store.session_user(&token_hash, Utc::now()).await {
+                Ok(user) => {
+                    visitor.caller = Some(Caller { user, token_hash });
+                    visitor.secret = Some(raw.to_owned());
+                }
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(ApiError::from(e).into()),
+            }
+        }
+        if visitor.secret.is_none() {
+            visitor.secret = cookie(headers, PRE_COOKIE)
+                .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+                .map(str::to_owned);
+        }
+        Ok(visitor)
+    }
+}
+
+impl Visitor {
+    /// A fresh pre-session secret when there is none; returns it to be set
+    /// as a cookie.
+    pub fn ensure_secret(&mut self) -> Option<String> {
+        if self.secret.is_some() {
+            return None;
+        }
+        let fresh = token::generate();
+        self.secret = Some(fresh.clone());
+        Some(fresh)
+    }
+
+    pub fn csrf(&self) -> String {
+        self.secret
+            .as_deref()
+            .map(|s| hex(hmac::sign(&csrf_key(s), CSRF_CONTEXT).as_ref()))
+            .unwrap_or_default()
+    }
+
+    fn csrf_ok(&self, sent: &str) -> bool {
+        match (self.secret.as_deref(), unhex(sent)) {
+            (Some(s), Some(tag)) => hmac::verify(&csrf_key(s), CSRF_CONTEXT, &tag).is_ok(),
+            _ => false,
+        }
+    }
+
+    /// The signed-in caller if they hold one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<&Caller, PageError> {
+        let caller = self.caller.as_ref().ok_or(PageError::SignIn)?;
+        caller.require(roles)?;
+        Ok(caller)
+    }
+
+    pub fn text(&self, key: &str) -> String {
+        self.lang.text(key)
+    }
+
+    /// Render `name` with the page's own values and the common ones.
+    pub fn page(&self, name: &str, values: Value) -> Result<Html<String>, PageError> {
+        let me = self.caller.as_ref().map(|c| {
+            context! { username => c.user.username.clone(), role => c.user.role.as_str() }
+        });
+        let ctx = context! {
+            lang => self.lang.tag(),
+            me => me,
+            csrf => self.csrf(),
+            path => self.path.clone(),
+            ..values
+        };
+        render(name, ctx)
+    }
+
+    /// A page with a status other than 200 (a form returned with errors).
+    pub fn page_with(
+        &self,
+        status: StatusCode,
+        name: &str,
+        values: Value,
+    ) -> Result<Response, PageError> {
+        Ok((status, self.page(name, values)?).into_response())
+    }
+}
+
+fn csrf_key(secret: &str) -> hmac::Key {
+    hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes())
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The fields of a posted form, in order.
+pub struct Fields(pub Vec<(String, String)>);
+
+impl Fields {
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The values to show again in the form, the secret ones left out.
+    pub fn shown(&self) -> Value {
+        self.0
+            .iter()
+            .filter(|(k, _)| k != "csrf" && k != "password")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+/// A posted form whose CSRF token matched the visitor's.
+pub struct Posted {
+    pub visitor: Visitor,
+    pub fields: Fields,
+}
+
+impl FromRequest<AppState> for Posted {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, app: &AppState) -> Result<Self, PageError> {
+        let (mut parts, body) = req.into_parts();
+        let visitor = Visitor::from_request_parts(&mut parts, app).await?;
+        let Form(pairs) =
+            Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), app)
+                .await
+                .map_err(|_| PageError::Status(StatusCode::BAD_REQUEST, "error.request"))?;
+        let fields = Fields(pairs);
+        if !visitor.csrf_ok(fields.get("csrf")) {
+            return Err(PageError::Status(StatusCode::FORBIDDEN, "error.csrf"));
+        }
+        Ok(Posted { visitor, fields })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        assert_eq!(unhex("00ff10"), Some(vec![0, 255, 16]));
+        assert_eq!(unhex("0"), None);
+        assert_eq!(unhex("zz"), None);
+    }
+}

@@ -1,0 +1,13 @@
+//! The web pages, tested as people use them: plain HTTP checks (headers,
+//! cookies, CSRF, language) and journeys in headless Chromium driven through
+//! chromedriver, with axe-core run on every page. A real server on a free
+//! port, a fresh SQLite database per test.
+//!
+//! Chromium comes from Debian's `chromium` and `chromium-driver` packages. When
+//! they are missing the browser tests fail under `CI` and say they skipped
+//! otherwise.
+
+mod browser;
+mod http;
+mod journey;
+mod server;
