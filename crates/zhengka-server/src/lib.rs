@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod credentials;
 pub mod http;
 pub mod jobs;
 mod openapi;
@@ -26,6 +27,8 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub struct Config {
     pub policy: Policy,
     pub session_hours: i64,
+    /// GB/T 2260 code of the issuing authority's region (the credentials' `iss`).
+    pub issuer_region: String,
 }
 
 impl Default for Config {
@@ -33,6 +36,7 @@ impl Default for Config {
         Self {
             policy: Policy::default(),
             session_hours: 12,
+            issuer_region: "440000".into(),
         }
     }
 }
@@ -43,15 +47,27 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limiter: Arc<auth::rate_limit::LoginLimiter>,
     pub metrics: Arc<http::metrics::Metrics>,
+    pub credentials: Arc<credentials::Credentials>,
 }
 
 impl AppState {
+    /// State with signing keys made in memory (tests, tools).
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        let credentials = credentials::Credentials::ephemeral(&config.issuer_region);
+        Self::with_credentials(store, config, credentials)
+    }
+
+    pub fn with_credentials(
+        store: Arc<dyn Store>,
+        config: Config,
+        credentials: credentials::Credentials,
+    ) -> Self {
         Self {
             store,
             config: Arc::new(config),
             limiter: Arc::default(),
             metrics: Arc::default(),
+            credentials: Arc::new(credentials),
         }
     }
 }

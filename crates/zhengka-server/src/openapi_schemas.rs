@@ -33,6 +33,8 @@ pub fn schemas() -> Value {
         "Decision": object(&["step", "outcome"], json!({
             "step": one_of(&["accept", "preliminary_review", "approve"]),
             "outcome": one_of(&["pass", "return", "reject"]), "comment": s("string") })),
+        "Verification": object(&["qr", "purpose"], json!({
+            "qr": s("string"), "purpose": one_of(&["notice", "presentation"]), "reason": s("string") })),
         "Entry": object(&["entry_date"], json!({ "entry_date": date() })),
         "OnsiteCheck": object(&["entry_date", "visa_number", "medical_report_issued_on", "materials_checked"], json!({
             "entry_date": date(), "visa_number": s("string"), "medical_report_issued_on": date(),

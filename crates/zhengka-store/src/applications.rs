@@ -172,12 +172,12 @@ impl SqlStore {
         let now = timestamp(chrono::Utc::now());
         let query = if p.version == 0 {
             "INSERT INTO permits (employer_id, region_code, passport_hmac, status, valid_to, \
-             record_enc, version, updated_at, permit_number) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+             record_enc, version, updated_at, permit_number, status_index) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11)"
         } else {
             "UPDATE permits SET employer_id = $1, region_code = $2, passport_hmac = $3, \
-             status = $4, valid_to = $5, record_enc = $6, version = $7, updated_at = $8 \
-             WHERE permit_number = $9 AND version = $10"
+             status = $4, valid_to = $5, record_enc = $6, version = $7, updated_at = $8, \
+             status_index = $11 WHERE permit_number = $9 AND version = $10"
         };
         let done = sqlx::query(query)
             .bind(&p.employer_id)
@@ -190,10 +190,14 @@ impl SqlStore {
             .bind(now)
             .bind(p.permit_number.as_str())
             .bind(p.version)
+            .bind(p.status_index.map(i64::from))
             .execute(&mut **tx)
             .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::conflict("permit_version"));
+        }
+        if let Some(idx) = p.status_index {
+            crate::status::claim_index(tx, idx, p.permit_number.as_str()).await?;
         }
         Ok(())
     }

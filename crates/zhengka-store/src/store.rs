@@ -112,6 +112,13 @@ pub trait Store: Send + Sync + 'static {
         key: &str,
     ) -> Result<Option<IdempotentResponse>, StoreError>;
 
+    /// Every status-list index with its permit's status (for publication and
+    /// for allocating new indices).
+    async fn status_entries(&self) -> Result<Vec<crate::StatusEntry>, StoreError>;
+
+    /// Record an event that changes no other state (a verification, an export).
+    async fn record_event(&self, w: Write) -> Result<(), StoreError>;
+
     async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError>;
     async fn verify_audit_chain(&self) -> Result<ChainReport, StoreError>;
 }
@@ -204,6 +211,13 @@ impl Store for SqlStore {
         key: &str,
     ) -> Result<Option<IdempotentResponse>, StoreError> {
         self.idempotency_get(user_id, key).await
+    }
+    async fn status_entries(&self) -> Result<Vec<crate::StatusEntry>, StoreError> {
+        self.status_entries_all().await
+    }
+    async fn record_event(&self, w: Write) -> Result<(), StoreError> {
+        let tx = self.writer.begin().await?;
+        crate::idempotency::finish(tx, w).await
     }
     async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
         self.audit_list(f).await

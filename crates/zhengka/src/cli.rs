@@ -21,6 +21,8 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
+    #[command(flatten)]
+    pub keys: KeyOptions,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -46,6 +48,60 @@ pub enum Command {
     Demo,
     /// Check the audit trail's hash chain.
     AuditVerify,
+    /// Manage the signing keys (trust anchor, issuer keys).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Verify QR payloads offline against an exported trust list (and status list).
+    Verify(crate::verify::VerifyArgs),
+}
+
+/// Which region this deployment issues for, and with which algorithm.
+#[derive(clap::Args)]
+pub struct KeyOptions {
+    /// GB/T 2260 code of the issuing authority's region (the credentials' `iss`).
+    #[arg(
+        long,
+        env = "ZHENGKA_ISSUER_REGION",
+        default_value = "440000",
+        global = true
+    )]
+    pub issuer_region: String,
+    /// Signature algorithm for new keys: ES256, SM2-SM3 or EdDSA.
+    #[arg(
+        long,
+        env = "ZHENGKA_SIGNING_ALG",
+        default_value = "ES256",
+        global = true
+    )]
+    pub signing_alg: String,
+}
+
+impl KeyOptions {
+    pub fn credentials(
+        &self,
+        dir: &DataDir,
+    ) -> anyhow::Result<zhengka_server::credentials::Credentials> {
+        zhengka_domain::ids::RegionCode::parse(&self.issuer_region)
+            .map_err(|e| anyhow::anyhow!("--issuer-region: {e}"))?;
+        let alg = crate::keyring::parse_alg(&self.signing_alg)?;
+        crate::keyring::Keyring::open(&dir.keys_dir())?.credentials(&self.issuer_region, alg)
+    }
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// List the issuer keys and the trust anchor.
+    List,
+    /// Stop signing with the current issuer key and start a new one.
+    Rotate,
+    /// Write what offline verifiers need: trust-list.cose, trust-anchor.pub and
+    /// status-list.cose.
+    ExportPublic {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -69,10 +125,14 @@ pub enum UsersCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Verification is offline: it needs no data directory and no database.
+    if let Command::Verify(args) = &cli.command {
+        return crate::verify::run(args);
+    }
     let dir = DataDir::open(&cli.data_dir)?;
     let url = cli.database_url.clone().unwrap_or_else(|| dir.sqlite_url());
     match cli.command {
-        Command::Serve { bind, demo } => crate::serve::run(&dir, &url, bind, demo).await,
+        Command::Serve { bind, demo } => crate::serve::run(&dir, &url, bind, demo, &cli.keys).await,
         Command::Migrate => {
             let store = dir.connect(&url).await?;
             store.close().await;
@@ -82,8 +142,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Users { command } => crate::users::run(&dir, &url, command).await,
         Command::Demo => {
             let store = dir.connect(&url).await?;
-            crate::demo::fill(std::sync::Arc::new(store)).await
+            crate::demo::fill(std::sync::Arc::new(store), cli.keys.credentials(&dir)?).await
         }
+        Command::Keys { command } => crate::keys::run(&dir, &url, &cli.keys, command).await,
+        Command::Verify(_) => unreachable!("handled above"),
         Command::AuditVerify => {
             let store = dir.connect(&url).await?;
             let report = zhengka_store::Store::verify_audit_chain(&store).await?;

@@ -22,6 +22,10 @@ impl DataDir {
         })
     }
 
+    pub fn keys_dir(&self) -> PathBuf {
+        self.root.join("keys")
+    }
+
     pub fn path(&self) -> &Path {
         &self.root
     }

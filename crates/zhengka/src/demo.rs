@@ -12,19 +12,20 @@ use tower::ServiceExt;
 use zhengka_domain::employer::{Address, Employer, EmployerName, Role};
 use zhengka_domain::ids::{RegionCode, Uscc};
 use zhengka_server::api::users::NewUser;
+use zhengka_server::credentials::Credentials;
 use zhengka_server::{AppState, Config, router};
 use zhengka_store::{Audit, Store, Write};
 
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
-pub async fn fill_if_empty(store: Arc<dyn Store>) -> anyhow::Result<()> {
+pub async fn fill_if_empty(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<()> {
     if store.list_employers(None, 1).await?.is_empty() {
-        fill(store).await?;
+        fill(store, creds).await?;
     }
     Ok(())
 }
 
-pub async fn fill(store: Arc<dyn Store>) -> anyhow::Result<()> {
+pub async fn fill(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<()> {
     ensure!(
         store.list_employers(None, 1).await?.is_empty(),
         "the database already has employers"
@@ -68,7 +69,7 @@ pub async fn fill(store: Arc<dyn Store>) -> anyhow::Result<()> {
         Some("440000"),
     )
     .await?;
-    let api = Api::new(store.clone());
+    let api = Api::new(store.clone(), creds);
     let hr = api.sign_in("hr@lingnan").await?;
     let hr2 = api.sign_in("hr@sz-robotics").await?;
     let officer = api.sign_in("officer.gd").await?;
@@ -230,9 +231,9 @@ struct Api {
 }
 
 impl Api {
-    fn new(store: Arc<dyn Store>) -> Self {
+    fn new(store: Arc<dyn Store>, creds: Credentials) -> Self {
         Self {
-            router: router(AppState::new(store, Config::default())),
+            router: router(AppState::with_credentials(store, Config::default(), creds)),
         }
     }
 

@@ -4,8 +4,11 @@
 mod cli;
 mod data_dir;
 mod demo;
+mod keyring;
+mod keys;
 mod serve;
 mod users;
+mod verify;
 
 use clap::Parser;
 

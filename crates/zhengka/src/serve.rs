@@ -9,17 +9,31 @@ use zhengka_store::Store;
 
 use crate::data_dir::{DataDir, write_private};
 
-pub async fn run(dir: &DataDir, url: &str, bind: SocketAddr, demo: bool) -> anyhow::Result<()> {
+pub async fn run(
+    dir: &DataDir,
+    url: &str,
+    bind: SocketAddr,
+    demo: bool,
+    keys: &crate::cli::KeyOptions,
+) -> anyhow::Result<()> {
     let store: Arc<dyn Store> = Arc::new(dir.connect(url).await?);
     first_admin(dir, store.clone()).await?;
     if demo {
-        crate::demo::fill_if_empty(store.clone()).await?;
+        crate::demo::fill_if_empty(store.clone(), keys.credentials(dir)?).await?;
     }
     zhengka_server::jobs::spawn_deadline_sweeper(
         store.clone(),
         std::time::Duration::from_secs(3600),
     );
-    let app = router(AppState::new(store, Config::default()));
+    let config = Config {
+        issuer_region: keys.issuer_region.clone(),
+        ..Config::default()
+    };
+    let app = router(AppState::with_credentials(
+        store,
+        config,
+        keys.credentials(dir)?,
+    ));
     let listener = tokio::net::TcpListener::bind(bind).await?;
     println!("zhengka is serving on http://{}", listener.local_addr()?);
     tracing::info!(%bind, "serving");

@@ -11,6 +11,6 @@ pub mod workflow;
 pub use classify::classify_form;
 pub use form::ApplicationForm;
 pub use kind::ApplicationKind;
-pub use record::Application;
+pub use record::{Application, Notice};
 pub use text::{BoundedText, PassportNumber};
 pub use workflow::{ApplicationStatus, Outcome, ReviewStep};

@@ -27,10 +27,21 @@ pub struct Application {
     /// Returned to preliminary review at the go-live.
     pub cut_over: bool,
     pub history: Vec<HistoryEntry>,
+    /// The Work Permit Notice issued on approval (`new_from_abroad`, `reissue_notice`).
+    #[serde(default)]
+    pub notice: Option<Notice>,
     /// Optimistic concurrency: bumped on every write.
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A Work Permit Notice: its number and the signed QR payload it prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub notice_id: String,
+    pub qr: String,
+    pub issued_at: DateTime<Utc>,
 }
 
 impl Application {

@@ -102,6 +102,7 @@ pub fn new_permit(
         onsite: onsite::required(form.kind, a.class),
         application_id: a.application_id.to_owned(),
         issued_at: a.now,
+        status_index: None,
         version: 0,
     })
 }

@@ -97,6 +97,10 @@ pub struct Permit {
     pub onsite: OnsiteCheck,
     pub application_id: String,
     pub issued_at: DateTime<Utc>,
+    /// This period's entry in the status list; every credential built on the
+    /// permit points at it. Assigned on approval.
+    #[serde(default)]
+    pub status_index: Option<u32>,
     /// Optimistic concurrency: 0 until first stored, bumped on every write.
     pub version: i64,
 }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod applications;
 pub mod audit;
+pub mod credentials;
 pub mod employers;
 pub mod ops;
 pub mod permits;
@@ -47,6 +48,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/applications/{id}/decisions",
             post(applications::decide::decide),
         )
+        .route("/api/v1/applications/{id}/notice", get(credentials::notice))
+        .route("/api/v1/verifications", post(credentials::verify_online))
+        .route("/api/v1/trust-list", get(credentials::trust_list))
+        .route("/api/v1/status-lists/{id}", get(credentials::status_list))
         .route("/api/v1/permits", get(permits::list))
         .route("/api/v1/permits/{permit_number}", get(permits::get))
         .route(

@@ -18,6 +18,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Arc<SqlStore>,
     pub admin: String,
+    /// The trust anchor's public key, provisioned to verifiers out of band.
+    pub anchor: zhengka_credential::PublicKey,
     _db: TestDatabase,
 }
 
@@ -55,7 +57,13 @@ impl TestApp {
         let store = Arc::new(db.connect().await.expect("connect"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = router(AppState::new(store.clone(), Config::default()));
+        let creds = zhengka_server::credentials::Credentials::ephemeral("440000");
+        let anchor = creds.anchor_public().clone();
+        let app = router(AppState::with_credentials(
+            store.clone(),
+            Config::default(),
+            creds,
+        ));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let mut this = Self {
             backend: db.backend,
@@ -63,6 +71,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             store,
             admin: String::new(),
+            anchor,
             _db: db,
         };
         this.insert_user("admin", Role::Admin, None, None).await;
@@ -123,6 +132,17 @@ impl TestApp {
         let text = res.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
         Response { status, body }
+    }
+
+    pub async fn bytes(&self, path: &str) -> Vec<u8> {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        res.bytes().await.unwrap().to_vec()
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Response {

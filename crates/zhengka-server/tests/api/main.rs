@@ -12,6 +12,7 @@ mod bad_input_fuzz;
 mod bad_input_onsite;
 mod bad_input_queries;
 mod bad_input_rules;
+mod credentials;
 mod jobs;
 mod journey;
 mod sessions;

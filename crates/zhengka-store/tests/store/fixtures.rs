@@ -110,6 +110,7 @@ pub fn application(id: &str, e: &Employer, created_at: DateTime<Utc>) -> Applica
         decision_due_on: Some(date("2026-12-22")),
         late_filing: false,
         cut_over: false,
+        notice: None,
         history: vec![],
         version: 1,
         created_at,

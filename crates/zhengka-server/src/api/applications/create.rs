@@ -52,6 +52,7 @@ pub async fn file(
         classification,
         decision_due_on: None,
         cut_over: false,
+        notice: None,
         history: vec![HistoryEntry {
             at: now,
             actor: caller.user.id.clone(),

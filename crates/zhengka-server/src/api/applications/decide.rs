@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use zhengka_domain::application::workflow::{self, HistoryAction, HistoryEntry};
 use zhengka_domain::application::{
-    Application, ApplicationStatus, BoundedText, Outcome, ReviewStep,
+    Application, ApplicationStatus, BoundedText, Notice, Outcome, ReviewStep,
 };
 use zhengka_domain::employer::Role;
 use zhengka_domain::permit::eligibility::{
@@ -18,6 +18,7 @@ use super::{existing_permit, load_visible};
 use crate::AppState;
 use crate::api::{Reply, audit, reply};
 use crate::auth::{Caller, token};
+use crate::credentials::{issue_notice, new_status_index};
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::{ApiError, JsonBody};
 // Path parameters answer in the API error envelope.
@@ -78,6 +79,9 @@ pub async fn record(
     };
     if let Some(p) = &permit {
         application.permit_number = Some(p.permit_number.clone());
+        if application.form.kind.issues_notice() {
+            application.notice = Some(notice_for(app, &application, p, now).await?);
+        }
     }
     application.status = to;
     application.history.push(HistoryEntry {
@@ -106,7 +110,32 @@ pub async fn record(
     app.store
         .update_application(&application, permit.as_ref(), write)
         .await?;
+    if permit.is_some() {
+        app.credentials.invalidate_status_list();
+    }
     Ok((application, reply))
+}
+
+/// The Work Permit Notice for an approved application from abroad.
+async fn notice_for(
+    app: &AppState,
+    a: &Application,
+    permit: &Permit,
+    now: DateTime<Utc>,
+) -> Result<Notice, ApiError> {
+    let employer = app.store.get_employer(&a.employer_id).await?;
+    let notice_id = format!(
+        "N{}{:08}",
+        now.format("%Y%m%d"),
+        token::random_u64() % 100_000_000
+    );
+    Ok(issue_notice(
+        &app.credentials,
+        permit,
+        &employer,
+        notice_id,
+        now,
+    ))
 }
 
 /// The permit record an approval creates or changes.
@@ -136,8 +165,10 @@ async fn permit_on_approval(
         None => {
             let (number, version) = holder_number(app, a).await?;
             let mut permit = new_permit(&a.form, number, &approval)?;
-            // A returning holder's new period replaces their old record.
+            // A returning holder's new period replaces their old record, with a
+            // new status entry: credentials of the old period stay revoked.
             permit.version = version;
+            permit.status_index = Some(new_status_index(app.store.as_ref()).await?);
             Ok(permit)
         }
     }

@@ -1,0 +1,189 @@
+//! What offline verifiers download, the Notice, and online verification.
+
+use axum::Extension;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use zhengka_credential::{Body, Claims, PermitFacts, Purpose, StatusList, TrustList, verify};
+use zhengka_domain::employer::Role;
+
+use super::applications::load_visible;
+use super::{Reply, audit, reply};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::http::ApiPath as Path;
+use crate::http::idempotency::IdempotencyKey;
+use crate::http::{ApiError, JsonBody};
+
+const COSE: &str = "application/cose; cose-type=\"cose-sign1\"";
+
+fn cose(bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, COSE),
+            (header::CACHE_CONTROL, "public, max-age=30"),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `GET /api/v1/trust-list` (public): the signed list of issuer keys.
+pub async fn trust_list(State(app): State<AppState>) -> Response {
+    cose(app.credentials.trust_list(Utc::now().timestamp()))
+}
+
+/// `GET /api/v1/status-lists/{id}` (public): the signed status list.
+pub async fn status_list(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if id != "1" {
+        return Err(ApiError::NotFound);
+    }
+    let bytes = app
+        .credentials
+        .status_list(app.store.as_ref(), Utc::now().timestamp())
+        .await?;
+    Ok(cose(bytes))
+}
+
+#[derive(Serialize)]
+struct NoticeView<'a> {
+    notice_id: &'a str,
+    permit_number: Option<&'a str>,
+    issued_at: String,
+    /// The QR payload (`ZK1:...`), to print as a QR code.
+    qr: &'a str,
+}
+
+/// `GET /api/v1/applications/{id}/notice`: the Work Permit Notice of an approved
+/// application from abroad.
+pub async fn notice(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Reply, ApiError> {
+    caller.require(&[Role::EmployerAgent, Role::PermitOfficer])?;
+    let application = load_visible(&app, &caller, &id).await?;
+    let notice = application.notice.as_ref().ok_or_else(|| {
+        ApiError::conflict(
+            "no_notice",
+            "only an approved new_from_abroad or reissue_notice application has a Notice",
+        )
+    })?;
+    let view = NoticeView {
+        notice_id: &notice.notice_id,
+        permit_number: application.permit_number.as_ref().map(|p| p.as_str()),
+        issued_at: notice
+            .issued_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        qr: &notice.qr,
+    };
+    reply(StatusCode::OK, &view)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerificationRequest {
+    qr: String,
+    purpose: VerificationPurpose,
+    /// Why the check is made (recorded in the audit trail).
+    #[serde(default)]
+    reason: Option<zhengka_domain::application::BoundedText<1, 200>>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum VerificationPurpose {
+    Notice,
+    Presentation,
+}
+
+/// `POST /api/v1/verifications` (police_officer, relying_party, permit_officer):
+/// check a QR online against the current trust and status lists.
+pub async fn verify_online(
+    State(app): State<AppState>,
+    caller: Caller,
+    key: Option<Extension<IdempotencyKey>>,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    caller.require(&[
+        Role::PoliceOfficer,
+        Role::RelyingParty,
+        Role::PermitOfficer,
+        Role::SocialSecurityOfficer,
+    ])?;
+    let req: VerificationRequest = body.parse()?;
+    if req.qr.len() > 8192 {
+        return Err(ApiError::invalid(
+            "qr",
+            "too_long",
+            "a QR payload is at most 8192 characters",
+        ));
+    }
+    let now = Utc::now().timestamp();
+    let creds = &app.credentials;
+    let trust: TrustList = creds.trust_list_value(now);
+    let status_bytes = creds.status_list(app.store.as_ref(), now).await?;
+    let status = StatusList::from_token(&status_bytes, &trust)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let purpose = match req.purpose {
+        VerificationPurpose::Notice => Purpose::Notice,
+        VerificationPurpose::Presentation => Purpose::Presentation,
+    };
+    let outcome = verify(&req.qr, &trust, Some(&status), now, purpose);
+    let (body, permit_number) = match &outcome {
+        Ok(v) => {
+            let facts = facts_of(&v.claims);
+            (
+                json!({ "valid": true, "kind": format!("{:?}", v.claims.body.kind()).to_lowercase(), "permit": facts.map(|f| visible(caller.user.role, f)) }),
+                facts.map(|f| f.permit_number.clone()),
+            )
+        }
+        Err(r) => (json!({ "valid": false, "reason": r.code() }), None),
+    };
+    let reply = reply(StatusCode::OK, &body)?;
+    let details = json!({
+        "purpose": match req.purpose { VerificationPurpose::Notice => "notice", VerificationPurpose::Presentation => "presentation" },
+        "valid": outcome.is_ok(),
+        "reason": req.reason.as_ref().map(|r| r.as_str().to_owned()),
+        "rejection": outcome.as_ref().err().map(|r| r.code()),
+    });
+    let entity = permit_number.unwrap_or_else(|| "unknown".into());
+    let write = audit(
+        &caller,
+        key.as_deref(),
+        "credential.verified",
+        ("permit", &entity),
+        details,
+        &reply,
+    );
+    app.store.record_event(write).await?;
+    Ok(reply)
+}
+
+fn facts_of(claims: &Claims) -> Option<&PermitFacts> {
+    match &claims.body {
+        Body::Notice { facts, .. } | Body::Card { facts, .. } => Some(facts),
+        Body::Presentation { .. } => None,
+    }
+}
+
+/// What each role may see of a verified permit: relying parties (hospitals,
+/// gates) get what they need to serve the holder, police get everything.
+fn visible(role: Role, f: &PermitFacts) -> serde_json::Value {
+    match role {
+        Role::RelyingParty => json!({
+            "holder_name": f.holder_name, "class": f.class, "valid_to": f.valid_to,
+        }),
+        _ => json!({
+            "permit_number": f.permit_number, "holder_name": f.holder_name, "nationality": f.nationality,
+            "date_of_birth": f.date_of_birth, "employer_name": f.employer_name, "employer_uscc": f.employer_uscc,
+            "class": f.class, "position": f.position, "valid_from": f.valid_from, "valid_to": f.valid_to,
+        }),
+    }
+}

@@ -1,0 +1,82 @@
+//! `zhengka keys list|rotate|export-public`.
+
+use std::fs;
+
+use chrono::{DateTime, Utc};
+use zhengka_store::Store;
+
+use crate::cli::{KeyOptions, KeysCommand};
+use crate::data_dir::DataDir;
+use crate::keyring::{Keyring, parse_alg};
+
+fn date(ts: i64) -> String {
+    DateTime::<Utc>::from_timestamp(ts, 0).map_or_else(
+        || ts.to_string(),
+        |d| d.format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
+pub async fn run(
+    dir: &DataDir,
+    url: &str,
+    opts: &KeyOptions,
+    command: KeysCommand,
+) -> anyhow::Result<()> {
+    let ring = Keyring::open(&dir.keys_dir())?;
+    let now = Utc::now().timestamp();
+    match command {
+        KeysCommand::List => {
+            let creds = opts.credentials(dir)?;
+            println!("trust anchor  {:?}", creds.anchor_public());
+            for k in ring.issuers()? {
+                let state = if k.entry.valid_from <= now && now < k.entry.valid_to {
+                    "signing"
+                } else {
+                    "retired"
+                };
+                println!(
+                    "issuer {}  {}  region {}  {} .. {}  {state}",
+                    k.entry
+                        .kid()
+                        .0
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect::<String>(),
+                    k.key.alg().name(),
+                    k.entry.region,
+                    date(k.entry.valid_from),
+                    date(k.entry.valid_to),
+                );
+            }
+        }
+        KeysCommand::Rotate => {
+            ring.rotate(&opts.issuer_region, parse_alg(&opts.signing_alg)?, now)?;
+            println!("rotated: restart the server to sign with the new key and publish it");
+        }
+        KeysCommand::ExportPublic { out } => {
+            let creds = opts.credentials(dir)?;
+            fs::create_dir_all(&out)?;
+            fs::write(out.join("trust-list.cose"), creds.trust_list(now))?;
+            let anchor = creds.anchor_public();
+            let hex: String = anchor
+                .as_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            fs::write(
+                out.join("trust-anchor.pub"),
+                format!("{}:{hex}\n", anchor.alg().name()),
+            )?;
+            let store = dir.connect(url).await?;
+            fs::write(
+                out.join("status-list.cose"),
+                creds.publish(&store as &dyn Store, now).await?,
+            )?;
+            println!(
+                "wrote trust-list.cose, trust-anchor.pub and status-list.cose to {}",
+                out.display()
+            );
+        }
+    }
+    Ok(())
+}

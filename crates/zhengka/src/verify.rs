@@ -1,0 +1,136 @@
+//! `zhengka verify`: offline verification of QR payloads against files a
+//! relying party downloaded (trust list, trust anchor, status list).
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use zhengka_credential::{Body, PublicKey, Purpose, StatusList, TrustList, Verified, verify};
+
+use crate::keyring::{parse_alg, unhex};
+
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The signed trust list (`trust-list.cose` from `keys export-public` or
+    /// `GET /api/v1/trust-list`).
+    #[arg(long)]
+    trust_list: PathBuf,
+    /// The trust anchor's public key (`trust-anchor.pub`: `ALG:hex`).
+    #[arg(long)]
+    trust_anchor: PathBuf,
+    /// The signed status list; without it revocation is not checked.
+    #[arg(long)]
+    status_list: Option<PathBuf>,
+    /// notice, presentation or card-install.
+    #[arg(long, default_value = "notice")]
+    purpose: String,
+    /// Read one QR payload per line from standard input; print a verdict per line
+    /// and a summary.
+    #[arg(long, conflicts_with = "qr")]
+    batch: bool,
+    /// The QR payload (`ZK1:...`).
+    #[arg(required_unless_present = "batch")]
+    qr: Option<String>,
+}
+
+fn purpose(name: &str) -> anyhow::Result<Purpose> {
+    match name {
+        "notice" => Ok(Purpose::Notice),
+        "presentation" => Ok(Purpose::Presentation),
+        "card-install" => Ok(Purpose::CardInstall),
+        other => anyhow::bail!("unknown purpose {other}: notice, presentation or card-install"),
+    }
+}
+
+fn anchor(path: &PathBuf) -> anyhow::Result<PublicKey> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (alg, hex) = text
+        .trim()
+        .split_once(':')
+        .context("trust anchor must be ALG:hex")?;
+    PublicKey::from_bytes(parse_alg(alg)?, &unhex(hex)?)
+        .map_err(|e| anyhow::anyhow!("trust anchor: {e}"))
+}
+
+fn describe(v: &Verified) -> String {
+    match &v.claims.body {
+        Body::Notice { facts, notice_id } => format!(
+            "valid notice {notice_id}: permit {} {} ({}) class {} {} until {}{}",
+            facts.permit_number,
+            facts.holder_name,
+            facts.nationality,
+            facts.class,
+            facts.employer_name,
+            facts.valid_to,
+            status_note(v)
+        ),
+        Body::Card { facts, .. } => format!(
+            "valid card: permit {} {} until {}{}",
+            facts.permit_number,
+            facts.holder_name,
+            facts.valid_to,
+            status_note(v)
+        ),
+        Body::Presentation { .. } => "valid presentation".into(),
+    }
+}
+
+fn status_note(v: &Verified) -> &'static str {
+    match v.status {
+        zhengka_credential::StatusCheck::Valid => "",
+        _ => " (status not checked)",
+    }
+}
+
+pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
+    let now = chrono::Utc::now().timestamp();
+    let trust_bytes = std::fs::read(&args.trust_list)
+        .with_context(|| format!("cannot read {}", args.trust_list.display()))?;
+    let trust = TrustList::from_signed(&trust_bytes, &anchor(&args.trust_anchor)?, now)
+        .map_err(|e| anyhow::anyhow!("the trust list does not verify: {}", e.code()))?;
+    let status =
+        match &args.status_list {
+            Some(path) => {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                Some(StatusList::from_token(&bytes, &trust).map_err(|e| {
+                    anyhow::anyhow!("the status list does not verify: {}", e.code())
+                })?)
+            }
+            None => None,
+        };
+    let purpose = purpose(&args.purpose)?;
+    let check = |qr: &str| verify(qr.trim(), &trust, status.as_ref(), now, purpose);
+    if let Some(qr) = &args.qr {
+        return match check(qr) {
+            Ok(v) => {
+                println!("{}", describe(&v));
+                Ok(())
+            }
+            Err(r) => {
+                println!("rejected: {}", r.code());
+                std::process::exit(1);
+            }
+        };
+    }
+    let (mut valid, mut rejected) = (0, 0);
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match check(&line) {
+            Ok(v) => {
+                valid += 1;
+                println!("{}", describe(&v));
+            }
+            Err(r) => {
+                rejected += 1;
+                println!("rejected: {}", r.code());
+            }
+        }
+    }
+    println!("{valid} valid, {rejected} rejected");
+    Ok(())
+}
