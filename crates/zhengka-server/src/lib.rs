@@ -9,6 +9,7 @@ pub mod http;
 pub mod jobs;
 mod openapi;
 mod openapi_schemas;
+pub mod pdf;
 pub mod web;
 
 use std::sync::Arc;

@@ -49,6 +49,10 @@ pub fn routes() -> Router<AppState> {
             post(applications::decide::decide),
         )
         .route("/api/v1/applications/{id}/notice", get(credentials::notice))
+        .route(
+            "/api/v1/applications/{id}/notice.pdf",
+            get(crate::pdf::notice_pdf),
+        )
         .route("/api/v1/verifications", post(credentials::verify_online))
         .route("/api/v1/trust-list", get(credentials::trust_list))
         .route("/api/v1/status-lists/{id}", get(credentials::status_list))

@@ -41,6 +41,15 @@ async fn notice_verifies_offline_until_the_permit_is_cancelled() {
         let qr = notice.body["qr"].as_str().unwrap().to_owned();
         assert!(qr.starts_with("ZK1:"));
         assert_eq!(offline_verdict(&app, &qr).await, Ok(permit.clone()));
+        let pdf = app
+            .client
+            .get(format!("{}/api/v1/applications/{id}/notice.pdf", app.base))
+            .bearer_auth(&agent)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-1.7"));
         cancel(&app, &agent, &officer, &permit).await;
         assert_eq!(offline_verdict(&app, &qr).await, Err(Rejection::Revoked));
         // The holder comes back: a new period, a new Notice; the old one stays revoked.
