@@ -94,6 +94,15 @@ pub fn page(
         .filter(|_| role == Some(Role::PermitOfficer))
         .map(|s| name(&s));
     let form = serde_json::to_value(&a.form).unwrap_or_default();
+    let shows_notice = matches!(role, Some(Role::EmployerAgent | Role::PermitOfficer));
+    let notice = a.notice.as_ref().filter(|_| shows_notice).map(|n| {
+        let label = v.text("notice.qr_label").replace("{number}", &n.notice_id);
+        context! {
+            id => n.notice_id.clone(),
+            issued => n.issued_at.format("%Y-%m-%d").to_string(),
+            svg => super::qr::svg(&n.qr, &label),
+        }
+    });
     let values = context! {
         section => if role == Some(Role::PermitOfficer) { "queue" } else { "dashboard" },
         a => row(a, today),
@@ -105,6 +114,7 @@ pub fn page(
         }),
         permit_number => a.permit_number.as_ref().map(|p| p.to_string()),
         history => history,
+        notice => notice,
         can_edit => role == Some(Role::EmployerAgent) && a.status.is_editable(),
         step => step,
         ..problems.shown()

@@ -11,6 +11,7 @@ mod form;
 pub mod i18n;
 mod officer;
 mod preview;
+mod qr;
 mod render;
 mod session;
 #[cfg(test)]
