@@ -80,7 +80,8 @@ pub async fn all() -> Vec<TestDatabase> {
     dbs
 }
 
-fn with_database(url: &str, name: &str) -> String {
+/// `url` with its database name replaced by `name` (query kept).
+pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = url
         .split_once('?')
         .map_or((url, None), |(b, q)| (b, Some(q)));

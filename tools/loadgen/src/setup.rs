@@ -10,6 +10,7 @@ use zhengka_domain::employer::{Role, User};
 use zhengka_domain::ids::Uscc;
 use zhengka_server::auth::password;
 use zhengka_server::{AppState, Config, router};
+use zhengka_store::testing::with_database;
 use zhengka_store::testing::{self, TestDatabase};
 use zhengka_store::{Audit, SqlStore, Store, Vault, Write};
 
@@ -211,20 +212,4 @@ async fn cast(api: &Api, admin: &str) -> anyhow::Result<(Vec<String>, Actors)> {
             run_tag: tag,
         },
     ))
-}
-
-/// `admin_url` with its database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
 }

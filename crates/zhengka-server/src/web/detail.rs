@@ -101,6 +101,7 @@ pub fn page(
             id => n.notice_id.clone(),
             issued => n.issued_at.format("%Y-%m-%d").to_string(),
             svg => super::qr::svg(&n.qr, &label),
+            pdf => true,
         }
     });
     let values = context! {

@@ -10,6 +10,7 @@ mod employer;
 mod form;
 pub mod i18n;
 mod officer;
+mod notice;
 mod preview;
 mod qr;
 mod render;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
             get(employer::edit_form).post(employer::update),
         )
         .route("/web/applications/{id}/submit", post(employer::submit))
+        .route("/web/applications/{id}/notice.pdf", get(notice::pdf))
         .route("/web/applications/{id}/decisions", post(officer::decide))
         .route("/web/permits", get(employer::permits))
         .route("/web/queue", get(officer::queue))

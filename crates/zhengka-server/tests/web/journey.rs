@@ -65,7 +65,10 @@ async fn journey(lang: &str, with_return: bool) {
     b.go(&format!("main table a[href='/web/applications/{id}']"))
         .await;
     assert_eq!(b.text("#status").await, text(lang, "status.approved"));
-    assert!(b.exists("#notice-qr svg[role=img] path").await, "the Notice QR");
+    assert!(
+        b.exists("#notice-qr svg[role=img] path").await,
+        "the Notice QR"
+    );
     assert!(b.text("#notice-number").await.len() > 4);
     b.axe("application with the Notice").await;
     b.screenshot(&format!("notice-{lang}")).await;
