@@ -24,6 +24,9 @@ pub struct VerifyArgs {
     /// notice, presentation or card-install.
     #[arg(long, default_value = "notice")]
     purpose: String,
+    /// Verify as of this Unix time instead of now (e.g. "was it valid then?").
+    #[arg(long)]
+    at: Option<i64>,
     /// Read one QR payload per line from standard input; print a verdict per line
     /// and a summary.
     #[arg(long, conflicts_with = "qr")]
@@ -84,7 +87,7 @@ fn status_note(v: &Verified) -> &'static str {
 }
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
-    let now = chrono::Utc::now().timestamp();
+    let now = args.at.unwrap_or_else(|| chrono::Utc::now().timestamp());
     let trust_bytes = std::fs::read(&args.trust_list)
         .with_context(|| format!("cannot read {}", args.trust_list.display()))?;
     let trust = TrustList::from_signed(&trust_bytes, &anchor(&args.trust_anchor)?, now)
