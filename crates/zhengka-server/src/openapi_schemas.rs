@@ -35,6 +35,10 @@ pub fn schemas() -> Value {
             "outcome": one_of(&["pass", "return", "reject"]), "comment": s("string") })),
         "Verification": object(&["qr", "purpose"], json!({
             "qr": s("string"), "purpose": one_of(&["notice", "presentation"]), "reason": s("string") })),
+        "LegacyPermit": object(&["employer_id", "permit_number", "foreigner", "class", "position", "valid_from", "valid_to"], json!({
+            "employer_id": s("string"), "permit_number": s("string"),
+            "foreigner": { "$ref": "#/components/schemas/ApplicationForm/properties/foreigner" },
+            "class": one_of(&["A", "B", "C"]), "position": s("string"), "valid_from": date(), "valid_to": date() })),
         "Entry": object(&["entry_date"], json!({ "entry_date": date() })),
         "OnsiteCheck": object(&["entry_date", "visa_number", "medical_report_issued_on", "materials_checked"], json!({
             "entry_date": date(), "visa_number": s("string"), "medical_report_issued_on": date(),

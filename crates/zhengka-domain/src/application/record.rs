@@ -45,7 +45,12 @@ pub struct Notice {
 }
 
 impl Application {
+    /// The class the application earned. Short-term work filed without points
+    /// is class C (design: the standard's default class).
     pub fn class(&self) -> Option<WorkerClass> {
-        self.classification.as_ref().map(|c| c.class)
+        self.classification
+            .as_ref()
+            .map(|c| c.class)
+            .or((self.form.kind == super::ApplicationKind::ShortTerm).then_some(WorkerClass::C))
     }
 }

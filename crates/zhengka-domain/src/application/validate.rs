@@ -66,6 +66,8 @@ pub fn validate(form: &ApplicationForm, today: NaiveDate) -> Result<(), FieldErr
 fn optional_sections(kind: ApplicationKind) -> &'static [&'static str] {
     match kind {
         Extension => &["position"],
+        // Points are optional for short-term work; without them the class is C.
+        ShortTerm => &["scoring"],
         _ => &[],
     }
 }

@@ -2,6 +2,7 @@
 //! 30-day on-site check, and the migration from physical to electronic.
 
 pub mod eligibility;
+pub mod legacy;
 mod number;
 pub mod onsite;
 mod terms;

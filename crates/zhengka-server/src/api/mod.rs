@@ -5,6 +5,7 @@ pub mod applications;
 pub mod audit;
 pub mod credentials;
 pub mod employers;
+pub mod legacy_permits;
 pub mod ops;
 pub mod permits;
 mod reply;
@@ -56,7 +57,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/verifications", post(credentials::verify_online))
         .route("/api/v1/trust-list", get(credentials::trust_list))
         .route("/api/v1/status-lists/{id}", get(credentials::status_list))
-        .route("/api/v1/permits", get(permits::list))
+        .route(
+            "/api/v1/permits",
+            get(permits::list).post(legacy_permits::create),
+        )
         .route("/api/v1/permits/{permit_number}", get(permits::get))
         .route(
             "/api/v1/permits/{permit_number}/entry",

@@ -197,6 +197,12 @@ fn conflict_for(what: &str) -> ApiError {
         )
     } else if what.contains("username") {
         ("username_taken", "this username is taken", Some("username"))
+    } else if what.contains("permits_pkey") || what.contains("permits.permit_number") {
+        (
+            "permit_number_taken",
+            "this permit number is already recorded",
+            Some("permit_number"),
+        )
     } else if what.contains("idempotency_key") {
         (
             "idempotency_key_in_use",

@@ -15,4 +15,5 @@ mod bad_input_rules;
 mod credentials;
 mod jobs;
 mod journey;
+mod kinds;
 mod sessions;
