@@ -67,6 +67,8 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_user(&self, u: &User, password_hash: &str, w: Write) -> Result<(), StoreError>;
     async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError>;
     async fn count_users(&self) -> Result<i64, StoreError>;
+    /// Users ordered by username, after the `after` username.
+    async fn list_users(&self, after: Option<&str>, limit: i64) -> Result<Vec<User>, StoreError>;
 
     async fn insert_session(
         &self,
@@ -149,6 +151,9 @@ impl Store for SqlStore {
     }
     async fn count_users(&self) -> Result<i64, StoreError> {
         self.user_count().await
+    }
+    async fn list_users(&self, after: Option<&str>, limit: i64) -> Result<Vec<User>, StoreError> {
+        self.user_list(after, limit).await
     }
     async fn insert_session(
         &self,

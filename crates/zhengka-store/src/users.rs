@@ -71,4 +71,19 @@ impl SqlStore {
             .await?;
         Ok(row.try_get("n")?)
     }
+
+    pub(crate) async fn user_list(
+        &self,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE users.username > $1 ORDER BY users.username LIMIT $2"
+        ))
+        .bind(after.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(user_from_row).collect()
+    }
 }

@@ -111,13 +111,29 @@ pub async fn verify_online(
     key: Option<Extension<IdempotencyKey>>,
     body: JsonBody,
 ) -> Result<Reply, ApiError> {
-    caller.require(&[
-        Role::PoliceOfficer,
-        Role::RelyingParty,
-        Role::PermitOfficer,
-        Role::SocialSecurityOfficer,
-    ])?;
+    caller.require(VERIFIERS)?;
     let req: VerificationRequest = body.parse()?;
+    Ok(check(&app, &caller, key.as_deref(), req).await?.1)
+}
+
+/// The roles that may verify a QR online.
+pub const VERIFIERS: &[Role] = &[
+    Role::PoliceOfficer,
+    Role::RelyingParty,
+    Role::PermitOfficer,
+    Role::SocialSecurityOfficer,
+];
+
+/// Verify a QR online, with the fields the caller's role may see, and record
+/// the check in the audit trail. Shared by the API and the pages: returns the
+/// verdict and the reply the API sends.
+pub async fn check(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    req: VerificationRequest,
+) -> Result<(serde_json::Value, Reply), ApiError> {
+    caller.require(VERIFIERS)?;
     if req.qr.len() > 8192 {
         return Err(ApiError::invalid(
             "qr",
@@ -155,15 +171,15 @@ pub async fn verify_online(
     });
     let entity = permit_number.unwrap_or_else(|| "unknown".into());
     let write = audit(
-        &caller,
-        key.as_deref(),
+        caller,
+        key,
         "credential.verified",
         ("permit", &entity),
         details,
         &reply,
     );
     app.store.record_event(write).await?;
-    Ok(reply)
+    Ok((body, reply))
 }
 
 fn facts_of(claims: &Claims) -> Option<&PermitFacts> {

@@ -31,7 +31,7 @@ pub fn routes() -> Router<AppState> {
             post(employers::create).get(employers::list),
         )
         .route("/api/v1/employers/{id}", get(employers::get))
-        .route("/api/v1/users", post(users::create))
+        .route("/api/v1/users", post(users::create).get(users::list))
         .route("/api/v1/users/me", get(users::me))
         .route(
             "/api/v1/applications",

@@ -52,6 +52,24 @@ async fn roles_and_ownership() {
             .await;
         assert_eq!(r.status, 403);
         assert_eq!(app.get("/api/v1/audit", &officer).await.status, 403);
+        assert_eq!(app.get("/api/v1/users", &officer).await.status, 403);
+        let users = app.get("/api/v1/users?limit=2", &app.admin).await;
+        assert_eq!(users.body["items"][0]["username"], "admin");
+        assert!(users.body["items"][0].get("password_hash").is_none());
+        let rest = app
+            .get(
+                &format!(
+                    "/api/v1/users?cursor={}",
+                    users.body["next_cursor"].as_str().unwrap()
+                ),
+                &app.admin,
+            )
+            .await;
+        assert_eq!(
+            rest.body["items"].as_array().unwrap().len(),
+            3,
+            "5 users in all"
+        );
         let rival_list = app.get("/api/v1/applications", &rival).await;
         assert_eq!(rival_list.body["items"].as_array().unwrap().len(), 0);
         let zj_list = app.get("/api/v1/applications", &zhejiang).await;
