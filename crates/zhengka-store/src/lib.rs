@@ -25,5 +25,5 @@ pub use db::{Backend, SqlStore};
 pub use error::StoreError;
 pub use idempotency::IdempotentResponse;
 pub use status::StatusEntry;
-pub use store::{ApplicationFilter, Page, Store, UserRecord, Write};
+pub use store::{ApplicationFilter, Page, Store, Totp, UserRecord, Write};
 pub use vault::Vault;

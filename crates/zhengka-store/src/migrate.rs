@@ -26,6 +26,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_credential_status.sql"),
         postgres: include_str!("../migrations/postgres/0002_credential_status.sql"),
     },
+    Migration {
+        version: 3,
+        name: "totp",
+        sqlite: include_str!("../migrations/sqlite/0003_totp.sql"),
+        postgres: include_str!("../migrations/postgres/0003_totp.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {

@@ -27,11 +27,27 @@ impl Write {
     }
 }
 
-/// A user with the hash of their password, for sign-in only.
+/// A user with the hash of their password and their TOTP state, for sign-in only.
 #[derive(Debug, Clone)]
 pub struct UserRecord {
     pub user: User,
     pub password_hash: String,
+    pub totp: Option<Totp>,
+}
+
+/// A user's TOTP secret (decrypted), whether it is confirmed, and the last
+/// time step a code was accepted for.
+#[derive(Clone)]
+pub struct Totp {
+    pub secret: Vec<u8>,
+    pub active: bool,
+    pub last_step: Option<i64>,
+}
+
+impl std::fmt::Debug for Totp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Totp(***, active {})", self.active)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -67,6 +83,16 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_user(&self, u: &User, password_hash: &str, w: Write) -> Result<(), StoreError>;
     async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError>;
     async fn count_users(&self) -> Result<i64, StoreError>;
+    /// Store a new (unconfirmed) TOTP secret, or confirm the stored one.
+    async fn set_totp(
+        &self,
+        user_id: &str,
+        secret: &[u8],
+        active: bool,
+        w: Write,
+    ) -> Result<(), StoreError>;
+    /// Accept `step` for `user_id` once: false if it (or a later one) was used.
+    async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError>;
     /// Users ordered by username, after the `after` username.
     async fn list_users(&self, after: Option<&str>, limit: i64) -> Result<Vec<User>, StoreError>;
 
@@ -151,6 +177,18 @@ impl Store for SqlStore {
     }
     async fn count_users(&self) -> Result<i64, StoreError> {
         self.user_count().await
+    }
+    async fn set_totp(
+        &self,
+        user_id: &str,
+        secret: &[u8],
+        active: bool,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        self.totp_set(user_id, secret, active, w).await
+    }
+    async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
+        self.totp_use_step(user_id, step).await
     }
     async fn list_users(&self, after: Option<&str>, limit: i64) -> Result<Vec<User>, StoreError> {
         self.user_list(after, limit).await

@@ -6,7 +6,7 @@ use zhengka_domain::ids::RegionCode;
 use crate::audit::timestamp;
 use crate::employers::{parse_time, parsed};
 use crate::idempotency::finish;
-use crate::{SqlStore, StoreError, UserRecord, Write};
+use crate::{SqlStore, StoreError, Totp, UserRecord, Write};
 
 pub(crate) const USER_COLUMNS: &str =
     "users.id, users.username, users.role, users.employer_id, users.region_code, users.created_at";
@@ -54,14 +54,28 @@ impl SqlStore {
 
     pub(crate) async fn user_by_name(&self, username: &str) -> Result<UserRecord, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, users.password_hash FROM users WHERE users.username = $1"
+            "SELECT {USER_COLUMNS}, users.password_hash, users.totp_enc, users.totp_active, \
+             users.totp_last_step FROM users WHERE users.username = $1"
         ))
         .bind(username)
         .fetch_one(&self.reader)
         .await?;
+        let user = user_from_row(&row)?;
+        let sealed: Option<Vec<u8>> = row.try_get("totp_enc")?;
+        let totp = match sealed {
+            Some(sealed) => Some(Totp {
+                secret: self
+                    .vault
+                    .open(&format!("users:{}:totp", user.id), &sealed)?,
+                active: row.try_get::<i64, _>("totp_active")? == 1,
+                last_step: row.try_get("totp_last_step")?,
+            }),
+            None => None,
+        };
         Ok(UserRecord {
-            user: user_from_row(&row)?,
+            user,
             password_hash: row.try_get("password_hash")?,
+            totp,
         })
     }
 
@@ -85,5 +99,40 @@ impl SqlStore {
         .fetch_all(&self.reader)
         .await?;
         rows.iter().map(user_from_row).collect()
+    }
+
+    pub(crate) async fn totp_set(
+        &self,
+        user_id: &str,
+        secret: &[u8],
+        active: bool,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        let sealed = self.vault.seal(&format!("users:{user_id}:totp"), secret)?;
+        let mut tx = self.writer.begin().await?;
+        let done = sqlx::query(
+            "UPDATE users SET totp_enc = $1, totp_active = $2, totp_last_step = NULL WHERE id = $3",
+        )
+        .bind(sealed)
+        .bind(i64::from(active))
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        finish(tx, w).await
+    }
+
+    pub(crate) async fn totp_use_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 \
+             AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(user_id)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -10,6 +10,7 @@ pub mod ops;
 pub mod permits;
 mod reply;
 pub mod sessions;
+pub mod totp;
 pub mod users;
 
 use axum::Router;
@@ -33,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/employers/{id}", get(employers::get))
         .route("/api/v1/users", post(users::create).get(users::list))
         .route("/api/v1/users/me", get(users::me))
+        .route("/api/v1/users/me/totp", post(totp::enrol))
+        .route("/api/v1/users/me/totp/confirm", post(totp::confirm))
         .route(
             "/api/v1/applications",
             post(applications::create::create).get(applications::list::list),

@@ -12,7 +12,7 @@ use zhengka_store::{Audit, StoreError, Write};
 
 use super::{Reply, reply};
 use crate::AppState;
-use crate::auth::{Caller, password, token};
+use crate::auth::{Caller, password, token, totp};
 use crate::http::{ApiError, JsonBody};
 
 #[derive(Deserialize)]
@@ -20,6 +20,9 @@ use crate::http::{ApiError, JsonBody};
 pub struct SignIn {
     username: String,
     password: String,
+    /// Required once the user has switched TOTP on.
+    #[serde(default)]
+    totp: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -33,7 +36,8 @@ struct SessionView<'a> {
 /// `POST /api/v1/sessions`
 pub async fn create(State(app): State<AppState>, body: JsonBody) -> Result<Reply, ApiError> {
     let body: SignIn = body.parse()?;
-    let signed_in = sign_in(&app, &body.username, body.password).await?;
+    let signed_in =
+        sign_in_with_totp(&app, &body.username, body.password, body.totp.as_deref()).await?;
     let view = SessionView {
         token: &signed_in.token,
         role: signed_in.user.role.as_str(),
@@ -55,6 +59,23 @@ pub struct SignedIn {
 /// Check the password (throttled per username) and open a session. Shared by
 /// the API and the sign-in page.
 pub async fn sign_in(app: &AppState, username: &str, pass: String) -> Result<SignedIn, ApiError> {
+    sign_in_with_totp(app, username, pass, None).await
+}
+
+fn wrong() -> ApiError {
+    ApiError::Unauthorized {
+        code: "invalid_credentials",
+        message: "wrong username or password".into(),
+    }
+}
+
+/// As [`sign_in`], with the TOTP code for accounts that have switched it on.
+pub async fn sign_in_with_totp(
+    app: &AppState,
+    username: &str,
+    pass: String,
+    code: Option<&str>,
+) -> Result<SignedIn, ApiError> {
     let username = username.trim().to_ascii_lowercase();
     if let Some(retry_after_secs) = app.limiter.check(&username, Instant::now()) {
         return Err(ApiError::TooManyRequests { retry_after_secs });
@@ -75,12 +96,28 @@ pub async fn sign_in(app: &AppState, username: &str, pass: String) -> Result<Sig
     if !password::verify(pass, stored).await || record.is_none() {
         app.limiter.failed(&username, Instant::now());
         tracing::info!(outcome = "failed", "sign-in");
-        return Err(ApiError::Unauthorized {
-            code: "invalid_credentials",
-            message: "wrong username or password".into(),
-        });
+        return Err(wrong());
     }
-    let user = record.expect("checked above").user;
+    let record = record.expect("checked above");
+    if let Some(t) = record.totp.as_ref().filter(|t| t.active) {
+        let Some(code) = code else {
+            return Err(ApiError::Unauthorized {
+                code: "totp_required",
+                message: "this account needs a TOTP code".into(),
+            });
+        };
+        let step = totp::matching_step(&t.secret, code, Utc::now().timestamp());
+        // A code is good once: a replayed or older step is refused.
+        let fresh = match step {
+            Some(step) => app.store.use_totp_step(&record.user.id, step).await?,
+            None => false,
+        };
+        if !fresh {
+            app.limiter.failed(&username, Instant::now());
+            return Err(wrong());
+        }
+    }
+    let user = record.user;
     app.limiter.succeeded(&username);
     let token = token::generate();
     let now = Utc::now();

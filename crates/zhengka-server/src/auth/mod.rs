@@ -4,5 +4,6 @@ pub(crate) mod caller;
 pub mod password;
 pub mod rate_limit;
 pub mod token;
+pub mod totp;
 
 pub use caller::Caller;

@@ -17,3 +17,4 @@ mod jobs;
 mod journey;
 mod kinds;
 mod sessions;
+mod totp;

@@ -1,0 +1,106 @@
+//! Enrolling TOTP for the signed-in user: enrol (a new secret, shown once),
+//! then confirm with a code from the app. From then on sign-in needs `totp`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+use zhengka_domain::employer::Role;
+use zhengka_store::{Audit, Write};
+
+use super::{Reply, reply};
+use crate::AppState;
+use crate::auth::{Caller, token, totp};
+use crate::http::{ApiError, JsonBody};
+
+fn event(caller: &Caller, action: &'static str) -> Write {
+    Write::new(Audit {
+        at: Utc::now(),
+        actor: caller.user.id.clone(),
+        action,
+        entity_type: "user",
+        entity_id: caller.user.id.clone(),
+        details: json!({}),
+    })
+}
+
+async fn current(app: &AppState, caller: &Caller) -> Result<Option<zhengka_store::Totp>, ApiError> {
+    Ok(app
+        .store
+        .user_by_username(&caller.user.username)
+        .await?
+        .totp)
+}
+
+/// `POST /api/v1/users/me/totp`: a new secret for the caller (staff only).
+pub async fn enrol(State(app): State<AppState>, caller: Caller) -> Result<Reply, ApiError> {
+    if caller.user.role == Role::Foreigner {
+        return Err(ApiError::Forbidden);
+    }
+    if current(&app, &caller).await?.is_some_and(|t| t.active) {
+        return Err(ApiError::conflict(
+            "totp_already_active",
+            "TOTP is already on for this account",
+        ));
+    }
+    let secret = token::random_bytes::<20>();
+    app.store
+        .set_totp(
+            &caller.user.id,
+            &secret,
+            false,
+            event(&caller, "user.totp_enrolled"),
+        )
+        .await?;
+    let issuer = format!("zhengka {}", app.config.issuer_region);
+    reply(
+        StatusCode::CREATED,
+        &json!({
+            "secret": totp::base32(&secret),
+            "otpauth_uri": totp::otpauth_uri(&issuer, &caller.user.username, &secret),
+        }),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Confirm {
+    code: String,
+}
+
+/// `POST /api/v1/users/me/totp/confirm`: switch TOTP on with a current code.
+pub async fn confirm(
+    State(app): State<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    let body: Confirm = body.parse()?;
+    let pending = current(&app, &caller)
+        .await?
+        .filter(|t| !t.active)
+        .ok_or_else(|| {
+            ApiError::conflict(
+                "no_pending_totp",
+                "enrol first (POST /api/v1/users/me/totp)",
+            )
+        })?;
+    let step = totp::matching_step(&pending.secret, &body.code, Utc::now().timestamp())
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "code",
+                "wrong_code",
+                "that code does not match; check the device clock",
+            )
+        })?;
+    app.store
+        .set_totp(
+            &caller.user.id,
+            &pending.secret,
+            true,
+            event(&caller, "user.totp_activated"),
+        )
+        .await?;
+    app.store.use_totp_step(&caller.user.id, step).await?;
+    reply(StatusCode::OK, &json!({ "totp": "active" }))
+}
