@@ -6,6 +6,7 @@ mod data_dir;
 mod demo;
 mod keyring;
 mod keys;
+mod scan;
 mod serve;
 mod users;
 mod verify;

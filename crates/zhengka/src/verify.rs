@@ -27,12 +27,15 @@ pub struct VerifyArgs {
     /// Verify as of this Unix time instead of now (e.g. "was it valid then?").
     #[arg(long)]
     at: Option<i64>,
+    /// Read the QR code(s) from a PNG photo or screenshot.
+    #[arg(long, conflicts_with_all = ["qr", "batch"])]
+    image: Option<PathBuf>,
     /// Read one QR payload per line from standard input; print a verdict per line
     /// and a summary.
     #[arg(long, conflicts_with = "qr")]
     batch: bool,
     /// The QR payload (`ZK1:...`).
-    #[arg(required_unless_present = "batch")]
+    #[arg(required_unless_present_any = ["batch", "image"])]
     qr: Option<String>,
 }
 
@@ -105,7 +108,17 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         };
     let purpose = purpose(&args.purpose)?;
     let check = |qr: &str| verify(qr.trim(), &trust, status.as_ref(), now, purpose);
-    if let Some(qr) = &args.qr {
+    let from_image = match &args.image {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let codes = crate::scan::qr_codes_in_png(&bytes)?;
+            anyhow::ensure!(!codes.is_empty(), "no QR code found in {}", path.display());
+            codes.into_iter().next()
+        }
+        None => None,
+    };
+    if let Some(qr) = args.qr.as_ref().or(from_image.as_ref()) {
         return match check(qr) {
             Ok(v) => {
                 println!("{}", describe(&v));

@@ -12,6 +12,21 @@ use std::time::Duration;
 
 use zhengka_store::Store;
 
+/// Publish (sign) the status list every `every`, so the list served to
+/// verifiers is never older than that, whatever the request pattern.
+pub fn spawn_status_publisher(app: crate::AppState, every: Duration) {
+    tokio::spawn(async move {
+        loop {
+            app.credentials.invalidate_status_list();
+            let now = chrono::Utc::now().timestamp();
+            if let Err(e) = app.credentials.status_list(app.store.as_ref(), now).await {
+                tracing::warn!(error = %e, "status list publication failed");
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+}
+
 /// Sweep deadlines at start and then every `every`, until the process ends.
 pub fn spawn_deadline_sweeper(store: Arc<dyn Store>, every: Duration) {
     tokio::spawn(async move {
