@@ -4,10 +4,8 @@
 //! apart; a Chinese national is not a foreigner and gets no work permit.
 
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use super::mod11_2::has_valid_check;
 use crate::InvalidValue;
@@ -18,12 +16,13 @@ use crate::InvalidValue;
 /// The region digits are not looked up: codes of abolished divisions stay in
 /// old IDs for life. `Debug` masks all but the region, because an identity
 /// number is sensitive personal information and must not reach the logs.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CitizenId {
     value: String,
     birth_date: NaiveDate,
 }
+
+text_identifier!(CitizenId);
 
 impl CitizenId {
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
@@ -99,37 +98,12 @@ impl fmt::Debug for CitizenId {
     }
 }
 
-impl fmt::Display for CitizenId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.value)
-    }
-}
-
-impl FromStr for CitizenId {
-    type Err = InvalidValue;
-    fn from_str(s: &str) -> Result<Self, InvalidValue> {
-        Self::parse(s)
-    }
-}
-
-impl TryFrom<String> for CitizenId {
-    type Error = InvalidValue;
-    fn try_from(value: String) -> Result<Self, InvalidValue> {
-        Self::parse(&value)
-    }
-}
-
-impl From<CitizenId> for String {
-    fn from(value: CitizenId) -> Self {
-        value.value
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ids::id_check_character;
     use proptest::prelude::*;
+    use serde::Deserialize;
 
     fn code(input: &str) -> &'static str {
         CitizenId::parse(input).unwrap_err().code

@@ -1,11 +1,7 @@
 //! Nationality as an ISO 3166-1 alpha-3 code, checked against the shipped
 //! list (`data/nationalities.tsv`; source in `data/README.md`).
 
-use std::fmt;
-use std::str::FromStr;
 use std::sync::OnceLock;
-
-use serde::{Deserialize, Deserializer, Serialize};
 
 use super::table::Table;
 use crate::InvalidValue;
@@ -19,12 +15,13 @@ fn countries() -> &'static Table {
 ///
 /// Passport MRZ codes that are not ISO codes (`D`, `GBD`, `XXA`...) are rejected:
 /// the permit records the ISO code.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Nationality {
     code: &'static str,
     name: &'static str,
 }
+
+text_identifier!(Nationality);
 
 impl Nationality {
     /// Parses three ASCII letters (any case) that are a listed ISO code.
@@ -61,44 +58,10 @@ impl Nationality {
     }
 }
 
-impl fmt::Display for Nationality {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code)
-    }
-}
-
-impl FromStr for Nationality {
-    type Err = InvalidValue;
-    fn from_str(s: &str) -> Result<Self, InvalidValue> {
-        Self::parse(s)
-    }
-}
-
-impl TryFrom<String> for Nationality {
-    type Error = InvalidValue;
-    fn try_from(value: String) -> Result<Self, InvalidValue> {
-        Self::parse(&value)
-    }
-}
-
-/// Written by hand because the fields borrow from the static table, which
-/// the derive would wrongly tie to the input's lifetime.
-impl<'de> Deserialize<'de> for Nationality {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
-
-impl From<Nationality> for String {
-    fn from(value: Nationality) -> Self {
-        value.code.to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     #[test]
     fn shipped_list_is_the_full_iso_list() {

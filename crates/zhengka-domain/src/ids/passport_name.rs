@@ -2,10 +2,6 @@
 //! keeps as reference. Matching (e-card registration by name + permit number)
 //! is exact after the normalisation below.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::InvalidValue;
@@ -22,9 +18,10 @@ const MAX_CHARS: usize = 100;
 /// surname and given names split would make two spellings of one person.
 /// Letters with diacritics (`MÜLLER`) are rejected, not stripped: the permit
 /// uses the passport's Latin transliteration, which the applicant must type.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PassportName(String);
+
+text_identifier!(PassportName);
 
 impl PassportName {
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
@@ -78,36 +75,11 @@ fn is_allowed(c: char) -> bool {
     c.is_ascii_uppercase() || matches!(c, ' ' | '-' | '\'')
 }
 
-impl fmt::Display for PassportName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for PassportName {
-    type Err = InvalidValue;
-    fn from_str(s: &str) -> Result<Self, InvalidValue> {
-        Self::parse(s)
-    }
-}
-
-impl TryFrom<String> for PassportName {
-    type Error = InvalidValue;
-    fn try_from(value: String) -> Result<Self, InvalidValue> {
-        Self::parse(&value)
-    }
-}
-
-impl From<PassportName> for String {
-    fn from(value: PassportName) -> Self {
-        value.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use serde::Deserialize;
 
     fn name(input: &str) -> String {
         PassportName::parse(input).unwrap().as_str().to_owned()

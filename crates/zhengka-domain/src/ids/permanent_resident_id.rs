@@ -5,9 +5,6 @@
 //! and both stay valid.
 
 use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
 
 use super::mod11_2::has_valid_check;
 use crate::InvalidValue;
@@ -24,12 +21,13 @@ pub enum PermanentResidentIdFormat {
 
 /// A permanent resident ID in either format, stored upper case. `Debug` masks
 /// the number: it is sensitive personal information.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PermanentResidentId {
     value: String,
     format: PermanentResidentIdFormat,
 }
+
+text_identifier!(PermanentResidentId);
 
 impl PermanentResidentId {
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
@@ -100,32 +98,6 @@ impl fmt::Debug for PermanentResidentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let masked = "*".repeat(self.value.len() - 3);
         write!(f, "PermanentResidentId(\"{}{masked}\")", &self.value[..3])
-    }
-}
-
-impl fmt::Display for PermanentResidentId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.value)
-    }
-}
-
-impl FromStr for PermanentResidentId {
-    type Err = InvalidValue;
-    fn from_str(s: &str) -> Result<Self, InvalidValue> {
-        Self::parse(s)
-    }
-}
-
-impl TryFrom<String> for PermanentResidentId {
-    type Error = InvalidValue;
-    fn try_from(value: String) -> Result<Self, InvalidValue> {
-        Self::parse(&value)
-    }
-}
-
-impl From<PermanentResidentId> for String {
-    fn from(value: PermanentResidentId) -> Self {
-        value.value
     }
 }
 

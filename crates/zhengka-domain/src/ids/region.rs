@@ -1,11 +1,7 @@
 //! GB/T 2260 administrative division codes, checked against the shipped list
 //! (`data/regions.tsv`; source, date and choices in `data/README.md`).
 
-use std::fmt;
-use std::str::FromStr;
 use std::sync::OnceLock;
-
-use serde::{Deserialize, Deserializer, Serialize};
 
 use super::table::Table;
 use crate::InvalidValue;
@@ -19,12 +15,13 @@ fn regions() -> &'static Table {
 /// e.g. `330106` (西湖区, Hangzhou).
 ///
 /// Digits 1-2 name the province, 1-4 the city (prefecture), 1-6 the county.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RegionCode {
     code: &'static str,
     name: &'static str,
 }
+
+text_identifier!(RegionCode);
 
 /// Which level of the hierarchy a code names, read from its trailing zeros.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -106,44 +103,10 @@ impl RegionCode {
     }
 }
 
-impl fmt::Display for RegionCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code)
-    }
-}
-
-impl FromStr for RegionCode {
-    type Err = InvalidValue;
-    fn from_str(s: &str) -> Result<Self, InvalidValue> {
-        Self::parse(s)
-    }
-}
-
-impl TryFrom<String> for RegionCode {
-    type Error = InvalidValue;
-    fn try_from(value: String) -> Result<Self, InvalidValue> {
-        Self::parse(&value)
-    }
-}
-
-/// Written by hand because the fields borrow from the static table, which
-/// the derive would wrongly tie to the input's lifetime.
-impl<'de> Deserialize<'de> for RegionCode {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
-
-impl From<RegionCode> for String {
-    fn from(value: RegionCode) -> Self {
-        value.code.to_owned()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     fn region(code: &str) -> RegionCode {
         RegionCode::parse(code).unwrap()

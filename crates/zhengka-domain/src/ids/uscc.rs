@@ -1,11 +1,6 @@
 //! Unified Social Credit Code (统一社会信用代码, GB 32100): the employer's
 //! identifier.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 use crate::InvalidValue;
 
 /// The 31 characters a code may use: digits and capitals without I, O, Z, S, V.
@@ -20,9 +15,10 @@ const WEIGHTS: [u32; 17] = [
 /// An 18-character code whose last character is the GB 32100 check character,
 /// stored upper case. Only the alphabet and the check are verified; the
 /// embedded registration authority, type and region are not.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Uscc(String);
+
+text_identifier!(Uscc);
 
 impl Uscc {
     /// Parses a code in any case, e.g. "91350100M000100Y43".
@@ -87,36 +83,11 @@ fn check_character(values: &[u32]) -> u8 {
     ALPHABET[((31 - sum % 31) % 31) as usize]
 }
 
-impl fmt::Display for Uscc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for Uscc {
-    type Err = InvalidValue;
-    fn from_str(s: &str) -> Result<Self, InvalidValue> {
-        Self::parse(s)
-    }
-}
-
-impl TryFrom<String> for Uscc {
-    type Error = InvalidValue;
-    fn try_from(value: String) -> Result<Self, InvalidValue> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Uscc> for String {
-    fn from(value: Uscc) -> Self {
-        value.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use serde::Deserialize;
 
     const VALID: &str = "91350100M000100Y43";
 
