@@ -17,6 +17,7 @@ mod sessions;
 mod status;
 mod store;
 pub mod testing;
+mod transfer;
 mod users;
 pub mod vault;
 
@@ -26,4 +27,5 @@ pub use error::StoreError;
 pub use idempotency::IdempotentResponse;
 pub use status::StatusEntry;
 pub use store::{ApplicationFilter, Page, Store, Totp, UserRecord, Write};
+pub use transfer::TransferReport;
 pub use vault::Vault;

@@ -48,6 +48,16 @@ pub enum Command {
     Demo,
     /// Check the audit trail's hash chain.
     AuditVerify,
+    /// Write every durable row to a JSON-lines file (move to another backend).
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load an export into an empty database (same data directory keys).
+    Import {
+        #[arg(long = "in")]
+        input: PathBuf,
+    },
     /// Manage the signing keys (trust anchor, issuer keys).
     Keys {
         #[command(subcommand)]
@@ -146,6 +156,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Keys { command } => crate::keys::run(&dir, &url, &cli.keys, command).await,
         Command::Verify(_) => unreachable!("handled above"),
+        Command::Export { out } => {
+            let store = dir.connect(&url).await?;
+            let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
+            let report = store.export(&mut file).await?;
+            std::io::Write::flush(&mut file)?;
+            println!("exported {} rows to {}", report.rows, out.display());
+            Ok(())
+        }
+        Command::Import { input } => {
+            let store = dir.connect(&url).await?;
+            let file = std::io::BufReader::new(std::fs::File::open(&input)?);
+            let report = store.import(file).await?;
+            println!("imported {} rows", report.rows);
+            Ok(())
+        }
         Command::AuditVerify => {
             let store = dir.connect(&url).await?;
             let report = zhengka_store::Store::verify_audit_chain(&store).await?;

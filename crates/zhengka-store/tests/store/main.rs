@@ -13,3 +13,4 @@ mod idempotency;
 mod people;
 mod permits;
 mod schema;
+mod transfer;

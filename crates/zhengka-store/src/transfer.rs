@@ -1,0 +1,225 @@
+//! Moving a whole database between backends (SQLite → PostgreSQL, or back):
+//! every durable table as JSON lines, rows copied as stored (ciphertext stays
+//! ciphertext, so the same store key must go with the data). The audit chain is
+//! copied event for event and still verifies on the other side. Sessions and
+//! idempotency records are short-lived and not carried over.
+
+use std::io::{BufRead, Write as IoWrite};
+
+use serde_json::{Map, Value, json};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row};
+
+use crate::vault::hex;
+use crate::{SqlStore, StoreError};
+
+#[derive(Clone, Copy)]
+enum Col {
+    Text,
+    Int,
+    Bytes,
+}
+use Col::*;
+
+/// Tables in an order that satisfies foreign keys, with their columns.
+const TABLES: &[(&str, &[(&str, Col)])] = &[
+    (
+        "employers",
+        &[
+            ("id", Text),
+            ("uscc", Text),
+            ("name", Text),
+            ("region_code", Text),
+            ("address", Text),
+            ("created_at", Text),
+        ],
+    ),
+    (
+        "users",
+        &[
+            ("id", Text),
+            ("username", Text),
+            ("password_hash", Text),
+            ("role", Text),
+            ("employer_id", Text),
+            ("region_code", Text),
+            ("created_at", Text),
+            ("totp_enc", Bytes),
+            ("totp_active", Int),
+            ("totp_last_step", Int),
+        ],
+    ),
+    (
+        "permits",
+        &[
+            ("permit_number", Text),
+            ("employer_id", Text),
+            ("region_code", Text),
+            ("passport_hmac", Text),
+            ("status", Text),
+            ("valid_to", Text),
+            ("record_enc", Bytes),
+            ("version", Int),
+            ("updated_at", Text),
+            ("status_index", Int),
+        ],
+    ),
+    (
+        "status_entries",
+        &[("idx", Int), ("permit_number", Text), ("created_at", Text)],
+    ),
+    (
+        "applications",
+        &[
+            ("id", Text),
+            ("employer_id", Text),
+            ("region_code", Text),
+            ("kind", Text),
+            ("status", Text),
+            ("permit_number", Text),
+            ("passport_hmac", Text),
+            ("record_enc", Bytes),
+            ("decision_due_on", Text),
+            ("version", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "audit_events",
+        &[
+            ("seq", Int),
+            ("at", Text),
+            ("actor", Text),
+            ("action", Text),
+            ("entity_type", Text),
+            ("entity_id", Text),
+            ("details", Text),
+            ("prev_hash", Text),
+            ("hash", Text),
+        ],
+    ),
+];
+
+fn cell(row: &AnyRow, name: &str, col: Col) -> Result<Value, StoreError> {
+    Ok(match col {
+        Text => row
+            .try_get::<Option<String>, _>(name)?
+            .map_or(Value::Null, Value::String),
+        Int => row
+            .try_get::<Option<i64>, _>(name)?
+            .map_or(Value::Null, Value::from),
+        Bytes => row
+            .try_get::<Option<Vec<u8>>, _>(name)?
+            .map_or(Value::Null, |b| Value::String(hex(&b))),
+    })
+}
+
+fn unhex(s: &str) -> Result<Vec<u8>, StoreError> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| {
+            s.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| StoreError::other("bad hex in export"))
+        })
+        .collect()
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct TransferReport {
+    pub rows: usize,
+}
+
+impl SqlStore {
+    /// Write every durable row as a JSON line `{"table": ..., "row": {...}}`.
+    pub async fn export(&self, out: &mut impl IoWrite) -> Result<TransferReport, StoreError> {
+        let mut report = TransferReport::default();
+        writeln!(out, "{}", json!({ "zhengka_export": 1 })).map_err(StoreError::other)?;
+        for (table, cols) in TABLES {
+            let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+            let sql = format!("SELECT {} FROM {table} ORDER BY 1", names.join(", "));
+            for row in sqlx::query(&sql).fetch_all(&self.reader).await? {
+                let mut obj = Map::new();
+                for (name, col) in cols.iter() {
+                    obj.insert((*name).to_owned(), cell(&row, name, *col)?);
+                }
+                writeln!(out, "{}", json!({ "table": table, "row": obj }))
+                    .map_err(StoreError::other)?;
+                report.rows += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Load an export into this database, which must be empty (no users), in
+    /// one transaction: all of it or nothing.
+    pub async fn import(&self, input: impl BufRead) -> Result<TransferReport, StoreError> {
+        let users: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&self.reader)
+            .await?
+            .try_get("n")?;
+        if users > 0 {
+            return Err(StoreError::conflict("import target is not empty"));
+        }
+        let mut tx = self.writer.begin().await?;
+        let mut report = TransferReport::default();
+        let mut last = (0i64, "0".repeat(64));
+        for (i, line) in input.lines().enumerate() {
+            let line = line.map_err(StoreError::other)?;
+            let v: Value = serde_json::from_str(&line)?;
+            if i == 0 {
+                if v["zhengka_export"] != 1 {
+                    return Err(StoreError::other("not a zhengka export (version 1)"));
+                }
+                continue;
+            }
+            let table = v["table"].as_str().unwrap_or_default();
+            let (_, cols) = TABLES
+                .iter()
+                .find(|(t, _)| *t == table)
+                .ok_or_else(|| StoreError::other(format!("unknown table {table}")))?;
+            insert(&mut tx, table, cols, &v["row"]).await?;
+            if table == "audit_events" {
+                last = (
+                    v["row"]["seq"].as_i64().unwrap_or(0),
+                    v["row"]["hash"].as_str().unwrap_or_default().to_owned(),
+                );
+            }
+            report.rows += 1;
+        }
+        sqlx::query("UPDATE audit_head SET seq = $1, last_hash = $2 WHERE id = 1")
+            .bind(last.0)
+            .bind(&last.1)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+}
+
+async fn insert(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    table: &str,
+    cols: &[(&str, Col)],
+    row: &Value,
+) -> Result<(), StoreError> {
+    let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        names.join(", "),
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for (name, col) in cols {
+        let v = &row[*name];
+        q = match col {
+            Text => q.bind(v.as_str().map(str::to_owned)),
+            Int => q.bind(v.as_i64()),
+            Bytes => q.bind(v.as_str().map(unhex).transpose()?),
+        };
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
