@@ -6,6 +6,9 @@
 document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
+  // A verifier's verdict is announced the same way.
+  var verdict = document.getElementById("verdict");
+  if (verdict && !summary) verdict.focus();
   var out = document.getElementById("points-preview");
   if (out) livePreview(out);
 });

@@ -100,12 +100,25 @@ pub async fn record_entry(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::EmployerAgent, Role::PermitOfficer])?;
     let body: Entry = body.parse()?;
-    let mut permit = load(&app, &caller, &number).await?;
+    Ok(enter(&app, &caller, key.as_deref(), &number, body).await?.1)
+}
+
+/// Record the holder's entry (the employer's agent or an officer). Shared by
+/// the API and the pages.
+pub async fn enter(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    number: &str,
+    body: Entry,
+) -> Result<(Permit, Reply), ApiError> {
+    caller.require(&[Role::EmployerAgent, Role::PermitOfficer])?;
+    let mut permit = load(app, caller, number).await?;
     let today = Utc::now().date_naive();
     permit.onsite = onsite::record_entry(&permit.onsite, body.entry_date, today)?;
     save(
-        &app,
-        &caller,
+        app,
+        caller,
         key,
         permit,
         "permit.entry_recorded",
@@ -125,7 +138,22 @@ pub async fn onsite_verification(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::PermitOfficer])?;
     let input: OnsiteCheckInput = body.parse()?;
-    let mut permit = load(&app, &caller, &number).await?;
+    Ok(check_onsite(&app, &caller, key.as_deref(), &number, input)
+        .await?
+        .1)
+}
+
+/// Record the on-site check of originals (a permit officer). Shared by the
+/// API and the pages.
+pub async fn check_onsite(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    number: &str,
+    input: OnsiteCheckInput,
+) -> Result<(Permit, Reply), ApiError> {
+    caller.require(&[Role::PermitOfficer])?;
+    let mut permit = load(app, caller, number).await?;
     let today = Utc::now().date_naive();
     let decision_number = format!(
         "D{}{:010}",
@@ -142,8 +170,8 @@ pub async fn onsite_verification(
     permit.onsite = check;
     permit.status = status;
     save(
-        &app,
-        &caller,
+        app,
+        caller,
         key,
         permit,
         "permit.onsite_verified",
@@ -155,22 +183,24 @@ pub async fn onsite_verification(
 async fn save(
     app: &AppState,
     caller: &Caller,
-    key: Option<Extension<IdempotencyKey>>,
+    key: Option<&IdempotencyKey>,
     permit: Permit,
     action: &'static str,
     details: serde_json::Value,
-) -> Result<Reply, ApiError> {
+) -> Result<(Permit, Reply), ApiError> {
     let mut shown = permit.clone();
     shown.version += 1;
     let reply = reply(StatusCode::OK, &shown)?;
     let write = audit(
         caller,
-        key.as_deref(),
+        key,
         action,
         ("permit", permit.permit_number.as_str()),
         details,
         &reply,
     );
     app.store.update_permit(&permit, write).await?;
-    Ok(reply)
+    // A status change (a suspension lifted) shows in the next status list at once.
+    app.credentials.invalidate_status_list();
+    Ok((shown, reply))
 }

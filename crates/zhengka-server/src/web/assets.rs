@@ -17,6 +17,25 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../static/app.js"),
     ),
+    (
+        "scan.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/scan.js"),
+    ),
+];
+
+/// Third-party files, each with its license (see `static/vendor/README.md`).
+const VENDOR: &[(&str, &str, &str)] = &[
+    (
+        "jsQR.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/vendor/jsQR.js"),
+    ),
+    (
+        "jsQR.LICENSE",
+        "text/plain; charset=utf-8",
+        include_str!("../../static/vendor/jsQR.LICENSE"),
+    ),
 ];
 
 /// No inline script or style anywhere: everything comes from `/web/static`.
@@ -26,7 +45,16 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 
 /// `GET /web/static/{file}`
 pub async fn file(Path(name): Path<String>) -> Response {
-    match FILES.iter().find(|(n, _, _)| *n == name) {
+    serve(FILES, &name)
+}
+
+/// `GET /web/static/vendor/{file}`
+pub async fn vendor(Path(name): Path<String>) -> Response {
+    serve(VENDOR, &name)
+}
+
+fn serve(files: &[(&str, &'static str, &'static str)], name: &str) -> Response {
+    match files.iter().find(|(n, _, _)| *n == name) {
         Some((_, mime, body)) => (
             [
                 (CONTENT_TYPE, *mime),

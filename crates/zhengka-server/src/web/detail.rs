@@ -12,7 +12,7 @@ use zhengka_domain::employer::Role;
 
 use super::form::Problems;
 use super::render::PageError;
-use super::visitor::Visitor;
+use super::visitor::{Fields, Visitor};
 use crate::AppState;
 use crate::api::applications::load_visible;
 
@@ -62,16 +62,30 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let caller = v.require(&[Role::EmployerAgent, Role::PermitOfficer, Role::Admin])?;
     let application = load_visible(&app, caller, &id).await?;
-    page(&v, &application, &Problems::default(), StatusCode::OK)
+    page(&app, &v, &application, &Problems::default(), StatusCode::OK).await
 }
 
 /// The page, with what went wrong with the last action if anything did.
-pub fn page(
+pub async fn page(
+    app: &AppState,
     v: &Visitor,
     a: &Application,
     problems: &Problems,
     status: StatusCode,
 ) -> Result<Response, PageError> {
+    page_posted(app, v, a, problems, &Fields(vec![]), status).await
+}
+
+/// The page with a permit form sent back: `posted` are its fields.
+pub async fn page_posted(
+    app: &AppState,
+    v: &Visitor,
+    a: &Application,
+    problems: &Problems,
+    posted: &Fields,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let permit = super::permit::panel(app, v, a, posted).await?;
     let role = v.caller.as_ref().map(|c| c.user.role);
     let today = Utc::now().date_naive();
     let history: Vec<Value> = a
@@ -116,6 +130,8 @@ pub fn page(
         permit_number => a.permit_number.as_ref().map(|p| p.to_string()),
         history => history,
         notice => notice,
+        permit => permit,
+        pf => context! { values => permit.as_ref().and_then(|p| p.get_attr("values").ok()), errors => problems.fields.clone() },
         can_edit => role == Some(Role::EmployerAgent) && a.status.is_editable(),
         step => step,
         ..problems.shown()

@@ -205,7 +205,7 @@ pub async fn submit(
         Err(e) => {
             let problems = Problems::from_api(&p.visitor, e)?;
             let a = load_visible(&app, caller, &id).await?;
-            detail::page(&p.visitor, &a, &problems, StatusCode::CONFLICT)
+            detail::page(&app, &p.visitor, &a, &problems, StatusCode::CONFLICT).await
         }
     }
 }

@@ -128,6 +128,25 @@ impl Problems {
         Ok(p)
     }
 
+    /// The same problems for a form whose fields are named `{prefix}.{field}`
+    /// (two forms on one page that share a field name).
+    pub fn prefixed(self, prefix: &str) -> Self {
+        let fields = self
+            .fields
+            .into_iter()
+            .map(|(k, v)| (format!("{prefix}.{k}"), v))
+            .collect();
+        let summary = self
+            .summary
+            .into_iter()
+            .map(|(id, text)| match id.strip_prefix("f-") {
+                Some(rest) => (format!("f-{prefix}-{rest}"), text),
+                None => (id, text),
+            })
+            .collect();
+        Self { fields, summary }
+    }
+
     pub fn shown(&self) -> Shown {
         let summary: Vec<_> = self
             .summary

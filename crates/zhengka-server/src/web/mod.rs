@@ -9,14 +9,16 @@ mod detail;
 mod employer;
 mod form;
 pub mod i18n;
-mod officer;
 mod notice;
+mod officer;
+mod permit;
 mod preview;
 mod qr;
 mod render;
 mod session;
 #[cfg(test)]
 mod tests;
+mod verify;
 mod visitor;
 
 use axum::response::{IntoResponse, Redirect, Response};
@@ -52,7 +54,10 @@ pub fn routes() -> Router<AppState> {
         .route("/web/applications/{id}/notice.pdf", get(notice::pdf))
         .route("/web/applications/{id}/decisions", post(officer::decide))
         .route("/web/permits", get(employer::permits))
+        .route("/web/permits/{number}/entry", post(permit::entry))
+        .route("/web/permits/{number}/onsite", post(permit::onsite))
         .route("/web/queue", get(officer::queue))
+        .route("/web/verify", get(verify::form).post(verify::verify))
         .route(
             "/web/admin/employers",
             get(admin::employers).post(admin::create_employer),
@@ -63,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/web/admin/audit", get(admin::audit))
         .route("/web/static/{file}", get(assets::file))
+        .route("/web/static/vendor/{file}", get(assets::vendor))
         .layer(middleware::from_fn(render::error_pages))
         .layer(middleware::from_fn(assets::security_headers))
 }
@@ -76,6 +82,7 @@ async fn home(v: Visitor) -> Result<Response, PageError> {
         Role::EmployerAgent => "/web/applications",
         Role::PermitOfficer => "/web/queue?step=submitted",
         Role::Admin => "/web/admin/employers",
+        Role::PoliceOfficer | Role::RelyingParty | Role::SocialSecurityOfficer => "/web/verify",
         _ => return Ok(v.page("home.html", context! {})?.into_response()),
     };
     Ok(Redirect::to(start).into_response())

@@ -89,7 +89,7 @@ pub async fn decide(
             let problems = Problems::from_api(&p.visitor, e)?;
             let a = load_visible(&app, caller, &id).await?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            detail::page(&p.visitor, &a, &problems, status)
+            detail::page(&app, &p.visitor, &a, &problems, status).await
         }
     }
 }

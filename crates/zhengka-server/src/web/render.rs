@@ -43,6 +43,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("users.html", include_str!("../../templates/users.html")),
     ("audit.html", include_str!("../../templates/audit.html")),
+    ("verify.html", include_str!("../../templates/verify.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -11,7 +11,7 @@ use super::i18n::{LANG_COOKIE, Lang};
 use super::render::PageError;
 use super::visitor::{Posted, Visitor};
 use crate::AppState;
-use crate::api::sessions::{sign_in as open_session, sign_out as close_session};
+use crate::api::sessions::{sign_in_with_totp as open_session, sign_out as close_session};
 use crate::http::ApiError;
 
 /// The session token: HttpOnly, SameSite=Strict, Secure behind TLS.
@@ -56,11 +56,13 @@ pub async fn form(mut v: Visitor) -> Result<Response, PageError> {
     Ok(response)
 }
 
-/// `POST /web/sign-in`: the same check, throttle and session as the API.
+/// `POST /web/sign-in`: the same check, throttle and session as the API,
+/// with the TOTP code of staff who switched it on (asked for when needed).
 pub async fn sign_in(State(app): State<AppState>, p: Posted) -> Result<Response, PageError> {
     let Posted { visitor: v, fields } = p;
     let password = fields.get("password").to_owned();
-    match open_session(&app, fields.get("username"), password).await {
+    let code = Some(fields.get("totp").trim()).filter(|c| !c.is_empty());
+    match open_session(&app, fields.get("username"), password, code).await {
         Ok(session) => {
             let age = (session.expires_at - chrono::Utc::now()).num_seconds();
             let mut response = Redirect::to("/web/").into_response();
@@ -77,12 +79,18 @@ pub async fn sign_in(State(app): State<AppState>, p: Posted) -> Result<Response,
                 ApiError::TooManyRequests { .. } => {
                     (StatusCode::TOO_MANY_REQUESTS, "error.too_many_attempts")
                 }
+                ApiError::Unauthorized {
+                    code: "totp_required",
+                    ..
+                } => (StatusCode::UNAUTHORIZED, "error.totp_required"),
                 ApiError::Unauthorized { .. } => {
                     (StatusCode::UNAUTHORIZED, "error.invalid_credentials")
                 }
                 other => return Err(other.into()),
             };
-            let values = context! { values => fields.shown(), error => v.text(key) };
+            // Once asked for, the code field stays until the sign-in succeeds.
+            let totp = key == "error.totp_required" || code.is_some();
+            let values = context! { values => fields.shown(), error => v.text(key), totp => totp };
             v.page_with(status, "sign_in.html", values)
         }
     }

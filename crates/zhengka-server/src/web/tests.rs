@@ -27,6 +27,8 @@ fn dynamic(prefix: &str) -> Option<Vec<String>> {
             .iter()
             .map(|s| s.as_str().into())
             .collect(),
+        "material." => strs(&super::permit::MATERIALS),
+        "verify.purpose." => strs(&["notice", "presentation"]),
         "step." => strs(&["accept", "preliminary_review", "approve"]),
         "outcome." => strs(&["pass", "return", "reject"]),
         "action." => strs(&["created", "updated", "submitted", "decided", "cut_over"]),

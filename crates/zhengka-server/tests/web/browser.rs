@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const AXE: &str = include_str!("vendor/axe.min.js");
+/// The decoder the verifier page uses, to read back a QR the page shows.
+const JSQR: &str = include_str!("../../static/vendor/jsQR.js");
 
 pub struct Browser {
     pub client: Client,
@@ -30,6 +32,11 @@ impl Drop for Browser {
 
 /// Chromium, or `None` after saying why. Under `CI` a missing browser fails.
 pub async fn start() -> Option<Browser> {
+    start_with(&[]).await
+}
+
+/// Chromium with extra command-line switches (a fake camera).
+pub async fn start_with(extra: &[String]) -> Option<Browser> {
     let missing: Vec<_> = [CHROMIUM, CHROMEDRIVER]
         .into_iter()
         .filter(|p| !Path::new(p).exists())
@@ -78,6 +85,7 @@ pub async fn start() -> Option<Browser> {
     .into_iter()
     .map(str::to_owned)
     .chain([format!("--user-data-dir={}", profile.path().display())])
+    .chain(extra.iter().cloned())
     .collect::<Vec<_>>();
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -176,6 +184,12 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// A live property (`value` of a textarea, which is no attribute).
+    pub async fn prop(&self, css: &str, name: &str) -> String {
+        let e = self.find(css).await;
+        e.prop(name).await.unwrap().unwrap_or_default()
+    }
+
     pub async fn path(&self) -> String {
         let url = self.client.current_url().await.unwrap();
         match url.query() {
@@ -213,6 +227,46 @@ impl Browser {
         let found = self.client.execute_async(script, vec![]).await.unwrap();
         let found: Vec<String> = serde_json::from_value(found).unwrap();
         assert!(found.is_empty(), "axe on {page}: {found:#?}");
+    }
+
+    /// Fetch `path` with the page's cookies: "status content-type first-5-bytes".
+    pub async fn fetch_head(&self, path: &str) -> String {
+        let script = "const done = arguments[arguments.length - 1];\
+            fetch(arguments[0], { credentials: 'same-origin' })\
+              .then(r => r.arrayBuffer().then(b => done(r.status + ' ' +\
+                 r.headers.get('content-type') + ' ' +\
+                 String.fromCharCode(...new Uint8Array(b.slice(0, 5))))))\
+              .catch(e => done('fetch failed: ' + e));";
+        let r = self.client.execute_async(script, vec![json!(path)]).await;
+        r.unwrap().as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Draw the SVG QR at `css` on a canvas (4 px a module) and read it with
+    /// jsQR, as the verifier page's camera would: its text, or why not.
+    pub async fn decode_qr(&self, css: &str) -> String {
+        self.client
+            .execute(&format!("{JSQR}\nreturn true;"), vec![])
+            .await
+            .expect("jsQR loads");
+        let script = "const done = arguments[arguments.length - 1];\
+            const svg = document.querySelector(arguments[0]);\
+            const n = 4 * svg.viewBox.baseVal.width;\
+            const img = new Image();\
+            img.onload = () => { const c = document.createElement('canvas');\
+              c.width = n; c.height = n; const x = c.getContext('2d');\
+              x.drawImage(img, 0, 0, n, n); const d = x.getImageData(0, 0, n, n);\
+              const r = jsQR(d.data, n, n); done(r ? r.data : 'not decoded'); };\
+            img.onerror = () => done('image failed');\
+            img.src = 'data:image/svg+xml;charset=utf-8,' +\
+              encodeURIComponent(new XMLSerializer().serializeToString(svg));";
+        let r = self.client.execute_async(script, vec![json!(css)]).await;
+        r.unwrap().as_str().unwrap_or_default().to_owned()
+    }
+
+    pub async fn scroll_to(&self, css: &str) {
+        let e = serde_json::to_value(self.find(css).await).unwrap();
+        let script = "arguments[0].scrollIntoView();";
+        self.client.execute(script, vec![e]).await.unwrap();
     }
 
     /// With `ZHENGKA_WEB_SCREENSHOTS=dir`, keep a picture of the page.

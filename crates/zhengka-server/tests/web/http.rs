@@ -6,7 +6,7 @@ use reqwest::{Client, StatusCode};
 
 use crate::server::{AGENT, PASSWORD, Server};
 
-fn client() -> Client {
+pub fn client() -> Client {
     Client::builder().redirect(Policy::none()).build().unwrap()
 }
 
@@ -142,6 +142,9 @@ async fn every_form_post_without_the_csrf_token_is_refused() {
         "/web/applications/x/decisions",
         "/web/admin/employers",
         "/web/admin/users",
+        "/web/verify",
+        "/web/permits/x/entry",
+        "/web/permits/x/onsite",
     ];
     for path in posts {
         for token in ["", csrf.as_str()] {
@@ -225,7 +228,7 @@ async fn pages_need_a_session_and_the_right_role() {
 }
 
 /// Sign in through the form; returns the session cookie.
-async fn signed_in(s: &Server, c: &Client, username: &str) -> String {
+pub async fn signed_in(s: &Server, c: &Client, username: &str) -> String {
     let (csrf, pre) = sign_in_form(s, c).await;
     let form = [
         ("csrf", csrf.as_str()),

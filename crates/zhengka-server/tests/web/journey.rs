@@ -6,7 +6,7 @@
 use chrono::{Days, Utc};
 
 use crate::browser::{self, Browser, text};
-use crate::server::{AGENT, OFFICER, Server};
+use crate::server::{AGENT, OFFICER, POLICE, Server};
 
 #[tokio::test]
 async fn employer_to_officer_to_permit_in_english() {
@@ -59,6 +59,12 @@ async fn journey(lang: &str, with_return: bool) {
     let permit = b.text("#permit-number").await;
     b.axe("application, approved").await;
     b.screenshot(&format!("application-{lang}")).await;
+    assert!(
+        b.exists("#onsite-form").await,
+        "the officer's on-site check form"
+    );
+    b.scroll_to("#onsite-form").await;
+    b.screenshot(&format!("onsite-form-{lang}")).await;
     b.sign_out().await;
 
     b.sign_in(&s.base, AGENT).await;
@@ -70,8 +76,24 @@ async fn journey(lang: &str, with_return: bool) {
         "the Notice QR"
     );
     assert!(b.text("#notice-number").await.len() > 4);
+    let qr = s.notice_qr(&id).await;
+    assert_eq!(
+        b.decode_qr("#notice-qr svg").await,
+        qr,
+        "the page's QR reads back"
+    );
+    let pdf = b.attr("#notice-pdf", "href").await;
+    assert_eq!(pdf, format!("/web/applications/{id}/notice.pdf"));
+    assert_eq!(b.fetch_head(&pdf).await, "200 application/pdf %PDF-");
     b.axe("application with the Notice").await;
     b.screenshot(&format!("notice-{lang}")).await;
+    // The holder has arrived: the employer records the entry date.
+    let today = Utc::now().date_naive().to_string();
+    b.set("#f-entry-entry_date", &today).await;
+    b.go("#entry-form button[type=submit]").await;
+    assert_eq!(b.attr("#onsite-state", "data-state").await, "due");
+    assert_eq!(b.text("#permit-entry-date").await, today);
+    b.axe("application, entry recorded").await;
     b.goto(&s.url("/web/permits")).await;
     assert!(b.text("main table").await.contains(&permit));
     b.axe("permits").await;
@@ -83,7 +105,55 @@ async fn journey(lang: &str, with_return: bool) {
         .await;
     b.axe("application, phone").await;
     b.screenshot(&format!("application-phone-{lang}")).await;
+    b.sign_out().await;
+    verifier(&b, &s, lang, &id, &permit).await;
     b.finish().await;
+}
+
+/// On a phone, the police officer pastes the Notice's QR (read from the API)
+/// and gives a reason: valid, with the permit's fields. After the permit is
+/// cancelled the same QR is revoked.
+async fn verifier(b: &Browser, s: &Server, lang: &str, id: &str, permit: &str) {
+    let qr = s.notice_qr(id).await;
+    b.sign_in(&s.base, POLICE).await;
+    assert_eq!(b.path().await, "/web/verify");
+    b.axe("verifier, phone").await;
+    b.set("#f-qr", &qr).await;
+    b.go("#verify-form button[type=submit]").await;
+    assert!(
+        b.exists("#f-reason-error").await,
+        "police must give a reason"
+    );
+    assert_eq!(
+        b.prop("#f-qr", "value").await,
+        qr,
+        "the pasted code is kept"
+    );
+    b.axe("verifier with an error").await;
+    b.select("#f-reason", "identity_check").await;
+    b.go("#verify-form button[type=submit]").await;
+    assert_eq!(b.attr("#verdict", "data-verdict").await, "valid");
+    assert_eq!(b.text("#verdict-title").await, text(lang, "verify.valid"));
+    assert_eq!(b.text("#v-permit_number").await, permit);
+    assert_eq!(
+        b.prop("#f-qr", "value").await,
+        "",
+        "ready for the next code"
+    );
+    b.axe("verifier, valid").await;
+    b.screenshot(&format!("verify-valid-phone-{lang}")).await;
+
+    s.cancel(permit).await;
+    b.set("#f-qr", &qr).await;
+    b.go("#verify-form button[type=submit]").await;
+    assert_eq!(b.attr("#verdict", "data-verdict").await, "revoked");
+    let reason = b.text("#verdict-reason").await;
+    assert_eq!(reason, text(lang, "rejection.revoked"));
+    b.axe("verifier, revoked").await;
+    b.screenshot(&format!("verify-revoked-phone-{lang}")).await;
+    b.resize(1280, 1000).await;
+    b.axe("verifier, revoked, desktop").await;
+    b.sign_out().await;
 }
 
 /// Fill the form once with a contract that ends before it starts (the rule's
@@ -111,7 +181,10 @@ async fn file_application(b: &Browser, lang: &str) -> String {
     b.fill("#f-scoring-months_per_year_in_china", "12").await;
     b.select("#f-scoring-chinese_language", "hsk3").await;
     let incomplete = text(lang, "preview.incomplete");
-    let preview = b.wait_text("#points-preview", |t| t != incomplete).await;
+    // Each keystroke may answer; wait for the answer to the whole form.
+    let preview = b
+        .wait_text("#points-preview", |t| t != incomplete && t.contains("70"))
+        .await;
     assert!(preview.contains('B') && preview.contains("70"), "{preview}");
     b.screenshot(&format!("form-{lang}")).await;
     b.go("#application-form button[type=submit]").await;

@@ -8,6 +8,10 @@
 //! otherwise.
 
 mod browser;
+mod camera;
 mod http;
 mod journey;
+mod permits;
 mod server;
+mod totp;
+mod verifier;

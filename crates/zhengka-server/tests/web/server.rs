@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{Days, Utc};
 use serde_json::{Value, json};
 use zhengka_domain::employer::{Role, User};
 use zhengka_server::auth::password;
@@ -14,6 +14,8 @@ pub const PASSWORD: &str = "a long test password";
 pub const USCC: &str = "91350100M000100Y43";
 pub const AGENT: &str = "hr@lingnan";
 pub const OFFICER: &str = "officer.gd";
+pub const POLICE: &str = "police.gz";
+pub const RELYING: &str = "clinic.gz";
 
 pub struct Server {
     pub base: String,
@@ -93,10 +95,82 @@ impl Server {
                     "employer_id": employer["id"] }),
             json!({ "username": OFFICER, "password": PASSWORD, "role": "permit_officer",
                     "region_code": "440000" }),
+            json!({ "username": POLICE, "password": PASSWORD, "role": "police_officer",
+                    "region_code": "440100" }),
+            json!({ "username": RELYING, "password": PASSWORD, "role": "relying_party" }),
         ];
         for u in users {
             self.api("/api/v1/users", &self.admin_token, u).await;
         }
+    }
+
+    /// POST to the API as `username`.
+    pub async fn api_as(&self, path: &str, username: &str, body: Value) -> Value {
+        let token = self.api_login(username).await;
+        self.api(path, &token, body).await
+    }
+
+    pub async fn api_get(&self, path: &str, username: &str) -> Value {
+        let token = self.api_login(username).await;
+        let res = reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        res.json().await.unwrap()
+    }
+
+    /// The Notice QR payload of an approved application, as the API gives it.
+    pub async fn notice_qr(&self, application_id: &str) -> String {
+        let path = format!("/api/v1/applications/{application_id}/notice");
+        let notice = self.api_get(&path, AGENT).await;
+        notice["qr"].as_str().unwrap().to_owned()
+    }
+
+    /// The employer files `form` and the officer approves it, through the API.
+    pub async fn approve(&self, form: Value) -> Value {
+        let agent = self.api_login(AGENT).await;
+        let officer = self.api_login(OFFICER).await;
+        let a = self.api("/api/v1/applications", &agent, form).await;
+        let path = format!("/api/v1/applications/{}", a["id"].as_str().unwrap());
+        self.api(&format!("{path}/submit"), &agent, json!({})).await;
+        let mut last = Value::Null;
+        for step in ["accept", "preliminary_review", "approve"] {
+            let d = json!({ "step": step, "outcome": "pass" });
+            last = self.api(&format!("{path}/decisions"), &officer, d).await;
+        }
+        assert_eq!(last["status"], "approved");
+        last
+    }
+
+    /// An approved new-from-abroad application (class B): its JSON.
+    pub async fn approved_from_abroad(&self, passport: &str) -> Value {
+        let start = Utc::now().date_naive() + Days::new(20);
+        self.approve(json!({
+            "kind": "new_from_abroad",
+            "foreigner": { "name": "MARIA SILVA", "nationality": "BRA", "sex": "female",
+                           "date_of_birth": "1980-03-04", "passport_number": passport },
+            "position": "Engineer",
+            "contract": { "start_date": start, "end_date": start + Days::new(729),
+                          "annual_salary_cny": 300000, "work_location_region": "440106" },
+            "scoring": { "education": "doctorate", "related_experience_years": 10,
+                         "months_per_year_in_china": 12, "chinese_language": "hsk3" }
+        }))
+        .await
+    }
+
+    /// The employer files a cancellation of `permit` and the officer approves it.
+    pub async fn cancel(&self, permit: &str) {
+        let today = Utc::now().date_naive();
+        self.approve(json!({ "kind": "cancellation", "permit_number": permit,
+                             "cancellation": { "employment_ended_on": today } }))
+            .await;
+        let p = self
+            .api_get(&format!("/api/v1/permits/{permit}"), AGENT)
+            .await;
+        assert_eq!(p["status"], "cancelled");
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,87 @@
+// The verifier page's camera: read a QR with getUserMedia, a canvas and the
+// vendored jsQR decoder, put its text in the form and submit it. No inline
+// script (the CSP forbids it); without a camera, or without this file, the
+// person pastes the code instead. The texts come from the page's data-*
+// attributes, so they are in the page's language.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("scanner");
+  var media = navigator.mediaDevices;
+  if (!box || !media || !media.getUserMedia || typeof jsQR !== "function") return;
+  var start = document.getElementById("scan-start");
+  var stop = document.getElementById("scan-stop");
+  var video = document.getElementById("scan-video");
+  var status = document.getElementById("scan-status");
+  var field = document.getElementById("f-qr");
+  var canvas = document.createElement("canvas");
+  var ctx = canvas.getContext("2d", { willReadFrequently: true });
+  var stream = null;
+  var running = false;
+  box.hidden = false;
+
+  function end() {
+    running = false;
+    if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
+    stream = null;
+    video.srcObject = null;
+    video.hidden = true;
+    stop.hidden = true;
+    start.hidden = false;
+  }
+
+  function found(text) {
+    field.value = text.trim();
+    status.textContent = box.dataset.found;
+    end();
+    var form = field.form;
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+
+  function tick() {
+    if (!running) return;
+    var w = video.videoWidth, h = video.videoHeight;
+    if (video.readyState >= 2 && w > 0 && h > 0) {
+      // Dense codes need pixels, but not more than about 1000 per side.
+      var scale = Math.min(1, 1000 / Math.max(w, h));
+      w = Math.round(w * scale);
+      h = Math.round(h * scale);
+      canvas.width = w;
+      canvas.height = h;
+      ctx.drawImage(video, 0, 0, w, h);
+      var code = jsQR(ctx.getImageData(0, 0, w, h).data, w, h, { inversionAttempts: "attemptBoth" });
+      if (code && code.data) return found(code.data);
+    }
+    requestAnimationFrame(tick);
+  }
+
+  start.addEventListener("click", function () {
+    status.textContent = box.dataset.starting;
+    media.getUserMedia({ video: { facingMode: "environment" }, audio: false })
+      .then(function (s) {
+        stream = s;
+        video.srcObject = s;
+        video.hidden = false;
+        start.hidden = true;
+        stop.hidden = false;
+        running = true;
+        return video.play();
+      })
+      .then(function () {
+        status.textContent = box.dataset.scanning;
+        stop.focus();
+        requestAnimationFrame(tick);
+      })
+      .catch(function () {
+        end();
+        status.textContent = box.dataset.denied;
+        field.focus();
+      });
+  });
+
+  stop.addEventListener("click", function () {
+    end();
+    status.textContent = "";
+    start.focus();
+  });
+});
