@@ -38,6 +38,8 @@ impl Kid {
 pub struct PublicKey {
     alg: Algorithm,
     bytes: Vec<u8>,
+    /// Derived once: the trust list looks keys up by it on every verify.
+    kid: Kid,
     sm2: Option<sm2::dsa::VerifyingKey>,
 }
 
@@ -68,6 +70,7 @@ impl PublicKey {
         let key = PublicKey {
             alg,
             bytes: bytes.to_vec(),
+            kid: Kid::of(bytes),
             sm2,
         };
         if alg == Algorithm::Es256 && !key.is_valid_p256_point() {
@@ -94,7 +97,7 @@ impl PublicKey {
 
     /// The key identifier derived from the bytes.
     pub fn kid(&self) -> Kid {
-        Kid::of(&self.bytes)
+        self.kid
     }
 
     /// Verifies `signature` (64 bytes for every algorithm here) over `message`.

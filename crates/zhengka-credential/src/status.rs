@@ -6,7 +6,8 @@ use ciborium::Value;
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::claims::keys;
-use crate::claims::map::{self, MapView, as_bytes, as_i64, as_text, int, text};
+use crate::claims::map::{self, int, text};
+use crate::codec::cbor::{MapView, Raw, as_bytes, as_i64, as_text};
 use crate::codec::{deflate, inflate_capped};
 use crate::cose;
 use crate::error::Rejection;
@@ -158,8 +159,7 @@ impl StatusList {
     }
 
     fn from_claims(bytes: &[u8]) -> Result<Self, Rejection> {
-        let value = map::from_bytes(bytes)?;
-        let m = MapView::of(&value)?;
+        let m = MapView::of(Raw::whole(bytes)?)?;
         m.only_int_keys(&[
             keys::SUB,
             keys::EXP,

@@ -4,7 +4,8 @@
 use ciborium::Value;
 
 use crate::alg::Algorithm;
-use crate::claims::map::{self, MapView, as_bytes, as_i64, as_text, int, text};
+use crate::claims::map::{self, int, text};
+use crate::codec::cbor::{MapView, Raw, as_bytes, as_i64, as_text};
 use crate::cose;
 use crate::error::Rejection;
 use crate::keys::{Kid, PublicKey, SigningKey};
@@ -86,7 +87,7 @@ impl IssuerKey {
         ])
     }
 
-    fn from_value(value: &Value) -> Result<Self, Rejection> {
+    fn from_value(value: Raw<'_>) -> Result<Self, Rejection> {
         let m = MapView::of(value)?;
         m.only_text_keys(&[
             "kid",
@@ -107,12 +108,12 @@ impl IssuerKey {
         }
         let purposes = m
             .get_text("purposes")
-            .and_then(Value::as_array)
+            .and_then(Raw::as_array)
             .ok_or("purposes")?;
         let purposes = purposes
             .iter()
             .map(|p| {
-                p.as_text()
+                p.as_str()
                     .and_then(KeyPurpose::parse)
                     .ok_or("unknown key purpose")
             })
@@ -181,12 +182,11 @@ impl TrustList {
     }
 
     fn from_payload(bytes: &[u8]) -> Result<Self, Rejection> {
-        let value = map::from_bytes(bytes)?;
-        let m = MapView::of(&value)?;
+        let m = MapView::of(Raw::whole(bytes)?)?;
         m.only_text_keys(&["iss", "seq", "iat", "exp", "keys"])?;
         let keys = m
             .get_text("keys")
-            .and_then(Value::as_array)
+            .and_then(Raw::as_array)
             .ok_or("trust list keys")?;
         Ok(TrustList {
             iss: as_text(m.get_text("iss"), "trust list iss")?,
@@ -194,7 +194,7 @@ impl TrustList {
             iat: as_i64(m.get_text("iat"), "trust list iat")?,
             exp: as_i64(m.get_text("exp"), "trust list exp")?,
             keys: keys
-                .iter()
+                .into_iter()
                 .map(IssuerKey::from_value)
                 .collect::<Result<_, _>>()?,
         })

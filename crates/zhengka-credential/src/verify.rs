@@ -114,7 +114,7 @@ fn verify_issued(
         .ok_or("kid missing from the protected header")?;
     let key = trust.key(&kid).ok_or(Rejection::UnknownKey)?;
     parsed.verify(&key.public_key)?;
-    let claims = Claims::from_cbor(&parsed.payload)?;
+    let claims = Claims::from_checked_cbor(&parsed.payload)?;
     let needed = match claims.body.kind() {
         Kind::Notice => KeyPurpose::Notice,
         Kind::Card => KeyPurpose::Card,
@@ -183,7 +183,7 @@ fn verify_presentation(
     if !parsed.kid.is_empty() {
         return Err(Rejection::WrongKindForPurpose);
     }
-    let outer = Claims::from_cbor(&parsed.payload)?;
+    let outer = Claims::from_checked_cbor(&parsed.payload)?;
     let Body::Presentation { card, nonce } = outer.body else {
         return Err(Rejection::WrongKindForPurpose);
     };

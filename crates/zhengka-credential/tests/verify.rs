@@ -114,6 +114,32 @@ fn presentation_verifies_then_goes_stale() {
 }
 
 #[test]
+fn replay_cache_refuses_a_presentation_shown_twice_in_its_window() {
+    let world = World::new();
+    let device = SigningKey::generate(Algorithm::Es256).unwrap();
+    let card = world.card(0, &device);
+    let mut seen = ReplayCache::new(&Policy::default(), 1_000);
+    let gate = |qr: &str, now: i64, seen: &mut ReplayCache| {
+        let v = verify(qr, &world.trust, None, now, Purpose::Presentation)?;
+        let (iat, nonce) = v.presented.expect("a presentation");
+        seen.check_and_insert(&nonce, iat, now)
+    };
+    let first = present(&card.cose, &device, NOW).unwrap();
+    assert_eq!(gate(&first.qr, NOW + 1, &mut seen), Ok(()));
+    // The screenshot shown again 5 s later at the next gate.
+    assert_eq!(
+        gate(&first.qr, NOW + 6, &mut seen),
+        Err(Rejection::ReplayedOrStalePresentation)
+    );
+    // A fresh presentation from the same card is fine.
+    let second = present(&card.cose, &device, NOW + 6).unwrap();
+    assert_eq!(gate(&second.qr, NOW + 7, &mut seen), Ok(()));
+    assert_eq!(seen.len(), 2);
+    seen.purge(NOW + 40);
+    assert!(seen.is_empty());
+}
+
+#[test]
 fn presentation_signed_by_another_device_is_refused() {
     let world = World::new();
     let device = SigningKey::generate(Algorithm::Es256).unwrap();

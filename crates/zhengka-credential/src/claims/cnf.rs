@@ -2,8 +2,9 @@
 
 use ciborium::Value;
 
-use super::map::{MapView, as_bytes, as_i64, int};
+use super::map::{self, int};
 use crate::alg::Algorithm;
+use crate::codec::cbor::{MapView, Raw, as_bytes, as_i64};
 use crate::error::Rejection;
 use crate::keys::PublicKey;
 
@@ -55,6 +56,12 @@ fn curve(alg: Algorithm) -> i64 {
 
 /// Decodes the `cnf` claim to the device public key; `kty`, `alg` and `crv` must agree.
 pub fn decode(value: &Value) -> Result<PublicKey, Rejection> {
+    let bytes = map::to_bytes(value);
+    decode_raw(Raw::whole(&bytes)?)
+}
+
+/// [`decode`] straight from the claim's CBOR bytes.
+pub(crate) fn decode_raw(value: Raw<'_>) -> Result<PublicKey, Rejection> {
     let cnf = MapView::of(value)?;
     cnf.only_int_keys(&[COSE_KEY])?;
     let key = MapView::of(cnf.get(COSE_KEY).ok_or("cnf without COSE_Key")?)?;

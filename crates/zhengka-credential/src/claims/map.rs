@@ -38,6 +38,11 @@ impl<'a> MapView<'a> {
             .ok_or(Rejection::Malformed("expected a CBOR map"))
     }
 
+    /// The entries of the map.
+    pub(crate) fn entries(&self) -> &'a [(Value, Value)] {
+        self.0
+    }
+
     /// The value under integer key `key`.
     pub fn get(&self, key: i64) -> Option<&'a Value> {
         self.0

@@ -9,10 +9,12 @@ use ciborium::Value;
 
 pub use permit::PermitFacts;
 
+use crate::codec::cbor::{MapView, Raw, as_bytes, as_i64, as_text};
+use crate::codec::cbor_guard;
 use crate::error::Rejection;
 use crate::keys::PublicKey;
 use keys::zk;
-use map::{MapView, as_bytes, as_i64, as_text, int, text};
+use map::{int, text};
 
 /// The kind of a credential, carried as `zk` key 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,10 +120,17 @@ impl Claims {
         m.push((int(keys::ZK), Value::Map(z)));
     }
 
-    /// Decodes a CWT claims map that already passed the CBOR guard.
+    /// Decodes a CWT claims map under the strict CBOR rules (the guard runs here
+    /// too, so any bytes may be given).
     pub fn from_cbor(bytes: &[u8]) -> Result<Self, Rejection> {
-        let value = map::from_bytes(bytes)?;
-        let m = MapView::of(&value)?;
+        cbor_guard::check(bytes)?;
+        Self::from_checked_cbor(bytes)
+    }
+
+    /// Decodes a claims map that already passed `cbor_guard::check`, straight
+    /// from the bytes (no CBOR value tree).
+    pub(crate) fn from_checked_cbor(bytes: &[u8]) -> Result<Self, Rejection> {
+        let m = MapView::of(Raw::whole(bytes)?)?;
         let known = [
             keys::ISS,
             keys::EXP,
@@ -129,8 +138,10 @@ impl Claims {
             keys::IAT,
             keys::CTI,
             keys::CNF,
+            keys::STATUS,
+            keys::ZK,
         ];
-        m.only_int_keys(&[&known[..], &[keys::STATUS, keys::ZK]].concat())?;
+        m.only_int_keys(&known)?;
         let z = MapView::of(m.get(keys::ZK).ok_or("missing zk claim")?)?;
         let body = decode_body(&m, &z)?;
         let optional = |key, what| m.get(key).map(|v| as_i64(Some(v), what)).transpose();
@@ -161,33 +172,38 @@ impl Claims {
     }
 }
 
+/// The `zk` keys of each kind: the kind, the permit facts (1 to 10), then the
+/// Notice id or the embedded card.
+const NOTICE_ZK: [i64; 12] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, zk::NOTICE_ID];
+const CARD_ZK: [i64; 11] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+const PRESENTATION_ZK: [i64; 2] = [zk::KIND, zk::CARD];
+
 fn decode_body(m: &MapView<'_>, z: &MapView<'_>) -> Result<Body, Rejection> {
-    let with = |extra: &[i64]| [&[zk::KIND][..], extra].concat();
     let no_cnf = || match m.get(keys::CNF).or(m.get(keys::CTI)) {
         Some(_) => Err(Rejection::Malformed("cnf or cti on the wrong kind")),
         None => Ok(()),
     };
     match as_i64(z.get(zk::KIND), "missing kind")? {
         1 => {
-            z.only_int_keys(&with(&[PermitFacts::keys(), &[zk::NOTICE_ID]].concat()))?;
+            z.only_int_keys(&NOTICE_ZK)?;
             no_cnf()?;
-            let facts = PermitFacts::decode(z)?;
+            let facts = PermitFacts::decode_view(z)?;
             let notice_id = as_text(z.get(zk::NOTICE_ID), "missing notice id")?;
             Ok(Body::Notice { facts, notice_id })
         }
         2 => {
-            z.only_int_keys(&with(PermitFacts::keys()))?;
+            z.only_int_keys(&CARD_ZK)?;
             if m.get(keys::CTI).is_some() {
                 return Err("cti on a card credential".into());
             }
-            let device_key = cnf::decode(m.get(keys::CNF).ok_or("card without cnf")?)?;
+            let device_key = cnf::decode_raw(m.get(keys::CNF).ok_or("card without cnf")?)?;
             Ok(Body::Card {
-                facts: PermitFacts::decode(z)?,
+                facts: PermitFacts::decode_view(z)?,
                 device_key,
             })
         }
         3 => {
-            z.only_int_keys(&with(&[zk::CARD]))?;
+            z.only_int_keys(&PRESENTATION_ZK)?;
             if m.get(keys::CNF).is_some() {
                 return Err("cnf on a presentation".into());
             }
@@ -202,7 +218,7 @@ fn decode_body(m: &MapView<'_>, z: &MapView<'_>) -> Result<Body, Rejection> {
     }
 }
 
-fn decode_status(value: &Value) -> Result<StatusRef, Rejection> {
+fn decode_status(value: Raw<'_>) -> Result<StatusRef, Rejection> {
     let outer = MapView::of(value)?;
     outer.only_text_keys(&["status_list"])?;
     let inner = MapView::of(
@@ -216,4 +232,18 @@ fn decode_status(value: &Value) -> Result<StatusRef, Rejection> {
         idx: u32::try_from(idx).map_err(|_| "status idx out of range")?,
         uri: as_text(inner.get_text("uri"), "status uri")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zk_key_sets_match_the_fields() {
+        assert_eq!(
+            NOTICE_ZK,
+            *[&[zk::KIND][..], PermitFacts::keys(), &[zk::NOTICE_ID]].concat()
+        );
+        assert_eq!(CARD_ZK, *[&[zk::KIND][..], PermitFacts::keys()].concat());
+    }
 }

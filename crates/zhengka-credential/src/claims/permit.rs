@@ -3,7 +3,8 @@
 use ciborium::Value;
 
 use super::keys::zk;
-use super::map::{MapView, as_text, int, text};
+use super::map::{self, MapView, int, text};
+use crate::codec::cbor::{self, as_text};
 use crate::error::Rejection;
 
 /// What the permit record says, as printed on the Notice and held by the e-card.
@@ -63,6 +64,12 @@ impl PermitFacts {
 
     /// Reads the facts from a `zk` claim map; every field is required text.
     pub fn decode(map: &MapView<'_>) -> Result<Self, Rejection> {
+        let bytes = map::to_bytes(&Value::Map(map.entries().to_vec()));
+        Self::decode_view(&cbor::MapView::of(cbor::Raw::whole(&bytes)?)?)
+    }
+
+    /// [`PermitFacts::decode`] on a map read straight from the CBOR bytes.
+    pub(crate) fn decode_view(map: &cbor::MapView<'_>) -> Result<Self, Rejection> {
         let get = |key: i64| as_text(map.get(key), "missing or non-text permit field");
         let facts = PermitFacts {
             permit_number: get(zk::PERMIT_NUMBER)?,

@@ -54,12 +54,23 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Base45Error> {
     Ok(out)
 }
 
+/// Value of each byte as a Base45 digit; `NOT_A_DIGIT` outside the alphabet.
+const DIGITS: [u8; 256] = {
+    let mut table = [NOT_A_DIGIT; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+const NOT_A_DIGIT: u8 = 0xff;
+
 fn digit(c: u8) -> Result<u32, Base45Error> {
-    ALPHABET
-        .iter()
-        .position(|&a| a == c)
-        .map(|p| p as u32)
-        .ok_or(Base45Error::BadCharacter)
+    match DIGITS[usize::from(c)] {
+        NOT_A_DIGIT => Err(Base45Error::BadCharacter),
+        d => Ok(u32::from(d)),
+    }
 }
 
 #[cfg(test)]
@@ -83,6 +94,12 @@ mod tests {
         #[test]
         fn round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
             prop_assert_eq!(decode(&encode(&bytes)).unwrap(), bytes);
+        }
+
+        #[test]
+        fn digit_table_matches_the_alphabet(c in any::<u8>()) {
+            let expected = ALPHABET.iter().position(|&a| a == c).map(|p| p as u32);
+            prop_assert_eq!(digit(c).ok(), expected);
         }
 
         #[test]

@@ -9,6 +9,8 @@ use std::collections::HashSet;
 pub const MAX_DEPTH: usize = 8;
 /// Most data items accepted in one document.
 pub const MAX_ITEMS: usize = 4096;
+/// Maps up to this many entries check duplicates without a hash set.
+const SMALL_MAP: usize = 16;
 /// The COSE_Sign1 tag (RFC 9052 section 2).
 pub const TAG_COSE_SIGN1: u64 = 18;
 
@@ -27,7 +29,7 @@ pub fn check(bytes: &[u8]) -> Result<(), &'static str> {
 }
 
 /// A map key, normalised so that two encodings of one value compare equal.
-#[derive(Hash, PartialEq, Eq)]
+#[derive(Hash, PartialEq, Eq, Clone, Copy)]
 enum Key<'a> {
     Int(bool, u64),
     Text(&'a [u8]),
@@ -111,12 +113,26 @@ impl<'a> Walker<'a> {
         if depth > MAX_DEPTH {
             return Err("CBOR nested too deeply");
         }
+        // Small maps (every map of this format) compare keys pairwise, without
+        // hashing or allocating; big ones use a hash set.
+        let mut small: [Option<Key<'a>>; SMALL_MAP] = [None; SMALL_MAP];
         let mut seen = HashSet::new();
-        for _ in 0..len {
+        for i in 0..len {
             let key = self
                 .item(depth)?
                 .ok_or("CBOR map key must be an integer or text")?;
-            if !seen.insert(key) {
+            let duplicate = if i < SMALL_MAP as u64 {
+                let i = i as usize;
+                let dup = small[..i].contains(&Some(key));
+                small[i] = Some(key);
+                dup
+            } else {
+                if seen.is_empty() {
+                    seen.extend(small.iter().flatten().copied());
+                }
+                !seen.insert(key)
+            };
+            if duplicate {
                 return Err("duplicate CBOR map key");
             }
             self.item(depth)?;
@@ -139,6 +155,31 @@ mod tests {
     fn refuses_duplicates_even_in_other_encodings() {
         assert!(check(&[0xa2, 0x01, 0x00, 0x01, 0x00]).is_err());
         assert!(check(&[0xa2, 0x01, 0x00, 0x18, 0x01, 0x00]).is_err());
+    }
+
+    #[test]
+    fn refuses_duplicates_in_big_maps_too() {
+        for (first, second) in [(3usize, 10usize), (3, 40), (20, 40), (39, 40)] {
+            let mut map = vec![0xb8, 41];
+            for i in 0..41u8 {
+                let key = if usize::from(i) == second {
+                    first as u8
+                } else {
+                    i
+                };
+                map.extend_from_slice(&[0x18, key, 0x00]);
+            }
+            assert_eq!(
+                check(&map),
+                Err("duplicate CBOR map key"),
+                "{first} {second}"
+            );
+        }
+        let mut map = vec![0xb8, 41];
+        for i in 0..41u8 {
+            map.extend_from_slice(&[0x18, i, 0x00]);
+        }
+        assert_eq!(check(&map), Ok(()));
     }
 
     #[test]
