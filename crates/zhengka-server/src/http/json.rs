@@ -43,9 +43,18 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Syntax first, over the whole body: a body that is not exactly one JSON
     // document (truncated, trailing garbage, bad UTF-8) is 400 whatever it holds,
     // and every error after this one is about a value (422).
-    serde_json::from_slice::<serde_json::Value>(bytes).map_err(|e| {
+    let doc = serde_json::from_slice::<serde_json::Value>(bytes).map_err(|e| {
         ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
     })?;
+    // Every body of this API is an object; serde would read an array
+    // positionally into a struct, which no client means.
+    if doc.is_array() {
+        return Err(ApiError::Invalid {
+            code: "invalid_type".into(),
+            message: "the body must be a JSON object".into(),
+            field: None,
+        });
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(de).map_err(to_api_error)?;
     Ok(value)

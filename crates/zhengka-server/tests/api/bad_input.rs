@@ -185,6 +185,8 @@ async fn malformed_json_is_400_everywhere() {
             ("string", "\"x\""),
             ("number", "42"),
             ("bool", "true"),
+            ("array", "[\"new_from_abroad\"]"),
+            ("empty array", "[]"),
         ] {
             let r = post_json_text(&app, APPS, &endpoints[0].2, text).await;
             refused(&app, &before, label, &r, (422, "invalid_type", None)).await;

@@ -174,7 +174,7 @@ async fn list_queries_are_checked() {
             (
                 "/api/v1/applications?kind=bogus",
                 agent,
-                (422, "invalid_query", None),
+                (422, "unknown_value", Some("kind")),
             ),
             (
                 "/api/v1/applications?sort=id",

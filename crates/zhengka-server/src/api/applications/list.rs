@@ -16,7 +16,7 @@ use crate::http::{ApiError, ApiQuery};
 pub struct ListQuery {
     /// One status, or `in_progress` for "my work in progress" (not final).
     status: Option<String>,
-    kind: Option<ApplicationKind>,
+    kind: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
@@ -29,7 +29,15 @@ pub async fn list(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::EmployerAgent, Role::PermitOfficer, Role::Admin])?;
     let mut filter = ApplicationFilter {
-        kind: q.kind,
+        kind: q
+            .kind
+            .as_deref()
+            .map(|k| {
+                ApplicationKind::parse(k).ok_or_else(|| {
+                    ApiError::invalid("kind", "unknown_value", "not an application kind")
+                })
+            })
+            .transpose()?,
         limit: limit(q.limit)?,
         statuses: statuses(q.status.as_deref())?,
         after: q.cursor.as_deref().map(parse_cursor).transpose()?,
