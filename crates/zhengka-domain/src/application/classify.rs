@@ -40,7 +40,16 @@ pub fn classify_form(
     classify(&input, policy.points_version)
         .map(Some)
         .map_err(|error| FieldError {
-            field: "scoring",
+            field: field_of(error.code),
             error,
         })
+}
+
+/// Where in the form a scoring error comes from (the wage and bonus are policy).
+fn field_of(code: &str) -> &'static str {
+    match code {
+        "invalid_months_in_china" => "scoring.months_per_year_in_china",
+        "invalid_age" => "foreigner.date_of_birth",
+        _ => "scoring",
+    }
 }

@@ -213,3 +213,18 @@ fn extension_may_change_the_position() {
     f.contract = Some(contract("2025-01-01", "2026-11-23"));
     assert_eq!(code(&f), ("contract.end_date", "contract_already_ended"));
 }
+
+#[test]
+fn scoring_errors_name_their_field() {
+    let mut f = new_from_abroad();
+    f.scoring.as_mut().unwrap().months_per_year_in_china = 13;
+    let policy = crate::policy::Policy::default();
+    let e = crate::application::classify_form(&f, d("1970-05-01"), &policy, today()).unwrap_err();
+    assert_eq!(
+        (e.field, e.error.code),
+        (
+            "scoring.months_per_year_in_china",
+            "invalid_months_in_china"
+        )
+    );
+}
