@@ -16,5 +16,7 @@ mod credentials;
 mod jobs;
 mod journey;
 mod kinds;
+mod materials;
+mod race;
 mod sessions;
 mod totp;
