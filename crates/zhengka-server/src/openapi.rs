@@ -184,6 +184,30 @@ pub const ENDPOINTS: &[Endpoint] = &[
         None,
         200,
     ),
+    ep(
+        "post",
+        "/api/v1/applications/{id}/materials",
+        "Upload a material (query: kind, file_name; body: the raw PDF, PNG or JPEG file, at most 5 MiB, type decided by content)",
+        "employer_agent (own, draft or returned)",
+        Some("File"),
+        201,
+    ),
+    ep(
+        "get",
+        "/api/v1/applications/{id}/materials",
+        "The materials of an application",
+        "employer_agent (own), permit_officer (region), admin",
+        None,
+        200,
+    ),
+    ep(
+        "get",
+        "/api/v1/applications/{id}/materials/{material_id}",
+        "Download a material (as an attachment, typed as found at upload)",
+        "employer_agent (own), permit_officer (region), admin",
+        None,
+        200,
+    ),
     ep("get", "/healthz", "Health", "public", None, 200),
     ep("get", "/metrics", "Prometheus metrics", "public", None, 200),
     ep("get", "/openapi.json", "This document", "public", None, 200),
@@ -214,7 +238,13 @@ fn operation(e: &Endpoint) -> Value {
         let list = op["parameters"].as_array().cloned().unwrap_or_default();
         op["parameters"] = Value::Array(list.into_iter().chain(params).collect());
     }
-    if let Some(body) = e.body {
+    if e.body == Some("File") {
+        op["requestBody"] = json!({ "required": true, "content": { "application/octet-stream": { "schema": { "type": "string", "contentMediaType": "application/octet-stream" } } } });
+        let mut list = op["parameters"].as_array().cloned().unwrap_or_default();
+        list.push(json!({ "name": "kind", "in": "query", "required": true, "schema": { "type": "string", "example": "passport_copy" } }));
+        list.push(json!({ "name": "file_name", "in": "query", "required": true, "schema": { "type": "string", "maxLength": 200 } }));
+        op["parameters"] = Value::Array(list);
+    } else if let Some(body) = e.body {
         op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{body}") } } } });
     }
     op

@@ -32,6 +32,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_totp.sql"),
         postgres: include_str!("../migrations/postgres/0003_totp.sql"),
     },
+    Migration {
+        version: 4,
+        name: "materials",
+        sqlite: include_str!("../migrations/sqlite/0004_materials.sql"),
+        postgres: include_str!("../migrations/postgres/0004_materials.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {

@@ -8,7 +8,8 @@ use zhengka_domain::ids::RegionCode;
 use zhengka_domain::permit::{Permit, PermitNumber};
 
 use crate::{
-    Audit, AuditEvent, AuditFilter, ChainReport, IdempotentResponse, SqlStore, StoreError,
+    Audit, AuditEvent, AuditFilter, ChainReport, IdempotentResponse, Material, MaterialMeta,
+    SqlStore, StoreError,
 };
 
 /// What goes with every write, in the same transaction.
@@ -122,6 +123,13 @@ pub trait Store: Send + Sync + 'static {
         w: Write,
     ) -> Result<(), StoreError>;
 
+    /// Store an uploaded file (sealed with the vault) and its metadata.
+    async fn insert_material(&self, m: &Material, data: &[u8], w: Write) -> Result<(), StoreError>;
+    /// The materials of an application, oldest first, without their bytes.
+    async fn list_materials(&self, application_id: &str) -> Result<Vec<MaterialMeta>, StoreError>;
+    /// One material with its bytes (decrypted).
+    async fn material_data(&self, id: &str) -> Result<(MaterialMeta, Vec<u8>), StoreError>;
+
     async fn get_permit(&self, number: &PermitNumber) -> Result<Permit, StoreError>;
     async fn permits_of_passport(&self, passport_number: &str) -> Result<Vec<Permit>, StoreError>;
     async fn list_permits(
@@ -228,6 +236,15 @@ impl Store for SqlStore {
         w: Write,
     ) -> Result<(), StoreError> {
         self.application_update(a, permit, w).await
+    }
+    async fn insert_material(&self, m: &Material, data: &[u8], w: Write) -> Result<(), StoreError> {
+        self.material_insert(m, data, w).await
+    }
+    async fn list_materials(&self, application_id: &str) -> Result<Vec<MaterialMeta>, StoreError> {
+        self.material_list(application_id).await
+    }
+    async fn material_data(&self, id: &str) -> Result<(MaterialMeta, Vec<u8>), StoreError> {
+        self.material_get(id).await
     }
     async fn get_permit(&self, number: &PermitNumber) -> Result<Permit, StoreError> {
         self.permit_get(number).await

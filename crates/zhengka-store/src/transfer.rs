@@ -86,6 +86,20 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
         ],
     ),
     (
+        "materials",
+        &[
+            ("id", Text),
+            ("application_id", Text),
+            ("kind", Text),
+            ("file_name", Text),
+            ("content_type", Text),
+            ("size_bytes", Int),
+            ("sha256", Text),
+            ("data_enc", Bytes),
+            ("created_at", Text),
+        ],
+    ),
+    (
         "audit_events",
         &[
             ("seq", Int),

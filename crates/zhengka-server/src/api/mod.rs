@@ -6,6 +6,7 @@ pub mod audit;
 pub mod credentials;
 pub mod employers;
 pub mod legacy_permits;
+pub mod materials;
 pub mod ops;
 pub mod permits;
 mod reply;
@@ -14,6 +15,7 @@ pub mod totp;
 pub mod users;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 pub use reply::{Reply, audit, limit, page, reply};
@@ -51,6 +53,16 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/applications/{id}/decisions",
             post(applications::decide::decide),
+        )
+        .route(
+            "/api/v1/applications/{id}/materials",
+            post(materials::upload)
+                .layer(DefaultBodyLimit::max(materials::BODY_LIMIT))
+                .get(materials::list),
+        )
+        .route(
+            "/api/v1/applications/{id}/materials/{material_id}",
+            get(materials::download),
         )
         .route("/api/v1/applications/{id}/notice", get(credentials::notice))
         .route(

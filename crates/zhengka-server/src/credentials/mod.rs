@@ -89,6 +89,11 @@ impl Credentials {
         &self.keys
     }
 
+    /// The public key of the issuer key that signs now.
+    pub fn signing_public(&self) -> &PublicKey {
+        self.issuer.public_key()
+    }
+
     /// The trust list as verifiers download it (signed COSE bytes), re-signed
     /// when a day old.
     pub fn trust_list(&self, now: i64) -> Vec<u8> {

@@ -53,7 +53,13 @@ async fn check(app: &AppState, req: Request) -> Result<Result<Request, Response>
         .to_owned();
     let (mut parts, body) = req.into_parts();
     let caller = authenticate(&parts, app).await?;
-    let bytes = axum::body::to_bytes(body, MAX_BODY)
+    // Uploads carry a file; every other body is small.
+    let max = if parts.uri.path().ends_with("/materials") {
+        crate::api::materials::BODY_LIMIT
+    } else {
+        MAX_BODY
+    };
+    let bytes = axum::body::to_bytes(body, max)
         .await
         .map_err(|_| ApiError::PayloadTooLarge)?;
     let request_hash = super::super::auth::token::hash(&format!(

@@ -86,6 +86,7 @@ pub async fn page_posted(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let permit = super::permit::panel(app, v, a, posted).await?;
+    let materials = super::materials::panel(app, v, a, posted.get("material.kind")).await?;
     let role = v.caller.as_ref().map(|c| c.user.role);
     let today = Utc::now().date_naive();
     let history: Vec<Value> = a
@@ -131,6 +132,7 @@ pub async fn page_posted(
         history => history,
         notice => notice,
         permit => permit,
+        materials => materials,
         pf => context! { values => permit.as_ref().and_then(|p| p.get_attr("values").ok()), errors => problems.fields.clone() },
         can_edit => role == Some(Role::EmployerAgent) && a.status.is_editable(),
         step => step,

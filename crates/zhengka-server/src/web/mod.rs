@@ -5,10 +5,13 @@
 
 mod admin;
 mod assets;
+mod cut_over;
 mod detail;
 mod employer;
 mod form;
 pub mod i18n;
+mod keys;
+mod materials;
 mod notice;
 mod officer;
 mod permit;
@@ -21,6 +24,7 @@ mod tests;
 mod verify;
 mod visitor;
 
+use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
@@ -51,6 +55,14 @@ pub fn routes() -> Router<AppState> {
             get(employer::edit_form).post(employer::update),
         )
         .route("/web/applications/{id}/submit", post(employer::submit))
+        .route(
+            "/web/applications/{id}/materials",
+            post(materials::upload).layer(DefaultBodyLimit::max(crate::api::materials::BODY_LIMIT)),
+        )
+        .route(
+            "/web/applications/{id}/materials/{material_id}",
+            get(materials::download),
+        )
         .route("/web/applications/{id}/notice.pdf", get(notice::pdf))
         .route("/web/applications/{id}/decisions", post(officer::decide))
         .route("/web/permits", get(employer::permits))
@@ -67,6 +79,9 @@ pub fn routes() -> Router<AppState> {
             get(admin::users).post(admin::create_user),
         )
         .route("/web/admin/audit", get(admin::audit))
+        .route("/web/cut-over", get(cut_over::show))
+        .route("/web/admin/keys", get(keys::show))
+        .route("/web/admin/cut-over", post(cut_over::run))
         .route("/web/static/{file}", get(assets::file))
         .route("/web/static/vendor/{file}", get(assets::vendor))
         .layer(middleware::from_fn(render::error_pages))

@@ -44,6 +44,11 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("users.html", include_str!("../../templates/users.html")),
     ("audit.html", include_str!("../../templates/audit.html")),
     ("verify.html", include_str!("../../templates/verify.html")),
+    (
+        "cut_over.html",
+        include_str!("../../templates/cut_over.html"),
+    ),
+    ("keys.html", include_str!("../../templates/keys.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -27,8 +27,10 @@ fn dynamic(prefix: &str) -> Option<Vec<String>> {
             .iter()
             .map(|s| s.as_str().into())
             .collect(),
-        "material." => strs(&super::permit::MATERIALS),
+        "material." => strs(&super::materials::MATERIAL_KINDS),
         "verify.purpose." => strs(&["notice", "presentation"]),
+        "purpose." => strs(&["notice", "card", "status_list"]),
+        "key_state." => strs(&["signing", "valid", "retired"]),
         "step." => strs(&["accept", "preliminary_review", "approve"]),
         "outcome." => strs(&["pass", "return", "reject"]),
         "action." => strs(&["created", "updated", "submitted", "decided", "cut_over"]),
@@ -114,6 +116,8 @@ fn keys_used_from_rust_exist() {
         include_str!("detail.rs"),
         include_str!("preview.rs"),
         include_str!("employer.rs"),
+        include_str!("materials.rs"),
+        include_str!("cut_over.rs"),
     ];
     for source in rust {
         for part in source.split('"').skip(1).step_by(2) {

@@ -90,7 +90,7 @@ impl Visitor {
             .unwrap_or_default()
     }
 
-    fn csrf_ok(&self, sent: &str) -> bool {
+    pub fn csrf_ok(&self, sent: &str) -> bool {
         match (self.secret.as_deref(), unhex(sent)) {
             (Some(s), Some(tag)) => hmac::verify(&csrf_key(s), CSRF_CONTEXT, &tag).is_ok(),
             _ => false,

@@ -9,8 +9,11 @@
 
 mod browser;
 mod camera;
+mod cut_over;
 mod http;
 mod journey;
+mod keys;
+mod materials;
 mod permits;
 mod server;
 mod totp;

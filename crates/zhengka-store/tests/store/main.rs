@@ -10,6 +10,7 @@ mod backends;
 mod concurrency;
 mod fixtures;
 mod idempotency;
+mod materials;
 mod people;
 mod permits;
 mod schema;
