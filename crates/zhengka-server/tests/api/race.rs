@@ -45,11 +45,14 @@ async fn two_officers_approving_at_once_make_one_permit() {
         statuses.sort();
         assert_eq!(statuses, [200, 409], "{:?} / {:?}", a.body, b.body);
         let loser = if a.status == 409 { &a } else { &b };
-        assert!(
-            ["invalid_transition", "concurrent_update"].contains(&loser.error().0),
-            "{:?}",
-            loser.body
-        );
+        // Which check stops the loser depends on timing; each is a 409 that
+        // writes nothing.
+        let codes = [
+            "invalid_transition",
+            "concurrent_update",
+            "holder_has_active_permit",
+        ];
+        assert!(codes.contains(&loser.error().0), "{:?}", loser.body);
         assert_eq!(app.audit_count().await, before + 1, "one decision recorded");
         let permits = app.get("/api/v1/permits", &agent).await;
         assert_eq!(permits.body["items"].as_array().unwrap().len(), 1);
