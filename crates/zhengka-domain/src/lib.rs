@@ -5,12 +5,15 @@
 #![forbid(unsafe_code)]
 
 pub mod application;
+pub mod cards;
 pub mod employer;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod permit;
 pub mod policy;
 pub mod scoring;
+pub mod social_security;
 pub mod time;
 
 pub use error::{FieldError, InvalidValue, RuleError};

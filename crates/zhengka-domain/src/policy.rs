@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::permit::ValidityCaps;
 use crate::scoring::PointsTableVersion;
+use crate::social_security::SocialSecurityPolicy;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
@@ -13,6 +14,9 @@ pub struct Policy {
     /// Provincial bonus points (0..=10) added to every score.
     pub provincial_bonus: u32,
     pub validity_caps: ValidityCaps,
+    /// Retirement ages, over-age exclusions, the registration limit.
+    #[serde(default)]
+    pub social_security: SocialSecurityPolicy,
 }
 
 impl Default for Policy {
@@ -22,6 +26,7 @@ impl Default for Policy {
             local_average_annual_wage_cny: 120_000,
             provincial_bonus: 0,
             validity_caps: ValidityCaps::default(),
+            social_security: SocialSecurityPolicy::default(),
         }
     }
 }

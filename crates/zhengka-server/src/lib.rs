@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod credentials;
+pub mod events;
 pub mod http;
 pub mod jobs;
 mod openapi;

@@ -19,6 +19,10 @@ pub struct IdempotentResponse {
 /// Finish a write: audit event, idempotency record, commit.
 pub(crate) async fn finish(mut tx: Transaction<'_, Any>, w: Write) -> Result<(), StoreError> {
     crate::audit::append(&mut tx, &w.audit).await?;
+    crate::outbox::append(&mut tx, &w.events).await?;
+    if let Some(d) = &w.delivery {
+        crate::outbox::deliver(&mut tx, d).await?;
+    }
     if let Some(r) = &w.idempotency {
         sqlx::query(
             "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status, response, \

@@ -7,14 +7,17 @@
 
 mod applications;
 pub mod audit;
+mod cards;
 mod db;
 mod employers;
 mod error;
 mod idempotency;
 mod materials;
 mod migrate;
+mod outbox;
 pub mod permits;
 mod sessions;
+mod social_security;
 mod status;
 mod store;
 pub mod testing;
@@ -23,10 +26,13 @@ mod users;
 pub mod vault;
 
 pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
+pub use cards::{BatchRecord, CardFilter, CardStore};
 pub use db::{Backend, SqlStore};
 pub use error::StoreError;
 pub use idempotency::IdempotentResponse;
 pub use materials::{Material, MaterialMeta};
+pub use outbox::{Delivery, OutboxEntry, OutboxStore};
+pub use social_security::{AccountFilter, SocialSecurityStore};
 pub use status::StatusEntry;
 pub use store::{ApplicationFilter, Page, Store, Totp, UserRecord, Write};
 pub use transfer::TransferReport;

@@ -38,6 +38,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_materials.sql"),
         postgres: include_str!("../migrations/postgres/0004_materials.sql"),
     },
+    Migration {
+        version: 8,
+        name: "cards",
+        sqlite: include_str!("../migrations/sqlite/0008_cards.sql"),
+        postgres: include_str!("../migrations/postgres/0008_cards.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {

@@ -7,16 +7,23 @@ use zhengka_domain::employer::{Employer, User};
 use zhengka_domain::ids::RegionCode;
 use zhengka_domain::permit::{Permit, PermitNumber};
 
+use zhengka_domain::events::DomainEvent;
+
+use crate::outbox::Delivery;
 use crate::{
     Audit, AuditEvent, AuditFilter, ChainReport, IdempotentResponse, Material, MaterialMeta,
     SqlStore, StoreError,
 };
 
-/// What goes with every write, in the same transaction.
+/// What goes with every write, in the same transaction: the audit event, the
+/// idempotency record, the domain events for the outbox, and (for a
+/// subscriber's reaction) the delivery it completes.
 #[derive(Debug, Clone)]
 pub struct Write {
     pub audit: Audit,
     pub idempotency: Option<IdempotentResponse>,
+    pub events: Vec<DomainEvent>,
+    pub delivery: Option<Delivery>,
 }
 
 impl Write {
@@ -24,7 +31,15 @@ impl Write {
         Self {
             audit,
             idempotency: None,
+            events: Vec::new(),
+            delivery: None,
         }
+    }
+
+    /// The same write, also telling the other contexts `event`.
+    pub fn with_event(mut self, event: DomainEvent) -> Self {
+        self.events.push(event);
+        self
     }
 }
 
@@ -70,7 +85,9 @@ pub struct Page<T> {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store:
+    crate::OutboxStore + crate::SocialSecurityStore + crate::CardStore + Send + Sync + 'static
+{
     async fn ping(&self) -> Result<(), StoreError>;
 
     async fn insert_employer(&self, e: &Employer, w: Write) -> Result<(), StoreError>;

@@ -29,11 +29,10 @@ pub async fn run(
         issuer_region: keys.issuer_region.clone(),
         ..Config::default()
     };
-    let app = router(AppState::with_credentials(
-        store,
-        config,
-        keys.credentials(dir)?,
-    ));
+    let state = AppState::with_credentials(store, config, keys.credentials(dir)?);
+    // Contexts react to each other's events within a second or two.
+    zhengka_server::jobs::spawn_event_dispatcher(state.clone(), std::time::Duration::from_secs(1));
+    let app = router(state);
     let listener = tokio::net::TcpListener::bind(bind).await?;
     println!("zhengka is serving on http://{}", listener.local_addr()?);
     tracing::info!(%bind, "serving");

@@ -2,6 +2,7 @@
 //! 30-day on-site check, and the migration from physical to electronic.
 
 pub mod eligibility;
+mod events;
 pub mod legacy;
 mod number;
 pub mod onsite;
@@ -10,6 +11,7 @@ mod terms;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use events::events_of_change;
 pub use number::PermitNumber;
 pub use onsite::OnsiteCheck;
 pub use terms::{PermitTerms, ValidityCaps, grant_terms};

@@ -243,3 +243,52 @@ fn change_and_cancellation_update_the_record() {
     assert_eq!(cancelled.status, PermitStatus::Cancelled);
     assert!(cancelled.status.is_terminal());
 }
+
+#[test]
+fn permit_changes_tell_the_other_contexts() {
+    use crate::events::EventData;
+    let today = d("2027-03-01");
+    let mut p = permit(WorkerClass::B);
+    let n = p.permit_number.to_string();
+    assert_eq!(
+        events_of_change(None, &p, Some(ApplicationKind::NewFromAbroad), today),
+        vec![EventData::PermitApproved {
+            permit_number: n.clone()
+        }]
+    );
+    assert_eq!(
+        events_of_change(
+            Some(PermitStatus::Valid),
+            &p,
+            Some(ApplicationKind::Extension),
+            today
+        ),
+        vec![EventData::PermitChanged {
+            permit_number: n.clone()
+        }]
+    );
+    p.status = PermitStatus::Cancelled;
+    assert_eq!(
+        events_of_change(
+            Some(PermitStatus::Valid),
+            &p,
+            Some(ApplicationKind::Cancellation),
+            today
+        ),
+        vec![EventData::PermitCancelled {
+            permit_number: n.clone(),
+            ended_on: today
+        }]
+    );
+    p.status = PermitStatus::Suspended;
+    assert!(matches!(
+        events_of_change(Some(PermitStatus::Valid), &p, None, today)[0],
+        EventData::PermitSuspended { .. }
+    ));
+    p.status = PermitStatus::Valid;
+    assert!(matches!(
+        events_of_change(Some(PermitStatus::Suspended), &p, None, today)[0],
+        EventData::PermitReinstated { .. }
+    ));
+    assert!(events_of_change(Some(PermitStatus::Valid), &p, None, today).is_empty());
+}

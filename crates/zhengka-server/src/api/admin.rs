@@ -27,3 +27,17 @@ pub async fn sweep_deadlines(
     let changed = jobs::sweep_permit_deadlines(app.store.as_ref(), Utc::now()).await?;
     reply(StatusCode::OK, &json!({ "changed": changed }))
 }
+
+/// `POST /api/v1/admin/dispatch-events`: deliver pending outbox events now
+/// (the dispatcher also runs every second); returns what the pass did.
+pub async fn dispatch_events(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Reply, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let done = jobs::dispatch_once(app.store.as_ref(), Utc::now()).await?;
+    if done.applied > 0 {
+        app.credentials.invalidate_status_list();
+    }
+    reply(StatusCode::OK, &done)
+}

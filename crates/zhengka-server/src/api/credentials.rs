@@ -41,13 +41,16 @@ pub async fn status_list(
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    if id != "1" {
-        return Err(ApiError::NotFound);
-    }
-    let bytes = app
-        .credentials
-        .status_list(app.store.as_ref(), Utc::now().timestamp())
-        .await?;
+    let now = Utc::now().timestamp();
+    let bytes = match id.as_str() {
+        "1" => app.credentials.status_list(app.store.as_ref(), now).await?,
+        "2" => {
+            app.credentials
+                .card_status_list(app.store.as_ref(), now)
+                .await?
+        }
+        _ => return Err(ApiError::NotFound),
+    };
     Ok(cose(bytes))
 }
 

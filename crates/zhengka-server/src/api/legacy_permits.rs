@@ -69,7 +69,7 @@ pub async fn create(
     let mut shown = permit.clone();
     shown.version = 1;
     let reply = reply(StatusCode::CREATED, &shown)?;
-    let write = audit(
+    let mut write = audit(
         &caller,
         key.as_deref(),
         "permit.legacy_recorded",
@@ -77,6 +77,7 @@ pub async fn create(
         json!({ "medium": "physical" }),
         &reply,
     );
+    write.events = crate::events::permit_events(None, &permit, None, Utc::now());
     app.store.update_permit(&permit, write).await?;
     Ok(reply)
 }

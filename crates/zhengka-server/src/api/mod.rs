@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod applications;
 pub mod audit;
+pub mod cards;
 pub mod credentials;
 pub mod employers;
 pub mod legacy_permits;
@@ -11,6 +12,7 @@ pub mod ops;
 pub mod permits;
 mod reply;
 pub mod sessions;
+pub mod social_security;
 pub mod totp;
 pub mod users;
 
@@ -90,6 +92,12 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/admin/sweep-deadlines",
             post(admin::sweep_deadlines),
         )
+        .route(
+            "/api/v1/admin/dispatch-events",
+            post(admin::dispatch_events),
+        )
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/audit/verify", get(audit::verify))
+        .merge(social_security::routes())
+        .merge(cards::routes())
 }

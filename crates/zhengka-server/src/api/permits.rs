@@ -123,6 +123,7 @@ pub async fn enter(
         permit,
         "permit.entry_recorded",
         json!({ "entry_date": body.entry_date }),
+        vec![],
     )
     .await
 }
@@ -167,8 +168,10 @@ pub async fn check_onsite(
         today,
         decision_number,
     )?;
+    let before = permit.status;
     permit.onsite = check;
     permit.status = status;
+    let events = crate::events::permit_events(Some(before), &permit, None, Utc::now());
     save(
         app,
         caller,
@@ -176,6 +179,7 @@ pub async fn check_onsite(
         permit,
         "permit.onsite_verified",
         json!({ "materials": input.materials_checked }),
+        events,
     )
     .await
 }
@@ -187,11 +191,12 @@ async fn save(
     permit: Permit,
     action: &'static str,
     details: serde_json::Value,
+    events: Vec<zhengka_domain::events::DomainEvent>,
 ) -> Result<(Permit, Reply), ApiError> {
     let mut shown = permit.clone();
     shown.version += 1;
     let reply = reply(StatusCode::OK, &shown)?;
-    let write = audit(
+    let mut write = audit(
         caller,
         key,
         action,
@@ -199,6 +204,7 @@ async fn save(
         details,
         &reply,
     );
+    write.events = events;
     app.store.update_permit(&permit, write).await?;
     // A status change (a suspension lifted) shows in the next status list at once.
     app.credentials.invalidate_status_list();

@@ -2,7 +2,9 @@
 //! list, the status list it publishes, and the Notices it issues. Formats and
 //! verification live in `zhengka-credential`; key files live with the binary.
 
+mod card_status;
 mod notice;
+mod scan;
 mod status;
 
 use std::sync::Mutex;
@@ -10,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use zhengka_credential::{Issuer, IssuerKey, KeyPurpose, PublicKey, SigningKey, TrustList};
 
+pub use card_status::new_card_status_index;
 pub use notice::{issue_notice, permit_facts};
+pub use scan::permit_number_of_notice;
 pub use status::STATUS_LIST_ENTRIES;
 pub use status::new_status_index;
 
@@ -119,6 +123,10 @@ impl Credentials {
     }
 
     /// The URI credentials name for their status list.
+    pub(crate) fn status_signer(&self) -> &SigningKey {
+        &self.status_signer
+    }
+
     pub fn status_uri(&self) -> String {
         format!("urn:zhengka:{}:status-list:1", self.region)
     }

@@ -16,6 +16,11 @@ pub enum ApiError {
     Forbidden,
     /// 404: absent, or not the caller's to see.
     NotFound,
+    /// 404 with a code that says what is absent (`permit_not_found`).
+    Missing {
+        code: &'static str,
+        message: &'static str,
+    },
     /// 409: the record's state does not allow this (or a unique value is taken).
     Conflict {
         code: &'static str,
@@ -79,7 +84,7 @@ impl ApiError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::Missing { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -138,6 +143,7 @@ impl IntoResponse for ApiError {
             } => (code, message, *field),
             Self::Forbidden => ("forbidden", "your role may not do this", None),
             Self::NotFound => ("not_found", "no such record", None),
+            Self::Missing { code, message } => (code, message, None),
             Self::PayloadTooLarge => ("payload_too_large", "the request body is too large", None),
             Self::UnsupportedMediaType => (
                 "unsupported_media_type",

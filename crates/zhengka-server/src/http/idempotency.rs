@@ -104,14 +104,13 @@ pub fn write_with(
     status: StatusCode,
     body: &str,
 ) -> Write {
-    Write {
-        audit,
-        idempotency: key.map(|k| IdempotentResponse {
-            user_id: user_id.to_owned(),
-            key: k.key.clone(),
-            request_hash: k.request_hash.clone(),
-            status: status.as_u16(),
-            body: body.to_owned(),
-        }),
-    }
+    let mut write = Write::new(audit);
+    write.idempotency = key.map(|k| IdempotentResponse {
+        user_id: user_id.to_owned(),
+        key: k.key.clone(),
+        request_hash: k.request_hash.clone(),
+        status: status.as_u16(),
+        body: body.to_owned(),
+    });
+    write
 }

@@ -32,7 +32,9 @@ pub async fn sweep_permit_deadlines(
                 entity_id: permit.permit_number.to_string(),
                 details: json!({ "from": from.as_str(), "to": due.as_str(), "reason": "deadline" }),
             };
-            match store.update_permit(&permit, Write::new(audit)).await {
+            let mut write = Write::new(audit);
+            write.events = crate::events::permit_events(Some(from), &permit, None, now);
+            match store.update_permit(&permit, write).await {
                 Ok(()) => changed += 1,
                 // Someone changed it meanwhile; the next sweep looks again.
                 Err(StoreError::Conflict { .. }) => {}

@@ -3,9 +3,12 @@
 
 mod cut_over;
 mod deadlines;
+pub mod dispatch;
+mod reactions;
 
 pub use cut_over::cut_over;
 pub use deadlines::sweep_permit_deadlines;
+pub use dispatch::{Dispatched, dispatch_once};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +38,24 @@ pub fn spawn_deadline_sweeper(store: Arc<dyn Store>, every: Duration) {
                 Ok(n) if n > 0 => tracing::info!(changed = n, "permit deadlines swept"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "permit deadline sweep failed"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+}
+
+/// Deliver outbox events every `every` (and at start), until the process ends.
+pub fn spawn_event_dispatcher(app: crate::AppState, every: Duration) {
+    tokio::spawn(async move {
+        loop {
+            match dispatch_once(app.store.as_ref(), chrono::Utc::now()).await {
+                Ok(d) if d.applied > 0 => {
+                    // Frozen cards and ended permits show in the next list at once.
+                    app.credentials.invalidate_status_list();
+                    tracing::info!(applied = d.applied, "outbox events applied");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "outbox dispatch failed"),
             }
             tokio::time::sleep(every).await;
         }

@@ -107,6 +107,15 @@ pub async fn record(
         details,
         &reply,
     );
+    let mut write = write;
+    if let Some(p) = &permit {
+        write.events = crate::events::permit_events(
+            stored_status(app, p).await?,
+            p,
+            Some(application.form.kind),
+            now,
+        );
+    }
     app.store
         .update_application(&application, permit.as_ref(), write)
         .await?;
@@ -114,6 +123,18 @@ pub async fn record(
         app.credentials.invalidate_status_list();
     }
     Ok((application, reply))
+}
+
+/// The status the permit record had before this approval (none for a new one).
+async fn stored_status(
+    app: &AppState,
+    p: &Permit,
+) -> Result<Option<zhengka_domain::permit::PermitStatus>, ApiError> {
+    match app.store.get_permit(&p.permit_number).await {
+        Ok(old) => Ok(Some(old.status)),
+        Err(zhengka_store::StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The Work Permit Notice for an approved application from abroad.

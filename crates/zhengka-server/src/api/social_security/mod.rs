@@ -1,0 +1,46 @@
+//! The social security context's API: enrolment (the permit checked through
+//! the system, the SSN issued with the five insurances) and accounts.
+
+mod accounts;
+mod enrol;
+mod view;
+
+use axum::Router;
+use axum::routing::{get, post};
+use zhengka_domain::employer::Role;
+use zhengka_domain::permit::{Permit, PermitNumber};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::http::ApiError;
+
+pub use view::{AccountView, sees_full_ssn};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/social-security/enrolments", post(enrol::enrol))
+        .route("/api/v1/social-security/accounts", get(accounts::list))
+        .route("/api/v1/social-security/accounts/{ssn}", get(accounts::get))
+}
+
+/// The permit through the permits context's published query, if the caller
+/// may act on it: a social security officer of its region, or its employer.
+pub(crate) async fn visible_permit(
+    app: &AppState,
+    caller: &Caller,
+    number: &PermitNumber,
+) -> Result<Permit, ApiError> {
+    let missing = ApiError::Missing {
+        code: "permit_not_found",
+        message: "no such permit",
+    };
+    let permit = match app.store.get_permit(number).await {
+        Err(zhengka_store::StoreError::NotFound) => return Err(missing),
+        other => other?,
+    };
+    let visible = match caller.user.role {
+        Role::EmployerAgent => caller.user.employer_id.as_deref() == Some(&permit.employer_id),
+        _ => caller.covers(&permit.region_code),
+    };
+    if visible { Ok(permit) } else { Err(missing) }
+}

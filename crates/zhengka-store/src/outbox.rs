@@ -1,0 +1,167 @@
+//! The transactional outbox: domain events committed with the change that
+//! caused them, read in order by the dispatcher, applied once per subscriber.
+
+use async_trait::async_trait;
+use sqlx::{Any, Row, Transaction};
+use zhengka_domain::events::DomainEvent;
+
+use crate::audit::timestamp;
+use crate::{SqlStore, StoreError};
+
+/// An event as the dispatcher reads it: its place in the outbox and the event.
+#[derive(Debug, Clone)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub event: DomainEvent,
+}
+
+/// The delivery a write completes: the subscriber applied this event. Written
+/// in the same transaction as the subscriber's change, keyed by event id, so
+/// a second delivery of the same event changes nothing.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub subscriber: &'static str,
+    pub event_id: String,
+    pub seq: i64,
+}
+
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Events after the subscriber's cursor of one of `types`, oldest first.
+    async fn pending_events(
+        &self,
+        subscriber: &str,
+        types: &[&str],
+        limit: i64,
+    ) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// Move the cursor past an event that asks nothing of this subscriber.
+    async fn skip_event(&self, d: Delivery) -> Result<(), StoreError>;
+    /// Every event of a subject, oldest first (account and card pages).
+    async fn events_of(&self, kind: &str, id: &str) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// How many events are past the subscriber's cursor (outbox lag).
+    async fn outbox_lag(&self, subscriber: &str) -> Result<i64, StoreError>;
+}
+
+/// Append `events` inside `tx`, after the audit event (whose head row lock
+/// orders concurrent writers, so `seq` is assigned without gaps or races).
+pub(crate) async fn append(
+    tx: &mut Transaction<'_, Any>,
+    events: &[DomainEvent],
+) -> Result<(), StoreError> {
+    for e in events {
+        let next: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM outbox")
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("n")?;
+        sqlx::query(
+            "INSERT INTO outbox (seq, id, event_type, subject_kind, subject_id, region_code, \
+             payload, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(next)
+        .bind(&e.id)
+        .bind(e.data.type_name())
+        .bind(&e.subject.kind)
+        .bind(&e.subject.id)
+        .bind(e.region.as_str())
+        .bind(serde_json::to_string(e)?)
+        .bind(timestamp(e.occurred_at))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Record a delivery and move the cursor, inside the subscriber's transaction.
+/// A delivery recorded before is a conflict: the caller's change must not
+/// commit twice.
+pub(crate) async fn deliver(tx: &mut Transaction<'_, Any>, d: &Delivery) -> Result<(), StoreError> {
+    let now = timestamp(chrono::Utc::now());
+    sqlx::query(
+        "INSERT INTO outbox_deliveries (subscriber, event_id, delivered_at) VALUES ($1, $2, $3)",
+    )
+    .bind(d.subscriber)
+    .bind(&d.event_id)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| match StoreError::from(e) {
+        StoreError::Conflict { .. } => StoreError::conflict("outbox_delivery"),
+        other => other,
+    })?;
+    sqlx::query(
+        "INSERT INTO outbox_cursors (subscriber, last_seq, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (subscriber) DO UPDATE SET last_seq = excluded.last_seq, \
+         updated_at = excluded.updated_at WHERE outbox_cursors.last_seq < excluded.last_seq",
+    )
+    .bind(d.subscriber)
+    .bind(d.seq)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn entry(row: &sqlx::any::AnyRow) -> Result<OutboxEntry, StoreError> {
+    let payload: String = row.try_get("payload")?;
+    Ok(OutboxEntry {
+        seq: row.try_get("seq")?,
+        event: serde_json::from_str(&payload)?,
+    })
+}
+
+#[async_trait]
+impl OutboxStore for SqlStore {
+    async fn pending_events(
+        &self,
+        subscriber: &str,
+        types: &[&str],
+        limit: i64,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let marks: Vec<String> = (0..types.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT seq, payload FROM outbox WHERE seq > COALESCE((SELECT last_seq FROM \
+             outbox_cursors WHERE subscriber = $1), 0) AND event_type IN ({}) \
+             ORDER BY seq LIMIT $2",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(subscriber).bind(limit);
+        for t in types {
+            q = q.bind(*t);
+        }
+        let rows = q.fetch_all(&self.writer).await?;
+        rows.iter().map(entry).collect()
+    }
+
+    async fn skip_event(&self, d: Delivery) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        match deliver(&mut tx, &d).await {
+            Ok(()) | Err(StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn events_of(&self, kind: &str, id: &str) -> Result<Vec<OutboxEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, payload FROM outbox WHERE subject_kind = $1 AND subject_id = $2 \
+             ORDER BY seq",
+        )
+        .bind(kind)
+        .bind(id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(entry).collect()
+    }
+
+    async fn outbox_lag(&self, subscriber: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM outbox WHERE seq > COALESCE((SELECT last_seq FROM \
+             outbox_cursors WHERE subscriber = $1), 0)",
+        )
+        .bind(subscriber)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+}
