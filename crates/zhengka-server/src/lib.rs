@@ -9,6 +9,7 @@ pub mod events;
 pub mod http;
 pub mod jobs;
 mod openapi;
+mod openapi_card_side;
 mod openapi_schemas;
 pub mod pdf;
 pub mod web;

@@ -13,7 +13,7 @@ pub struct Endpoint {
     pub ok: u16,
 }
 
-const fn ep(
+pub(crate) const fn ep(
     method: &'static str,
     path: &'static str,
     summary: &'static str,
@@ -244,6 +244,8 @@ fn operation(e: &Endpoint) -> Value {
         list.push(json!({ "name": "kind", "in": "query", "required": true, "schema": { "type": "string", "example": "passport_copy" } }));
         list.push(json!({ "name": "file_name", "in": "query", "required": true, "schema": { "type": "string", "maxLength": 200 } }));
         op["parameters"] = Value::Array(list);
+    } else if e.body == Some("ReturnFile") {
+        op["requestBody"] = json!({ "required": true, "content": { "application/x-ndjson": { "schema": { "$ref": "#/components/schemas/ReturnFile" } } } });
     } else if let Some(body) = e.body {
         op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{body}") } } } });
     }
@@ -252,7 +254,7 @@ fn operation(e: &Endpoint) -> Value {
 
 pub fn openapi_json() -> Value {
     let mut paths = Map::new();
-    for e in ENDPOINTS {
+    for e in ENDPOINTS.iter().chain(super::openapi_card_side::CARD_SIDE) {
         let entry = paths.entry(e.path).or_insert_with(|| json!({}));
         entry[e.method] = operation(e);
     }
@@ -263,7 +265,15 @@ pub fn openapi_json() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
-            "schemas": super::openapi_schemas::schemas()
+            "schemas": schemas()
         }
     })
+}
+
+fn schemas() -> Value {
+    let mut all = super::openapi_schemas::schemas();
+    for (name, schema) in super::openapi_card_side::schemas() {
+        all[name] = schema;
+    }
+    all
 }
