@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod audit_trail;
 mod authz;
 mod bad_input;
 mod bad_input_admin;
