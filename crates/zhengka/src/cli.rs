@@ -159,7 +159,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Verify(_) => unreachable!("handled above"),
         Command::Export { out } => {
             let store = dir.connect(&url).await?;
-            let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
+            let mut file = std::io::BufWriter::new(crate::data_dir::create_private(&out)?);
             let report = store.export(&mut file).await?;
             std::io::Write::flush(&mut file)?;
             println!("exported {} rows to {}", report.rows, out.display());

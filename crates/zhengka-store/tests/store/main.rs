@@ -8,6 +8,8 @@ mod applications;
 mod audit;
 mod backends;
 mod concurrency;
+#[cfg(unix)]
+mod files;
 mod fixtures;
 mod idempotency;
 mod materials;
