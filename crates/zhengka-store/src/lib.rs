@@ -25,7 +25,7 @@ pub mod vault;
 pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use db::{Backend, SqlStore};
 pub use error::StoreError;
-pub use idempotency::IdempotentResponse;
+pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
 pub use materials::{Material, MaterialMeta};
 pub use status::StatusEntry;
 pub use store::{ApplicationFilter, Page, Store, Totp, UserRecord, Write};

@@ -7,7 +7,6 @@ use sqlx::any::AnyRow;
 
 use crate::audit::timestamp;
 use crate::employers::parse_time;
-use crate::idempotency::finish;
 use crate::{SqlStore, StoreError, Write};
 
 /// One uploaded file, without its bytes. The type is the one found from the
@@ -74,7 +73,7 @@ impl SqlStore {
         .bind(sealed)
         .execute(&mut *tx)
         .await?;
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 
     pub(crate) async fn material_list(

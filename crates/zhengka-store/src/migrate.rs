@@ -38,6 +38,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_materials.sql"),
         postgres: include_str!("../migrations/postgres/0004_materials.sql"),
     },
+    Migration {
+        version: 5,
+        name: "sealed_personal_data",
+        sqlite: include_str!("../migrations/sqlite/0005_sealed_personal_data.sql"),
+        postgres: include_str!("../migrations/postgres/0005_sealed_personal_data.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
