@@ -144,6 +144,11 @@ impl TestApp {
             .expect("raw connection to the test database")
     }
 
+    /// The SQLite database file, when the backend is SQLite.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        self._db.url.strip_prefix("sqlite://").map(Into::into)
+    }
+
     pub async fn bytes(&self, path: &str) -> Vec<u8> {
         let res = self
             .client

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod at_rest;
 mod audit_trail;
 mod authz;
 mod bad_input;

@@ -18,3 +18,11 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_expires_idx ON idempotency_keys (expires_at);
 
+-- Material file names (they often carry a passport number) are sealed like the
+-- bytes (materials:{id}:file_name). The store key is not known here, so after
+-- this file the migration's data step (materials.rs, seal_clear_file_names)
+-- seals every existing name into file_name_enc and drops the clear column, in
+-- the same transaction.
+ALTER TABLE materials ADD COLUMN file_name_enc BYTEA;
+-- Earlier row versions with the clear names stay in the table file until it is
+-- rewritten: after upgrading, run VACUUM FULL materials.

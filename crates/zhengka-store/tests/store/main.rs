@@ -17,3 +17,4 @@ mod people;
 mod permits;
 mod schema;
 mod transfer;
+mod upgrade;
