@@ -7,7 +7,6 @@ use zhengka_domain::application::Application;
 use zhengka_domain::permit::Permit;
 
 use crate::audit::timestamp;
-use crate::idempotency::finish;
 use crate::{ApplicationFilter, Page, SqlStore, StoreError, Write};
 
 const COLUMNS: &str = "id, record_enc, created_at";
@@ -58,7 +57,7 @@ impl SqlStore {
         .bind(timestamp(a.updated_at))
         .execute(&mut *tx)
         .await?;
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 
     pub(crate) async fn application_get(&self, id: &str) -> Result<Application, StoreError> {
@@ -153,7 +152,7 @@ impl SqlStore {
         if let Some(p) = permit {
             self.permit_write(&mut tx, p).await?;
         }
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 
     /// Insert a new permit (version 0) or update an existing one at its version.

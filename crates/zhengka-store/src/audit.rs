@@ -47,8 +47,20 @@ pub struct AuditFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainReport {
     pub events: i64,
-    /// The first event whose hash or link does not match, if any.
+    /// The first event that is missing, or whose hash or link does not match.
     pub broken_at: Option<i64>,
+    /// Why the chain fails, for the operator; `None` when it verifies.
+    pub reason: Option<String>,
+}
+
+impl ChainReport {
+    fn broken(events: i64, at: i64, reason: String) -> Self {
+        Self {
+            events,
+            broken_at: Some(at),
+            reason: Some(reason),
+        }
+    }
 }
 
 fn chain_hash(prev: &str, seq: i64, at: &str, fields: [&str; 5]) -> String {
@@ -60,6 +72,9 @@ fn chain_hash(prev: &str, seq: i64, at: &str, fields: [&str; 5]) -> String {
     }
     hex(ctx.finish().as_ref())
 }
+
+/// The `prev_hash` of the first event (and the head of an empty trail).
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
@@ -141,23 +156,28 @@ impl SqlStore {
         rows.iter().map(from_row).collect()
     }
 
+    /// Walk the chain up to the head row, then compare the head with the last
+    /// event: links only show edits, the head also shows a deleted tail.
     pub(crate) async fn audit_verify(&self) -> Result<ChainReport, StoreError> {
-        let mut prev = "0".repeat(64);
+        // The head first: events appended while we walk lie beyond it.
+        let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.reader)
+            .await?;
+        let (head_seq, head_hash): (i64, String) =
+            (head.try_get("seq")?, head.try_get("last_hash")?);
+        let mut prev = GENESIS.to_owned();
         let mut after = 0i64;
-        let mut events = 0i64;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT 1000"
+        );
         loop {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT 1000"
-            );
             let rows = sqlx::query(&sql)
                 .bind(after)
+                .bind(head_seq)
                 .fetch_all(&self.reader)
                 .await?;
             if rows.is_empty() {
-                return Ok(ChainReport {
-                    events,
-                    broken_at: None,
-                });
+                break;
             }
             for row in &rows {
                 let e = from_row(row)?;
@@ -169,15 +189,32 @@ impl SqlStore {
                     [&e.actor, &e.action, &e.entity_type, &e.entity_id, &details],
                 );
                 if e.prev_hash != prev || e.hash != expected || e.seq != after + 1 {
-                    return Ok(ChainReport {
-                        events,
-                        broken_at: Some(e.seq),
-                    });
+                    let reason = format!(
+                        "event {} does not match its hash or its link to event {after}",
+                        e.seq
+                    );
+                    return Ok(ChainReport::broken(after, e.seq, reason));
                 }
                 prev = e.hash;
                 after = e.seq;
-                events += 1;
             }
         }
+        if after != head_seq {
+            let reason = format!(
+                "truncated: head says seq {head_seq} / hash {head_hash}, last event is seq {after}"
+            );
+            return Ok(ChainReport::broken(after, after + 1, reason));
+        }
+        if prev != head_hash {
+            let reason = format!(
+                "head says seq {head_seq} / hash {head_hash}, but event {after} has hash {prev}"
+            );
+            return Ok(ChainReport::broken(after, after, reason));
+        }
+        Ok(ChainReport {
+            events: after,
+            broken_at: None,
+            reason: None,
+        })
     }
 }

@@ -1,5 +1,6 @@
 //! Connecting: the backend comes from the URL scheme, once.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -38,8 +39,10 @@ pub struct SqlStore {
     pub(crate) vault: Vault,
 }
 
+/// `secure_delete` overwrites what is deleted, so rows that held personal data
+/// in clear before an upgrade (migration 5) do not linger in free pages.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
 
 impl SqlStore {
     /// Connect and bring the schema up to date.
@@ -55,6 +58,9 @@ impl SqlStore {
         let (writer, reader) = match backend {
             Backend::Sqlite => {
                 let url = sqlite_url(url);
+                if let Some(path) = sqlite_file_to_create(&url) {
+                    create_private(&path)?;
+                }
                 let writer = sqlite_pool(1).connect(&url).await?;
                 let reader = sqlite_pool(4).connect(&url).await?;
                 (writer, reader)
@@ -81,7 +87,13 @@ impl SqlStore {
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        crate::migrate::run(&self.writer, self.backend).await
+        crate::migrate::run(&self.writer, self.backend, &self.vault, i64::MAX).await
+    }
+
+    /// Apply the migrations up to `version` only: for tests of an upgrade,
+    /// which write rows as an older release did and then call [`Self::migrate`].
+    pub async fn migrate_up_to(&self, version: i64) -> Result<(), StoreError> {
+        crate::migrate::run(&self.writer, self.backend, &self.vault, version).await
     }
 
     pub async fn ping(&self) -> Result<(), StoreError> {
@@ -106,6 +118,36 @@ fn sqlite_url(url: &str) -> String {
     }
 }
 
+/// The database file of a SQLite URL that may create it (`mode=rwc`), unless
+/// the database lives in memory.
+fn sqlite_file_to_create(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let creates = query.split('&').any(|p| p == "mode=rwc");
+    let in_memory = path.is_empty() || path == ":memory:";
+    (creates && !in_memory).then(|| PathBuf::from(path))
+}
+
+/// Create the database file before SQLite does, readable by its owner only
+/// whatever the process umask: SQLite gives the -wal and -shm files the mode of
+/// the database file, and all three hold personal data (if only encrypted).
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::other(format!(
+            "cannot create the database file {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
 fn sqlite_pool(max: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max)
@@ -116,4 +158,25 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
                 Ok(())
             })
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file_to_create as file;
+
+    #[test]
+    fn the_file_to_create_comes_from_the_url() {
+        assert_eq!(
+            file("sqlite:///d/z.db?mode=rwc"),
+            Some("/d/z.db".into()),
+            "absolute"
+        );
+        assert_eq!(
+            file("sqlite:z.db?cache=shared&mode=rwc"),
+            Some("z.db".into())
+        );
+        assert_eq!(file("sqlite:///d/z.db?mode=ro"), None, "read-only");
+        assert_eq!(file("sqlite::memory:?mode=rwc"), None);
+        assert_eq!(file("postgres://h/db"), None);
+    }
 }

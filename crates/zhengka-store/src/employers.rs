@@ -4,7 +4,6 @@ use zhengka_domain::employer::{Address, Employer, EmployerName};
 use zhengka_domain::ids::{RegionCode, Uscc};
 
 use crate::audit::timestamp;
-use crate::idempotency::finish;
 use crate::{SqlStore, StoreError, Write};
 
 pub(crate) fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
@@ -49,7 +48,7 @@ impl SqlStore {
         .bind(timestamp(e.created_at))
         .execute(&mut *tx)
         .await?;
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 
     pub(crate) async fn employer_get(&self, id: &str) -> Result<Employer, StoreError> {

@@ -1,10 +1,17 @@
 //! Idempotency keys: the first response to a write is stored with it, in the same
-//! transaction, and a retry with the same key gets that response back.
+//! transaction, and a retry with the same key gets that response back for
+//! [`IDEMPOTENCY_TTL_HOURS`]. The response may carry a passport number or a
+//! name, so it is sealed with the vault (with the request hash), bound to its row.
 
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 use sqlx::{Any, Row, Transaction};
 
 use crate::audit::timestamp;
 use crate::{SqlStore, StoreError, Write};
+
+/// How long a stored response is replayed; later the key is free again.
+pub const IDEMPOTENCY_TTL_HOURS: i64 = 24;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotentResponse {
@@ -16,59 +23,115 @@ pub struct IdempotentResponse {
     pub body: String,
 }
 
-/// Finish a write: audit event, idempotency record, commit.
-pub(crate) async fn finish(mut tx: Transaction<'_, Any>, w: Write) -> Result<(), StoreError> {
-    crate::audit::append(&mut tx, &w.audit).await?;
-    crate::outbox::append(&mut tx, &w.events).await?;
-    if let Some(d) = &w.delivery {
-        crate::outbox::deliver(&mut tx, d).await?;
+/// What `response_enc` holds. The request hash goes in too: it is a plain
+/// digest of a body with personal data in it.
+#[derive(Serialize, Deserialize)]
+struct Sealed {
+    request_hash: String,
+    body: String,
+}
+
+fn context(user_id: &str, key: &str) -> String {
+    format!("idempotency:{user_id}:{key}")
+}
+
+impl SqlStore {
+    /// Finish a write: audit event, idempotency record, commit.
+    pub(crate) async fn finish(
+        &self,
+        mut tx: Transaction<'_, Any>,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        crate::audit::append(&mut tx, &w.audit).await?;
+        crate::outbox::append(&mut tx, &w.events).await?;
+        if let Some(d) = &w.delivery {
+            crate::outbox::deliver(&mut tx, d).await?;
+        }
+        if let Some(r) = &w.idempotency {
+            self.idempotency_insert(&mut tx, r, w.audit.at).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
-    if let Some(r) = &w.idempotency {
+
+    async fn idempotency_insert(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        r: &IdempotentResponse,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let plain = serde_json::to_vec(&Sealed {
+            request_hash: r.request_hash.clone(),
+            body: r.body.clone(),
+        })?;
+        let sealed = self.vault.seal(&context(&r.user_id, &r.key), &plain)?;
+        let now = timestamp(at);
+        // An expired record that the sweep has not reached yet frees its key.
         sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status, response, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "DELETE FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2 AND expires_at <= $3",
         )
         .bind(&r.user_id)
         .bind(&r.key)
-        .bind(&r.request_hash)
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, idem_key, status, response_enc, created_at, \
+             expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&r.user_id)
+        .bind(&r.key)
         .bind(i64::from(r.status))
-        .bind(&r.body)
-        .bind(timestamp(w.audit.at))
-        .execute(&mut *tx)
+        .bind(sealed)
+        .bind(&now)
+        .bind(timestamp(at + Duration::hours(IDEMPOTENCY_TTL_HOURS)))
+        .execute(&mut **tx)
         .await
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict { .. } => StoreError::conflict("idempotency_key"),
             other => other,
         })?;
+        Ok(())
     }
-    tx.commit().await?;
-    Ok(())
-}
 
-impl SqlStore {
+    /// The stored response for this user's key, unless it has expired by `now`.
     pub(crate) async fn idempotency_get(
         &self,
         user_id: &str,
         key: &str,
+        now: DateTime<Utc>,
     ) -> Result<Option<IdempotentResponse>, StoreError> {
         let row = sqlx::query(
-            "SELECT request_hash, status, response FROM idempotency_keys \
-             WHERE user_id = $1 AND idem_key = $2",
+            "SELECT status, response_enc FROM idempotency_keys \
+             WHERE user_id = $1 AND idem_key = $2 AND expires_at > $3",
         )
         .bind(user_id)
         .bind(key)
+        .bind(timestamp(now))
         .fetch_optional(&self.reader)
         .await?;
-        row.map(|r| {
-            let status: i64 = r.try_get("status")?;
-            Ok(IdempotentResponse {
-                user_id: user_id.to_owned(),
-                key: key.to_owned(),
-                request_hash: r.try_get("request_hash")?,
-                status: u16::try_from(status).map_err(StoreError::other)?,
-                body: r.try_get("response")?,
-            })
-        })
-        .transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let status: i64 = row.try_get("status")?;
+        let sealed: Vec<u8> = row.try_get("response_enc")?;
+        let plain: Sealed =
+            serde_json::from_slice(&self.vault.open(&context(user_id, key), &sealed)?)?;
+        Ok(Some(IdempotentResponse {
+            user_id: user_id.to_owned(),
+            key: key.to_owned(),
+            request_hash: plain.request_hash,
+            status: u16::try_from(status).map_err(StoreError::other)?,
+            body: plain.body,
+        }))
+    }
+
+    /// Delete the records expired by `now`; how many there were.
+    pub(crate) async fn idempotency_purge(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= $1")
+            .bind(timestamp(now))
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
     }
 }

@@ -29,7 +29,7 @@ pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use cards::{BatchRecord, CardFilter, CardStore};
 pub use db::{Backend, SqlStore};
 pub use error::StoreError;
-pub use idempotency::IdempotentResponse;
+pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
 pub use materials::{Material, MaterialMeta};
 pub use outbox::{Delivery, OutboxEntry, OutboxStore};
 pub use social_security::{AccountFilter, SocialSecurityStore};

@@ -1,16 +1,32 @@
 //! Embedded migrations, one set per dialect, applied in order, each in its own
 //! transaction and recorded with a checksum so an edited migration is caught.
 
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
 
 use crate::vault::hex;
-use crate::{Backend, StoreError};
+use crate::{Backend, StoreError, Vault};
 
 struct Migration {
     version: i64,
     name: &'static str,
     sqlite: &'static str,
     postgres: &'static str,
+    /// Work SQL cannot do (it needs the store key), run after the SQL in the
+    /// same transaction.
+    then: Option<DataStep>,
+}
+
+#[derive(Clone, Copy)]
+enum DataStep {
+    SealMaterialFileNames,
+}
+
+impl DataStep {
+    async fn run(self, tx: &mut Transaction<'_, Any>, vault: &Vault) -> Result<(), StoreError> {
+        match self {
+            Self::SealMaterialFileNames => crate::materials::seal_clear_file_names(tx, vault).await,
+        }
+    }
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -19,41 +35,60 @@ const MIGRATIONS: &[Migration] = &[
         name: "init",
         sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
         postgres: include_str!("../migrations/postgres/0001_init.sql"),
+        then: None,
     },
     Migration {
         version: 2,
         name: "credential_status",
         sqlite: include_str!("../migrations/sqlite/0002_credential_status.sql"),
         postgres: include_str!("../migrations/postgres/0002_credential_status.sql"),
+        then: None,
     },
     Migration {
         version: 3,
         name: "totp",
         sqlite: include_str!("../migrations/sqlite/0003_totp.sql"),
         postgres: include_str!("../migrations/postgres/0003_totp.sql"),
+        then: None,
     },
     Migration {
         version: 4,
         name: "materials",
         sqlite: include_str!("../migrations/sqlite/0004_materials.sql"),
         postgres: include_str!("../migrations/postgres/0004_materials.sql"),
+        then: None,
+    },
+    Migration {
+        version: 5,
+        name: "sealed_personal_data",
+        sqlite: include_str!("../migrations/sqlite/0005_sealed_personal_data.sql"),
+        postgres: include_str!("../migrations/postgres/0005_sealed_personal_data.sql"),
+        then: Some(DataStep::SealMaterialFileNames),
     },
     Migration {
         version: 8,
         name: "cards",
         sqlite: include_str!("../migrations/sqlite/0008_cards.sql"),
         postgres: include_str!("../migrations/postgres/0008_cards.sql"),
+        then: None,
     },
 ];
 
-pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
+/// Apply every migration up to `last` (all of them in service; tests of an
+/// upgrade stop earlier, fill in old rows, then go on).
+pub(crate) async fn run(
+    pool: &AnyPool,
+    backend: Backend,
+    vault: &Vault,
+    last: i64,
+) -> Result<(), StoreError> {
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (\
          version BIGINT PRIMARY KEY NOT NULL, name TEXT NOT NULL, checksum TEXT NOT NULL)",
     )
     .execute(pool)
     .await?;
-    for m in MIGRATIONS {
+    for m in MIGRATIONS.iter().filter(|m| m.version <= last) {
         let sql = match backend {
             Backend::Sqlite => m.sqlite,
             Backend::Postgres => m.postgres,
@@ -77,6 +112,9 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreErr
         // Through `Executor` (a boxed, `Send` future): `raw_sql(..).execute(&mut *tx)`
         // makes this future, and so `SqlStore::connect`, not provably `Send`.
         tx.execute(sqlx::raw_sql(sql)).await?;
+        if let Some(step) = m.then {
+            step.run(&mut tx, vault).await?;
+        }
         sqlx::query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)")
             .bind(m.version)
             .bind(m.name)

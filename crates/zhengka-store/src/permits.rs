@@ -3,7 +3,6 @@ use sqlx::any::AnyRow;
 use zhengka_domain::ids::RegionCode;
 use zhengka_domain::permit::{Permit, PermitNumber};
 
-use crate::idempotency::finish;
 use crate::{SqlStore, StoreError, Write};
 
 const COLUMNS: &str = "permit_number, record_enc";
@@ -63,7 +62,7 @@ impl SqlStore {
     pub(crate) async fn permit_update(&self, p: &Permit, w: Write) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         self.permit_write(&mut tx, p).await?;
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 }
 

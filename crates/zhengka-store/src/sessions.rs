@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use zhengka_domain::employer::User;
 
 use crate::audit::timestamp;
-use crate::idempotency::finish;
 use crate::users::{USER_COLUMNS, user_from_row};
 use crate::{SqlStore, StoreError, Write};
 
@@ -28,7 +27,7 @@ impl SqlStore {
         .bind(timestamp(expires_at))
         .execute(&mut *tx)
         .await?;
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 
     pub(crate) async fn session_get(
@@ -60,6 +59,6 @@ impl SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 }

@@ -9,7 +9,6 @@ use zhengka_domain::permit::PermitNumber;
 use zhengka_domain::social_security::{Account, Ssn};
 
 use crate::audit::timestamp;
-use crate::idempotency::finish;
 use crate::{Page, SqlStore, StoreError, Write};
 
 #[derive(Debug, Clone, Default)]
@@ -104,7 +103,7 @@ impl SocialSecurityStore for SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(|e| account_conflict(e.into()))?;
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 
     async fn update_account(&self, a: &Account, w: Write) -> Result<(), StoreError> {
@@ -126,7 +125,7 @@ impl SocialSecurityStore for SqlStore {
         if done.rows_affected() != 1 {
             return Err(StoreError::conflict("account_version"));
         }
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 
     async fn get_account(&self, id: &str) -> Result<Account, StoreError> {

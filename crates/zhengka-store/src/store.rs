@@ -159,11 +159,16 @@ pub trait Store:
     /// Save a changed permit (status, on-site check). Guarded by the stored status.
     async fn update_permit(&self, p: &Permit, w: Write) -> Result<(), StoreError>;
 
+    /// The response stored under this user's key, unless it expired by `now`.
     async fn idempotent_response(
         &self,
         user_id: &str,
         key: &str,
+        now: DateTime<Utc>,
     ) -> Result<Option<IdempotentResponse>, StoreError>;
+    /// Delete the idempotency records expired by `now` (housekeeping: they are
+    /// replay records, no audit event); returns how many.
+    async fn purge_expired_idempotency(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Every status-list index with its permit's status (for publication and
     /// for allocating new indices).
@@ -286,15 +291,19 @@ impl Store for SqlStore {
         &self,
         user_id: &str,
         key: &str,
+        now: DateTime<Utc>,
     ) -> Result<Option<IdempotentResponse>, StoreError> {
-        self.idempotency_get(user_id, key).await
+        self.idempotency_get(user_id, key, now).await
+    }
+    async fn purge_expired_idempotency(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.idempotency_purge(now).await
     }
     async fn status_entries(&self) -> Result<Vec<crate::StatusEntry>, StoreError> {
         self.status_entries_all().await
     }
     async fn record_event(&self, w: Write) -> Result<(), StoreError> {
         let tx = self.writer.begin().await?;
-        crate::idempotency::finish(tx, w).await
+        self.finish(tx, w).await
     }
     async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
         self.audit_list(f).await

@@ -2,7 +2,9 @@
 //! every durable table as JSON lines, rows copied as stored (ciphertext stays
 //! ciphertext, so the same store key must go with the data). The audit chain is
 //! copied event for event and still verifies on the other side. Sessions and
-//! idempotency records are short-lived and not carried over.
+//! idempotency records are short-lived and not carried over (the latter are
+//! sealed too, but are replay records only). No column exported holds a
+//! passport number or a name in clear.
 
 use std::io::{BufRead, Write as IoWrite};
 
@@ -91,7 +93,7 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
             ("id", Text),
             ("application_id", Text),
             ("kind", Text),
-            ("file_name", Text),
+            ("file_name_enc", Bytes),
             ("content_type", Text),
             ("size_bytes", Int),
             ("sha256", Text),
@@ -140,6 +142,9 @@ fn unhex(s: &str) -> Result<Vec<u8>, StoreError> {
         .collect()
 }
 
+/// 2: material file names sealed (`file_name_enc`). Version 1 is still read.
+const VERSION: i64 = 2;
+
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct TransferReport {
     pub rows: usize,
@@ -149,7 +154,7 @@ impl SqlStore {
     /// Write every durable row as a JSON line `{"table": ..., "row": {...}}`.
     pub async fn export(&self, out: &mut impl IoWrite) -> Result<TransferReport, StoreError> {
         let mut report = TransferReport::default();
-        writeln!(out, "{}", json!({ "zhengka_export": 1 })).map_err(StoreError::other)?;
+        writeln!(out, "{}", json!({ "zhengka_export": VERSION })).map_err(StoreError::other)?;
         for (table, cols) in TABLES {
             let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
             let sql = format!("SELECT {} FROM {table} ORDER BY 1", names.join(", "));
@@ -179,14 +184,19 @@ impl SqlStore {
         let mut tx = self.writer.begin().await?;
         let mut report = TransferReport::default();
         let mut last = (0i64, "0".repeat(64));
+        let mut version = 0;
         for (i, line) in input.lines().enumerate() {
             let line = line.map_err(StoreError::other)?;
-            let v: Value = serde_json::from_str(&line)?;
+            let mut v: Value = serde_json::from_str(&line)?;
             if i == 0 {
-                if v["zhengka_export"] != 1 {
-                    return Err(StoreError::other("not a zhengka export (version 1)"));
+                version = v["zhengka_export"].as_i64().unwrap_or(0);
+                if !(1..=VERSION).contains(&version) {
+                    return Err(StoreError::other("not a zhengka export (version 1 or 2)"));
                 }
                 continue;
+            }
+            if version == 1 {
+                self.upgrade_v1(&mut v)?;
             }
             let table = v["table"].as_str().unwrap_or_default();
             let (_, cols) = TABLES
@@ -209,6 +219,26 @@ impl SqlStore {
             .await?;
         tx.commit().await?;
         Ok(report)
+    }
+}
+
+impl SqlStore {
+    /// A version 1 line as version 2 has it: a material's clear file name sealed.
+    fn upgrade_v1(&self, line: &mut Value) -> Result<(), StoreError> {
+        if line["table"] != "materials" {
+            return Ok(());
+        }
+        let row = &mut line["row"];
+        let (Some(id), Some(name)) = (row["id"].as_str(), row["file_name"].as_str()) else {
+            return Err(StoreError::other(
+                "a version 1 material needs id and file_name",
+            ));
+        };
+        let sealed = self
+            .vault
+            .seal(&crate::materials::name_context(id), name.as_bytes())?;
+        row["file_name_enc"] = Value::String(hex(&sealed));
+        Ok(())
     }
 }
 

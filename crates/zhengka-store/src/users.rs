@@ -5,7 +5,6 @@ use zhengka_domain::ids::RegionCode;
 
 use crate::audit::timestamp;
 use crate::employers::{parse_time, parsed};
-use crate::idempotency::finish;
 use crate::{SqlStore, StoreError, Totp, UserRecord, Write};
 
 pub(crate) const USER_COLUMNS: &str =
@@ -49,7 +48,7 @@ impl SqlStore {
         .bind(timestamp(u.created_at))
         .execute(&mut *tx)
         .await?;
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 
     pub(crate) async fn user_by_name(&self, username: &str) -> Result<UserRecord, StoreError> {
@@ -121,7 +120,7 @@ impl SqlStore {
         if done.rows_affected() != 1 {
             return Err(StoreError::NotFound);
         }
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 
     pub(crate) async fn totp_use_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {

@@ -46,7 +46,8 @@ pub enum Command {
     },
     /// Fill an empty database with demo data and print how to sign in.
     Demo,
-    /// Check the audit trail's hash chain.
+    /// Check the audit trail: its hash chain, and that the head matches the last
+    /// event (a deleted tail). Exits non-zero when either fails.
     AuditVerify,
     /// Write every durable row to a JSON-lines file (move to another backend).
     Export {
@@ -158,7 +159,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Verify(_) => unreachable!("handled above"),
         Command::Export { out } => {
             let store = dir.connect(&url).await?;
-            let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
+            let mut file = std::io::BufWriter::new(crate::data_dir::create_private(&out)?);
             let report = store.export(&mut file).await?;
             std::io::Write::flush(&mut file)?;
             println!("exported {} rows to {}", report.rows, out.display());
@@ -175,7 +176,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = dir.connect(&url).await?;
             let report = zhengka_store::Store::verify_audit_chain(&store).await?;
             println!("{}", serde_json::to_string(&report)?);
-            anyhow::ensure!(report.broken_at.is_none(), "the audit chain is broken");
+            if let Some(reason) = &report.reason {
+                anyhow::bail!("the audit chain is broken: {reason}");
+            }
             Ok(())
         }
     }

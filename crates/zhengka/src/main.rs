@@ -14,6 +14,10 @@ mod verify;
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    // Whatever this process creates (the database and its WAL and SHM files,
+    // exports, keys, the first admin's password) is for the service user alone.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::RWXG | rustix::fs::Mode::RWXO);
     match run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

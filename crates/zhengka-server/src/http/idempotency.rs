@@ -1,6 +1,7 @@
 //! `Idempotency-Key` on writes. The handler stores its response together with
-//! its change (one transaction); a retry with the same key gets that response
-//! back and changes nothing. The same key with a different request is refused.
+//! its change (one transaction); a retry with the same key within 24 hours
+//! (`IDEMPOTENCY_TTL_HOURS`) gets that response back and changes nothing. The
+//! same key with a different request is refused.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -68,7 +69,12 @@ async fn check(app: &AppState, req: Request) -> Result<Result<Request, Response>
         parts.uri.path(),
         String::from_utf8_lossy(&bytes)
     ));
-    if let Some(stored) = app.store.idempotent_response(caller.id(), &key).await? {
+    let now = chrono::Utc::now();
+    if let Some(stored) = app
+        .store
+        .idempotent_response(caller.id(), &key, now)
+        .await?
+    {
         return replay(stored, &request_hash).map(Err);
     }
     parts.extensions.insert(caller);

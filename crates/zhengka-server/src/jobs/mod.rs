@@ -30,14 +30,22 @@ pub fn spawn_status_publisher(app: crate::AppState, every: Duration) {
     });
 }
 
-/// Sweep deadlines at start and then every `every`, until the process ends.
+/// Sweep deadlines, and delete expired idempotency records, at start and then
+/// every `every`, until the process ends.
 pub fn spawn_deadline_sweeper(store: Arc<dyn Store>, every: Duration) {
     tokio::spawn(async move {
         loop {
-            match sweep_permit_deadlines(store.as_ref(), chrono::Utc::now()).await {
+            let now = chrono::Utc::now();
+            match sweep_permit_deadlines(store.as_ref(), now).await {
                 Ok(n) if n > 0 => tracing::info!(changed = n, "permit deadlines swept"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "permit deadline sweep failed"),
+            }
+            // Lookups ignore expired records already; this only reclaims space.
+            match store.purge_expired_idempotency(now).await {
+                Ok(n) if n > 0 => tracing::info!(deleted = n, "expired idempotency records"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "idempotency purge failed"),
             }
             tokio::time::sleep(every).await;
         }

@@ -134,6 +134,21 @@ impl TestApp {
         Response { status, body }
     }
 
+    /// A connection beside the server, for what the API deliberately does not
+    /// offer: reading raw rows and tampering with them.
+    pub async fn raw(&self) -> sqlx::AnyPool {
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&self._db.url)
+            .await
+            .expect("raw connection to the test database")
+    }
+
+    /// The SQLite database file, when the backend is SQLite.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        self._db.url.strip_prefix("sqlite://").map(Into::into)
+    }
+
     pub async fn bytes(&self, path: &str) -> Vec<u8> {
         let res = self
             .client

@@ -4,6 +4,8 @@
 
 mod helpers;
 
+mod at_rest;
+mod audit_trail;
 mod authz;
 mod bad_input;
 mod bad_input_admin;

@@ -6,7 +6,6 @@ use zhengka_domain::cards::{Card, CardNumber, CardStatus};
 
 use super::{BatchRecord, CardFilter, CardStore};
 use crate::audit::timestamp;
-use crate::idempotency::finish;
 use crate::{Page, SqlStore, StoreError, Write};
 
 #[async_trait]
@@ -23,7 +22,7 @@ impl CardStore for SqlStore {
         for c in changed.into_iter().chain(new) {
             self.card_write(&mut tx, c).await?;
         }
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 
     async fn get_card(&self, n: &CardNumber) -> Result<Card, StoreError> {
@@ -107,7 +106,7 @@ impl CardStore for SqlStore {
         for c in cards {
             self.card_write(&mut tx, c).await?;
         }
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 
     async fn get_batch(&self, id: &str) -> Result<(BatchRecord, Vec<u8>), StoreError> {
@@ -160,7 +159,7 @@ impl CardStore for SqlStore {
         for c in cards {
             self.card_write(&mut tx, c).await?;
         }
-        finish(tx, w).await
+        self.finish(tx, w).await
     }
 
     async fn card_status_entries(&self) -> Result<Vec<(u32, CardStatus)>, StoreError> {

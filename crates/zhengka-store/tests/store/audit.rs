@@ -122,3 +122,73 @@ async fn a_tampered_event_breaks_the_chain_where_it_was_changed() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_tail_is_reported_as_truncation() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        for n in 1..=5 {
+            let e = employer(n, "440100");
+            s.insert_employer(&e, write("employer.create", "employer", &e.id))
+                .await
+                .unwrap();
+        }
+        let intact = s.verify_audit_chain().await.unwrap();
+        assert_eq!((intact.events, intact.broken_at), (5, None));
+        assert_eq!(intact.reason, None);
+
+        // Every remaining event still links to its predecessor; only the head
+        // row remembers that there were five.
+        let raw = db.raw().await;
+        sqlx::query("DELETE FROM audit_events WHERE seq > $1")
+            .bind(3_i64)
+            .execute(&raw)
+            .await
+            .unwrap();
+        raw.close().await;
+
+        let report = s.verify_audit_chain().await.unwrap();
+        assert_eq!(report.events, 3, "the events left still verify");
+        assert_eq!(report.broken_at, Some(4), "the first missing event");
+        let reason = report.reason.expect("a reason");
+        assert!(
+            reason.starts_with("truncated: head says seq 5 / hash ")
+                && reason.ends_with("last event is seq 3"),
+            "{reason}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tail_deleted_with_the_head_seq_rewound_still_fails_on_the_hash() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        for n in 1..=3 {
+            let e = employer(n, "440100");
+            s.insert_employer(&e, write("employer.create", "employer", &e.id))
+                .await
+                .unwrap();
+        }
+        // The forger deletes the last event and winds the head's counter back,
+        // but cannot know which hash to leave without the event it deleted.
+        let raw = db.raw().await;
+        sqlx::query("DELETE FROM audit_events WHERE seq = $1")
+            .bind(3_i64)
+            .execute(&raw)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_head SET seq = $1 WHERE id = 1")
+            .bind(2_i64)
+            .execute(&raw)
+            .await
+            .unwrap();
+        raw.close().await;
+
+        let report = s.verify_audit_chain().await.unwrap();
+        assert_eq!((report.events, report.broken_at), (2, Some(2)));
+        let reason = report.reason.expect("a reason");
+        assert!(reason.contains("head says seq 2 / hash"), "{reason}");
+    })
+    .await;
+}

@@ -8,6 +8,8 @@ mod applications;
 mod audit;
 mod backends;
 mod concurrency;
+#[cfg(unix)]
+mod files;
 mod fixtures;
 mod idempotency;
 mod materials;
@@ -15,3 +17,4 @@ mod people;
 mod permits;
 mod schema;
 mod transfer;
+mod upgrade;

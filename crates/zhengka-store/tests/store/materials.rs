@@ -99,3 +99,49 @@ async fn materials_round_trip_encrypted_and_audited() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_name_is_sealed_at_rest_and_read_back() {
+    for_each_backend(|db| async move {
+        let e = employer(1, "440100");
+        db.store
+            .insert_employer(&e, write("employer.create", "employer", &e.id))
+            .await
+            .unwrap();
+        let a = application("app-1", &e, at(1));
+        db.store
+            .insert_application(&a, write("application.create", "application", &a.id))
+            .await
+            .unwrap();
+        let mut m = material("m-1", &a.id, b"%PDF-1.7", 10);
+        m.file_name = "passport X27182818.pdf".to_owned();
+        db.store
+            .insert_material(
+                &m,
+                b"%PDF-1.7",
+                write("material.uploaded", "material", "m-1"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            db.store.list_materials(&a.id).await.unwrap(),
+            vec![m.clone()]
+        );
+        assert_eq!(db.store.material_data("m-1").await.unwrap().0, m);
+
+        let raw = db.raw().await;
+        let sealed: Vec<u8> =
+            sqlx::query_scalar("SELECT file_name_enc FROM materials WHERE id = $1")
+                .bind("m-1")
+                .fetch_one(&raw)
+                .await
+                .unwrap();
+        let clear_column = sqlx::query("SELECT file_name FROM materials")
+            .fetch_all(&raw)
+            .await;
+        raw.close().await;
+        assert!(!sealed.windows(9).any(|w| w == b"X27182818"));
+        assert!(clear_column.is_err(), "the clear column is gone");
+    })
+    .await;
+}

@@ -113,8 +113,12 @@ fn index_fact(name: &str, table: &str, cols: &str, unique: bool) -> String {
     format!("{unique}index {name} on {table} ({cols})")
 }
 
-const PG_COLUMNS: &str = "SELECT table_name::text, ordinal_position::bigint, column_name::text, \
-     data_type::text, is_nullable::text FROM information_schema.columns WHERE table_schema = $1";
+/// Positions counted among the live columns: PostgreSQL keeps a dropped
+/// column's number, SQLite renumbers.
+const PG_COLUMNS: &str = "SELECT table_name::text, \
+     (row_number() OVER (PARTITION BY table_name ORDER BY ordinal_position))::bigint, \
+     column_name::text, data_type::text, is_nullable::text \
+     FROM information_schema.columns WHERE table_schema = $1";
 
 const PG_INDEXES: &str = "SELECT t.relname::text, i.relname::text, \
      (CASE WHEN ix.indisprimary THEN 'pk' WHEN c.contype = 'u' THEN 'u' ELSE 'c' END)::text, \

@@ -3,7 +3,7 @@
 
 use zhengka_domain::employer::Role;
 use zhengka_store::testing::{self, TestDatabase};
-use zhengka_store::{SqlStore, Store, Vault};
+use zhengka_store::{Material, SqlStore, Store, Vault};
 
 use crate::fixtures::*;
 
@@ -44,12 +44,26 @@ async fn sqlite_to_postgres_and_back_keeps_everything() {
         .await
         .unwrap();
 
+    let m = material("m1", "a1");
+    source
+        .insert_material(
+            &m,
+            b"%PDF-1.7",
+            write("material.uploaded", "material", "m1"),
+        )
+        .await
+        .unwrap();
+
     let mut dump = vec![];
     let exported = source.export(&mut dump).await.unwrap();
     assert_eq!(
         exported.rows,
-        1 + 1 + 1 + 1 + 1 + 4,
-        "employer, user, permit, status entry, application, 4 events"
+        1 + 1 + 1 + 1 + 1 + 1 + 5,
+        "employer, user, permit, status entry, application, material, 5 events"
+    );
+    assert!(
+        !dump.windows(9).any(|w| w == b"X16180339"),
+        "a file name in clear"
     );
 
     // Into PostgreSQL when configured, another SQLite file otherwise.
@@ -81,8 +95,9 @@ async fn sqlite_to_postgres_and_back_keeps_everything() {
         source.status_entries().await.unwrap()
     );
     assert_eq!(target.user_by_username("hr@one").await.unwrap().user, u);
+    assert_eq!(target.list_materials("a1").await.unwrap(), vec![m.clone()]);
     let chain = target.verify_audit_chain().await.unwrap();
-    assert_eq!((chain.events, chain.broken_at), (4, None));
+    assert_eq!((chain.events, chain.broken_at), (5, None));
     // The chain goes on from where the source left it.
     target
         .insert_employer(
@@ -99,4 +114,69 @@ async fn sqlite_to_postgres_and_back_keeps_everything() {
         again,
         Err(zhengka_store::StoreError::Conflict { .. })
     ));
+}
+
+fn material(id: &str, application_id: &str) -> Material {
+    Material {
+        id: id.to_owned(),
+        application_id: application_id.to_owned(),
+        kind: "passport_copy".to_owned(),
+        file_name: "passport X16180339.pdf".to_owned(),
+        content_type: "application/pdf".to_owned(),
+        size_bytes: 8,
+        sha256: "00".repeat(32),
+        created_at: at(5),
+    }
+}
+
+/// An export written before file names were sealed (version 1) still loads:
+/// its clear file names are sealed on the way in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_1_export_is_imported_with_its_file_names_sealed() {
+    let key = Vault::generate_key_material();
+    let source_db = testing::sqlite();
+    let source = open(&source_db, &key).await;
+    let e = employer(1, "440100");
+    source
+        .insert_employer(&e, write("employer.created", "employer", &e.id))
+        .await
+        .unwrap();
+    let a = application("a1", &e, at(0));
+    source
+        .insert_application(&a, write("application.created", "application", "a1"))
+        .await
+        .unwrap();
+    let m = material("m1", "a1");
+    source
+        .insert_material(
+            &m,
+            b"%PDF-1.7",
+            write("material.uploaded", "material", "m1"),
+        )
+        .await
+        .unwrap();
+    let mut dump = vec![];
+    source.export(&mut dump).await.unwrap();
+
+    // The same rows as release 4 exported them.
+    let v1: Vec<String> = String::from_utf8(dump)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+            if v.get("zhengka_export").is_some() {
+                v["zhengka_export"] = 1.into();
+            } else if v["table"] == "materials" {
+                let row = v["row"].as_object_mut().unwrap();
+                row.remove("file_name_enc");
+                row.insert("file_name".into(), m.file_name.clone().into());
+            }
+            v.to_string()
+        })
+        .collect();
+    let target_db = testing::sqlite();
+    let target = open(&target_db, &key).await;
+    target.import(v1.join("\n").as_bytes()).await.unwrap();
+    assert_eq!(target.list_materials("a1").await.unwrap(), vec![m]);
+    assert_eq!(target.verify_audit_chain().await.unwrap().broken_at, None);
 }
