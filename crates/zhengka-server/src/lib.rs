@@ -8,7 +8,6 @@ pub mod credentials;
 pub mod http;
 pub mod jobs;
 mod openapi;
-mod openapi_schemas;
 pub mod pdf;
 pub mod web;
 
@@ -75,13 +74,15 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     api::routes()
+        .into_router()
         .layer(middleware::from_fn_with_state(
             state.clone(),
             http::idempotency::guard,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .merge(api::ops::routes())
+        .merge(api::ops::routes().into_router())
         .merge(web::routes())
+        .fallback(http::routes::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             http::metrics::track,

@@ -18,5 +18,6 @@ mod journey;
 mod kinds;
 mod materials;
 mod race;
+mod routing;
 mod sessions;
 mod totp;
