@@ -1,4 +1,5 @@
 use serde_json::json;
+use zhengka_store::Store;
 
 use crate::helpers::*;
 
@@ -50,6 +51,62 @@ async fn wrong_passwords_are_refused_then_rate_limited() {
                 "/api/v1/sessions",
                 "",
                 &json!({ "username": "nobody", "password": "x" }),
+            )
+            .await;
+        assert_eq!((r.status, r.error().0), (401, "invalid_credentials"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sign_in_accepts_an_idempotency_key_and_is_never_replayed() {
+    each_backend(|app| async move {
+        let good = json!({ "username": "admin", "password": PASSWORD });
+        let key = [("idempotency-key", "sign-in-1")];
+        let mut tokens = vec![];
+        for _ in 0..2 {
+            let res = app
+                .client
+                .post(format!("{}/api/v1/sessions", app.base))
+                .header("idempotency-key", "sign-in-1")
+                .json(&good)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status().as_u16(), 201);
+            assert!(res.headers().get("idempotent-replayed").is_none());
+            let body: serde_json::Value = res.json().await.unwrap();
+            tokens.push(body["token"].as_str().unwrap().to_owned());
+        }
+        assert_ne!(tokens[0], tokens[1], "each sign-in opens its own session");
+        for token in &tokens {
+            assert_eq!(app.get("/api/v1/users/me", token).await.status, 200);
+        }
+        // Nothing was stored under the key: the token is kept nowhere.
+        for user in ["u-admin", ""] {
+            let stored = app.store.idempotent_response(user, "sign-in-1").await;
+            assert!(stored.unwrap().is_none());
+        }
+        // The key is still checked, and a wrong password is still a wrong password.
+        let bad_key = [("idempotency-key", "has spaces")];
+        let r = app
+            .request(
+                reqwest::Method::POST,
+                "/api/v1/sessions",
+                "",
+                Some(&good),
+                &bad_key,
+            )
+            .await;
+        assert_eq!((r.status, r.error().0), (400, "invalid_idempotency_key"));
+        let wrong = json!({ "username": "admin", "password": "not it" });
+        let r = app
+            .request(
+                reqwest::Method::POST,
+                "/api/v1/sessions",
+                "",
+                Some(&wrong),
+                &key,
             )
             .await;
         assert_eq!((r.status, r.error().0), (401, "invalid_credentials"));
