@@ -45,7 +45,6 @@ impl Default for Config {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
-    pub limiter: Arc<auth::rate_limit::LoginLimiter>,
     pub metrics: Arc<http::metrics::Metrics>,
     pub credentials: Arc<credentials::Credentials>,
 }
@@ -65,7 +64,6 @@ impl AppState {
         Self {
             store,
             config: Arc::new(config),
-            limiter: Arc::default(),
             metrics: Arc::default(),
             credentials: Arc::new(credentials),
         }

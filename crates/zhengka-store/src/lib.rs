@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod applications;
+mod attempts;
 pub mod audit;
 mod db;
 mod employers;
@@ -22,6 +23,7 @@ mod transfer;
 mod users;
 pub mod vault;
 
+pub use attempts::AttemptCount;
 pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use db::{Backend, SqlStore};
 pub use error::StoreError;

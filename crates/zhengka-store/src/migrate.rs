@@ -38,6 +38,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_materials.sql"),
         postgres: include_str!("../migrations/postgres/0004_materials.sql"),
     },
+    Migration {
+        version: 6,
+        name: "attempts_and_nonces",
+        sqlite: include_str!("../migrations/sqlite/0006_attempts_and_nonces.sql"),
+        postgres: include_str!("../migrations/postgres/0006_attempts_and_nonces.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {

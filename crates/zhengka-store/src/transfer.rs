@@ -1,8 +1,9 @@
 //! Moving a whole database between backends (SQLite → PostgreSQL, or back):
 //! every durable table as JSON lines, rows copied as stored (ciphertext stays
 //! ciphertext, so the same store key must go with the data). The audit chain is
-//! copied event for event and still verifies on the other side. Sessions and
-//! idempotency records are short-lived and not carried over.
+//! copied event for event and still verifies on the other side. Sessions,
+//! idempotency records, attempt counters and presentation nonces are
+//! short-lived and not carried over.
 
 use std::io::{BufRead, Write as IoWrite};
 

@@ -27,7 +27,8 @@ pub fn spawn_status_publisher(app: crate::AppState, every: Duration) {
     });
 }
 
-/// Sweep deadlines at start and then every `every`, until the process ends.
+/// Sweep deadlines at start and then every `every`, until the process ends;
+/// ended attempt windows and expired presentation nonces go at the same time.
 pub fn spawn_deadline_sweeper(store: Arc<dyn Store>, every: Duration) {
     tokio::spawn(async move {
         loop {
@@ -35,6 +36,9 @@ pub fn spawn_deadline_sweeper(store: Arc<dyn Store>, every: Duration) {
                 Ok(n) if n > 0 => tracing::info!(changed = n, "permit deadlines swept"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "permit deadline sweep failed"),
+            }
+            if let Err(e) = store.sweep_expired(chrono::Utc::now()).await {
+                tracing::warn!(error = %e, "sweep of expired attempts and nonces failed");
             }
             tokio::time::sleep(every).await;
         }
