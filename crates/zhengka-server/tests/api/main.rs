@@ -17,6 +17,7 @@ mod jobs;
 mod journey;
 mod kinds;
 mod materials;
+mod presentations;
 mod race;
 mod routing;
 mod sessions;
