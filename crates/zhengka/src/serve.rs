@@ -8,32 +8,32 @@ use zhengka_server::{AppState, Config, router};
 use zhengka_store::Store;
 
 use crate::data_dir::{DataDir, write_private};
+use crate::deployment::Deployment;
 
 pub async fn run(
     dir: &DataDir,
     url: &str,
     bind: SocketAddr,
     demo: bool,
-    keys: &crate::cli::KeyOptions,
+    deployment: &Deployment,
 ) -> anyhow::Result<()> {
+    // The one place (with `keys rotate`) where signing keys are made.
+    deployment.ensure_keys(dir, chrono::Utc::now().timestamp())?;
+    let credentials = deployment.credentials(dir)?;
     let store: Arc<dyn Store> = Arc::new(dir.connect(url).await?);
     first_admin(dir, store.clone()).await?;
     if demo {
-        crate::demo::fill_if_empty(store.clone(), keys.credentials(dir)?).await?;
+        crate::demo::fill_if_empty(store.clone(), deployment.credentials(dir)?).await?;
     }
     zhengka_server::jobs::spawn_deadline_sweeper(
         store.clone(),
         std::time::Duration::from_secs(3600),
     );
     let config = Config {
-        issuer_region: keys.issuer_region.clone(),
+        issuer_region: deployment.issuer_region.clone(),
         ..Config::default()
     };
-    let app = router(AppState::with_credentials(
-        store,
-        config,
-        keys.credentials(dir)?,
-    ));
+    let app = router(AppState::with_credentials(store, config, credentials));
     let listener = tokio::net::TcpListener::bind(bind).await?;
     println!("zhengka is serving on http://{}", listener.local_addr()?);
     tracing::info!(%bind, "serving");
