@@ -9,8 +9,6 @@ pub mod events;
 pub mod http;
 pub mod jobs;
 mod openapi;
-mod openapi_card_side;
-mod openapi_schemas;
 pub mod pdf;
 pub mod web;
 
@@ -48,7 +46,6 @@ impl Default for Config {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
-    pub limiter: Arc<auth::rate_limit::LoginLimiter>,
     pub metrics: Arc<http::metrics::Metrics>,
     pub credentials: Arc<credentials::Credentials>,
 }
@@ -68,7 +65,6 @@ impl AppState {
         Self {
             store,
             config: Arc::new(config),
-            limiter: Arc::default(),
             metrics: Arc::default(),
             credentials: Arc::new(credentials),
         }
@@ -77,13 +73,15 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     api::routes()
+        .into_router()
         .layer(middleware::from_fn_with_state(
             state.clone(),
             http::idempotency::guard,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .merge(api::ops::routes())
+        .merge(api::ops::routes().into_router())
         .merge(web::routes())
+        .fallback(http::routes::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             http::metrics::track,

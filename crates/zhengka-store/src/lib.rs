@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod applications;
+mod attempts;
 pub mod audit;
 mod cards;
 mod db;
@@ -25,6 +26,7 @@ mod transfer;
 mod users;
 pub mod vault;
 
+pub use attempts::AttemptCount;
 pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use cards::{BatchRecord, CardFilter, CardStore};
 pub use db::{Backend, SqlStore};

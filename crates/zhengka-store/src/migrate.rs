@@ -66,6 +66,13 @@ const MIGRATIONS: &[Migration] = &[
         then: Some(DataStep::SealMaterialFileNames),
     },
     Migration {
+        version: 6,
+        name: "attempts_and_nonces",
+        sqlite: include_str!("../migrations/sqlite/0006_attempts_and_nonces.sql"),
+        postgres: include_str!("../migrations/postgres/0006_attempts_and_nonces.sql"),
+        then: None,
+    },
+    Migration {
         version: 8,
         name: "cards",
         sqlite: include_str!("../migrations/sqlite/0008_cards.sql"),

@@ -11,8 +11,8 @@ use zhengka_domain::events::DomainEvent;
 
 use crate::outbox::Delivery;
 use crate::{
-    Audit, AuditEvent, AuditFilter, ChainReport, IdempotentResponse, Material, MaterialMeta,
-    SqlStore, StoreError,
+    AttemptCount, Audit, AuditEvent, AuditFilter, ChainReport, IdempotentResponse, Material,
+    MaterialMeta, SqlStore, StoreError,
 };
 
 /// What goes with every write, in the same transaction: the audit event, the
@@ -177,6 +177,29 @@ pub trait Store:
     /// Record an event that changes no other state (a verification, an export).
     async fn record_event(&self, w: Write) -> Result<(), StoreError>;
 
+    /// Count one attempt under `key` (e.g. `signin:<username>`) before the
+    /// work it guards is done; a window of `window` starts with the first.
+    async fn count_attempt(
+        &self,
+        key: &str,
+        window: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<AttemptCount, StoreError>;
+    /// Forget the attempts under `key` (after a success).
+    async fn clear_attempts(&self, key: &str) -> Result<(), StoreError>;
+    /// Record a verified presentation: `w` commits only if `verifier` has not
+    /// accepted `nonce` before (or its earlier acceptance has expired); `false`
+    /// for a replay, with nothing written.
+    async fn record_presentation(
+        &self,
+        verifier: &str,
+        nonce: &[u8],
+        expires_at: DateTime<Utc>,
+        w: Write,
+    ) -> Result<bool, StoreError>;
+    /// Remove ended attempt windows and expired nonces; the rows removed.
+    async fn sweep_expired(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
     async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError>;
     async fn verify_audit_chain(&self) -> Result<ChainReport, StoreError>;
 }
@@ -304,6 +327,30 @@ impl Store for SqlStore {
     async fn record_event(&self, w: Write) -> Result<(), StoreError> {
         let tx = self.writer.begin().await?;
         self.finish(tx, w).await
+    }
+    async fn count_attempt(
+        &self,
+        key: &str,
+        window: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<AttemptCount, StoreError> {
+        self.attempt_count(key, window, now).await
+    }
+    async fn clear_attempts(&self, key: &str) -> Result<(), StoreError> {
+        self.attempt_clear(key).await
+    }
+    async fn record_presentation(
+        &self,
+        verifier: &str,
+        nonce: &[u8],
+        expires_at: DateTime<Utc>,
+        w: Write,
+    ) -> Result<bool, StoreError> {
+        self.presentation_record(verifier, nonce, expires_at, w)
+            .await
+    }
+    async fn sweep_expired(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.expired_sweep(now).await
     }
     async fn audit_events(&self, f: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
         self.audit_list(f).await

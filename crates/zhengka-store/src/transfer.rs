@@ -1,10 +1,10 @@
 //! Moving a whole database between backends (SQLite → PostgreSQL, or back):
 //! every durable table as JSON lines, rows copied as stored (ciphertext stays
 //! ciphertext, so the same store key must go with the data). The audit chain is
-//! copied event for event and still verifies on the other side. Sessions and
-//! idempotency records are short-lived and not carried over (the latter are
-//! sealed too, but are replay records only). No column exported holds a
-//! passport number or a name in clear.
+//! copied event for event and still verifies on the other side. Sessions,
+//! idempotency records (sealed too, but replay records only), attempt
+//! counters and presentation nonces are short-lived and not carried over. No
+//! column exported holds a passport number or a name in clear.
 
 use std::io::{BufRead, Write as IoWrite};
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::data_dir::DataDir;
+use crate::deployment::Deployment;
 
 /// zhengka (证卡): foreigners' work permits integrated with social security cards.
 #[derive(Parser)]
@@ -68,37 +69,19 @@ pub enum Command {
     Verify(crate::verify::VerifyArgs),
 }
 
-/// Which region this deployment issues for, and with which algorithm.
+/// Which region this deployment issues for, and with which algorithm. The first
+/// `serve` (or `keys rotate`) records them in DATA_DIR/deployment.json; later
+/// commands read them from there and refuse a flag that contradicts them.
 #[derive(clap::Args)]
 pub struct KeyOptions {
-    /// GB/T 2260 code of the issuing authority's region (the credentials' `iss`).
-    #[arg(
-        long,
-        env = "ZHENGKA_ISSUER_REGION",
-        default_value = "440000",
-        global = true
-    )]
-    pub issuer_region: String,
-    /// Signature algorithm for new keys: ES256, SM2-SM3 or EdDSA.
-    #[arg(
-        long,
-        env = "ZHENGKA_SIGNING_ALG",
-        default_value = "ES256",
-        global = true
-    )]
-    pub signing_alg: String,
-}
-
-impl KeyOptions {
-    pub fn credentials(
-        &self,
-        dir: &DataDir,
-    ) -> anyhow::Result<zhengka_server::credentials::Credentials> {
-        zhengka_domain::ids::RegionCode::parse(&self.issuer_region)
-            .map_err(|e| anyhow::anyhow!("--issuer-region: {e}"))?;
-        let alg = crate::keyring::parse_alg(&self.signing_alg)?;
-        crate::keyring::Keyring::open(&dir.keys_dir())?.credentials(&self.issuer_region, alg)
-    }
+    /// GB/T 2260 code of the issuing authority's region (the credentials' `iss`);
+    /// recorded on first start (default 440000).
+    #[arg(long, env = "ZHENGKA_ISSUER_REGION", global = true)]
+    pub issuer_region: Option<String>,
+    /// Signature algorithm of the deployment's keys: ES256, SM2-SM3 or EdDSA;
+    /// recorded on first start (default ES256).
+    #[arg(long, env = "ZHENGKA_SIGNING_ALG", global = true)]
+    pub signing_alg: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -142,8 +125,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let dir = DataDir::open(&cli.data_dir)?;
     let url = cli.database_url.clone().unwrap_or_else(|| dir.sqlite_url());
+    // Only `serve` and `keys rotate` may establish the deployment (and make
+    // keys); every other command checks its flags against the record.
+    let establishes = matches!(
+        cli.command,
+        Command::Serve { .. }
+            | Command::Keys {
+                command: KeysCommand::Rotate
+            }
+    );
+    if !establishes {
+        Deployment::recorded(&dir, &cli.keys)?;
+    }
     match cli.command {
-        Command::Serve { bind, demo } => crate::serve::run(&dir, &url, bind, demo, &cli.keys).await,
+        Command::Serve { bind, demo } => {
+            let deployment = Deployment::establish(&dir, &cli.keys)?;
+            crate::serve::run(&dir, &url, bind, demo, &deployment).await
+        }
         Command::Migrate => {
             let store = dir.connect(&url).await?;
             store.close().await;
@@ -152,8 +150,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Users { command } => crate::users::run(&dir, &url, command).await,
         Command::Demo => {
+            let creds = Deployment::required(&dir, &cli.keys)?.credentials(&dir)?;
             let store = dir.connect(&url).await?;
-            crate::demo::fill(std::sync::Arc::new(store), cli.keys.credentials(&dir)?).await
+            crate::demo::fill(std::sync::Arc::new(store), creds).await
         }
         Command::Keys { command } => crate::keys::run(&dir, &url, &cli.keys, command).await,
         Command::Verify(_) => unreachable!("handled above"),

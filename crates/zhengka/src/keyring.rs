@@ -80,12 +80,33 @@ impl Keyring {
         self.dir.with_file_name("trust-anchor.json")
     }
 
-    pub fn anchor(&self, alg: Algorithm) -> anyhow::Result<SigningKey> {
+    /// The trust anchor, made if missing (`serve` and `keys rotate` only).
+    fn ensure_anchor(&self, alg: Algorithm) -> anyhow::Result<()> {
         let path = self.anchor_path();
         if !path.exists() {
             let key = SigningKey::generate(alg).map_err(|e| anyhow::anyhow!("{e}"))?;
             save(&path, &key, json!({}))?;
             tracing::info!(path = %path.display(), "generated trust anchor key");
+        }
+        Ok(())
+    }
+
+    fn keys_dir(&self) -> &Path {
+        self.dir.parent().unwrap_or(&self.dir)
+    }
+
+    /// The error for a data directory without keys.
+    pub fn missing(&self) -> anyhow::Error {
+        anyhow::anyhow!(
+            "no signing keys in {}: run `zhengka serve` once or `zhengka keys rotate`",
+            self.keys_dir().display()
+        )
+    }
+
+    pub fn anchor(&self) -> anyhow::Result<SigningKey> {
+        let path = self.anchor_path();
+        if !path.exists() {
+            return Err(self.missing());
         }
         Ok(load(&path)?.0)
     }
@@ -126,6 +147,7 @@ impl Keyring {
 
     /// End the current key's signing window now and start a new key.
     pub fn rotate(&self, region: &str, alg: Algorithm, now: i64) -> anyhow::Result<()> {
+        self.ensure_anchor(alg)?;
         for k in self.issuers()? {
             if k.entry.region == region && k.entry.valid_to > now {
                 let doc =
@@ -136,25 +158,40 @@ impl Keyring {
         self.generate_issuer(region, alg, now)
     }
 
-    /// The credentials the server signs with: keys made on first use.
-    pub fn credentials(&self, region: &str, alg: Algorithm) -> anyhow::Result<Credentials> {
-        let now = Utc::now().timestamp();
-        let anchor = self.anchor(alg)?;
-        let current = |keys: &[StoredKey]| {
-            keys.iter().rposition(|k| {
-                k.entry.region == region && k.entry.valid_from <= now && now < k.entry.valid_to
-            })
-        };
-        let mut keys = self.issuers()?;
-        if current(&keys).is_none() {
+    /// Make the trust anchor and a current issuer key for `region` where there
+    /// are none: what `serve` does on first start (or once a key's window ended).
+    pub fn ensure(&self, region: &str, alg: Algorithm, now: i64) -> anyhow::Result<()> {
+        self.ensure_anchor(alg)?;
+        if current(&self.issuers()?, region, now).is_none() {
             self.generate_issuer(region, alg, now)?;
-            keys = self.issuers()?;
         }
-        let Some(i) = current(&keys) else {
-            bail!("no usable issuer key for region {region}")
+        Ok(())
+    }
+
+    /// The credentials the server signs with, read from disk. Nothing is made
+    /// here: a missing key is an error, never a silent new key.
+    pub fn credentials(&self, region: &str) -> anyhow::Result<Credentials> {
+        let now = Utc::now().timestamp();
+        let mut keys = self.issuers()?;
+        if keys.is_empty() {
+            return Err(self.missing());
+        }
+        let anchor = self.anchor()?;
+        let Some(i) = current(&keys, region, now) else {
+            bail!(
+                "no issuer key for region {region} signs now in {}: run `zhengka keys rotate`",
+                self.keys_dir().display()
+            )
         };
         let entries = keys.iter().map(|k| k.entry.clone()).collect();
         let issuer = keys.swap_remove(i).key;
         Credentials::new(region, issuer, anchor, entries).map_err(|e| anyhow::anyhow!(e))
     }
+}
+
+/// The newest key of `region` whose signing window holds `now`.
+fn current(keys: &[StoredKey], region: &str, now: i64) -> Option<usize> {
+    keys.iter().rposition(|k| {
+        k.entry.region == region && k.entry.valid_from <= now && now < k.entry.valid_to
+    })
 }

@@ -7,7 +7,8 @@ use zhengka_store::Store;
 
 use crate::cli::{KeyOptions, KeysCommand};
 use crate::data_dir::DataDir;
-use crate::keyring::{Keyring, parse_alg};
+use crate::deployment::Deployment;
+use crate::keyring::Keyring;
 
 fn date(ts: i64) -> String {
     DateTime::<Utc>::from_timestamp(ts, 0).map_or_else(
@@ -26,7 +27,7 @@ pub async fn run(
     let now = Utc::now().timestamp();
     match command {
         KeysCommand::List => {
-            let creds = opts.credentials(dir)?;
+            let creds = Deployment::required(dir, opts)?.credentials(dir)?;
             println!("trust anchor  {:?}", creds.anchor_public());
             for k in ring.issuers()? {
                 let state = if k.entry.valid_from <= now && now < k.entry.valid_to {
@@ -50,11 +51,12 @@ pub async fn run(
             }
         }
         KeysCommand::Rotate => {
-            ring.rotate(&opts.issuer_region, parse_alg(&opts.signing_alg)?, now)?;
+            let deployment = Deployment::establish(dir, opts)?;
+            ring.rotate(&deployment.issuer_region, deployment.signing_alg, now)?;
             println!("rotated: restart the server to sign with the new key and publish it");
         }
         KeysCommand::ExportPublic { out } => {
-            let creds = opts.credentials(dir)?;
+            let creds = Deployment::required(dir, opts)?.credentials(dir)?;
             fs::create_dir_all(&out)?;
             fs::write(out.join("trust-list.cose"), creds.trust_list(now))?;
             let anchor = creds.anchor_public();

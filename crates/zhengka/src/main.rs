@@ -4,6 +4,7 @@
 mod cli;
 mod data_dir;
 mod demo;
+mod deployment;
 mod keyring;
 mod keys;
 mod scan;

@@ -8,28 +8,32 @@ use zhengka_server::{AppState, Config, router};
 use zhengka_store::Store;
 
 use crate::data_dir::{DataDir, write_private};
+use crate::deployment::Deployment;
 
 pub async fn run(
     dir: &DataDir,
     url: &str,
     bind: SocketAddr,
     demo: bool,
-    keys: &crate::cli::KeyOptions,
+    deployment: &Deployment,
 ) -> anyhow::Result<()> {
+    // The one place (with `keys rotate`) where signing keys are made.
+    deployment.ensure_keys(dir, chrono::Utc::now().timestamp())?;
+    let credentials = deployment.credentials(dir)?;
     let store: Arc<dyn Store> = Arc::new(dir.connect(url).await?);
     first_admin(dir, store.clone()).await?;
     if demo {
-        crate::demo::fill_if_empty(store.clone(), keys.credentials(dir)?).await?;
+        crate::demo::fill_if_empty(store.clone(), deployment.credentials(dir)?).await?;
     }
     zhengka_server::jobs::spawn_deadline_sweeper(
         store.clone(),
         std::time::Duration::from_secs(3600),
     );
     let config = Config {
-        issuer_region: keys.issuer_region.clone(),
+        issuer_region: deployment.issuer_region.clone(),
         ..Config::default()
     };
-    let state = AppState::with_credentials(store, config, keys.credentials(dir)?);
+    let state = AppState::with_credentials(store, config, credentials);
     // Contexts react to each other's events within a second or two.
     zhengka_server::jobs::spawn_event_dispatcher(state.clone(), std::time::Duration::from_secs(1));
     let app = router(state);

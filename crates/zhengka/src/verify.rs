@@ -130,23 +130,42 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
             }
         };
     }
+    let (valid, rejected) = batch(std::io::stdin().lock(), &check)?;
+    println!("{valid} valid, {rejected} rejected");
+    // Scripts check the status: 1 as soon as any line was rejected.
+    if rejected > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// One verdict per non-empty line; a line that is not UTF-8 is a rejected
+/// (malformed) line like any other, and the batch goes on.
+fn batch(
+    input: impl BufRead,
+    check: &dyn Fn(&str) -> Result<Verified, zhengka_credential::Rejection>,
+) -> anyhow::Result<(usize, usize)> {
     let (mut valid, mut rejected) = (0, 0);
-    for line in std::io::stdin().lock().lines() {
+    for (n, line) in input.split(b'\n').enumerate() {
         let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        match check(&line) {
+        let verdict = match std::str::from_utf8(&line) {
+            Ok(text) if text.trim().is_empty() => continue,
+            Ok(text) => check(text).map_err(|r| r.code()),
+            Err(_) => {
+                eprintln!("line {}: not UTF-8", n + 1);
+                Err("malformed")
+            }
+        };
+        match verdict {
             Ok(v) => {
                 valid += 1;
                 println!("{}", describe(&v));
             }
-            Err(r) => {
+            Err(code) => {
                 rejected += 1;
-                println!("rejected: {}", r.code());
+                println!("rejected: {code}");
             }
         }
     }
-    println!("{valid} valid, {rejected} rejected");
-    Ok(())
+    Ok((valid, rejected))
 }

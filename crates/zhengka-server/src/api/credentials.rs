@@ -4,10 +4,12 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use zhengka_credential::{Body, Claims, PermitFacts, Purpose, StatusList, TrustList, verify};
+use zhengka_credential::{
+    Body, Claims, PermitFacts, Policy, Purpose, Rejection, StatusList, TrustList, Verified, verify,
+};
 use zhengka_domain::employer::Role;
 
 use super::applications::load_visible;
@@ -155,7 +157,56 @@ pub async fn check(
         VerificationPurpose::Presentation => Purpose::Presentation,
     };
     let outcome = verify(&req.qr, &trust, Some(&status), now, purpose);
-    let (body, permit_number) = match &outcome {
+    let (body, reply, write) = verdict(caller, key, &req, &outcome)?;
+    // A presentation verifies once per relying party within its window: its
+    // nonce is taken inside the write that records the check, so a replay is
+    // refused whichever instance it reaches. Notices carry no nonce.
+    let accepted = match outcome.as_ref().ok().and_then(|v| v.presented.as_ref()) {
+        Some((iat, nonce)) => {
+            let expires = presentation_expiry(*iat, now);
+            let verifier = relying_party(caller);
+            app.store
+                .record_presentation(&verifier, nonce, expires, write)
+                .await?
+        }
+        None => {
+            app.store.record_event(write).await?;
+            true
+        }
+    };
+    if accepted {
+        return Ok((body, reply));
+    }
+    let replayed = Err(Rejection::ReplayedOrStalePresentation);
+    let (body, reply, write) = verdict(caller, key, &req, &replayed)?;
+    app.store.record_event(write).await?;
+    Ok((body, reply))
+}
+
+/// Who has seen a presentation: the caller's organisation, else the caller.
+fn relying_party(caller: &Caller) -> String {
+    match &caller.user.employer_id {
+        Some(employer) => format!("employer:{employer}"),
+        None => format!("user:{}", caller.user.id),
+    }
+}
+
+/// The last moment a presentation made at `iat` can verify (its window).
+fn presentation_expiry(iat: i64, now: i64) -> DateTime<Utc> {
+    let window = Policy::default().presentation_window;
+    DateTime::from_timestamp(iat.saturating_add(window), 0)
+        .or_else(|| DateTime::from_timestamp(now + window, 0))
+        .unwrap_or_else(Utc::now)
+}
+
+/// The response to a verification and the write that records it.
+fn verdict(
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    req: &VerificationRequest,
+    outcome: &Result<Verified, Rejection>,
+) -> Result<(serde_json::Value, Reply, zhengka_store::Write), ApiError> {
+    let (body, permit_number) = match outcome {
         Ok(v) => {
             let facts = facts_of(&v.claims);
             (
@@ -181,8 +232,7 @@ pub async fn check(
         details,
         &reply,
     );
-    app.store.record_event(write).await?;
-    Ok((body, reply))
+    Ok((body, reply, write))
 }
 
 fn facts_of(claims: &Claims) -> Option<&PermitFacts> {

@@ -16,88 +16,61 @@ pub mod social_security;
 pub mod totp;
 pub mod users;
 
-use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-
 pub use reply::{Reply, audit, limit, page, reply};
 
-use crate::AppState;
+use crate::http::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/sessions", post(sessions::create))
-        .route(
-            "/api/v1/sessions/current",
-            axum::routing::delete(sessions::delete),
-        )
-        .route(
-            "/api/v1/employers",
-            post(employers::create).get(employers::list),
-        )
-        .route("/api/v1/employers/{id}", get(employers::get))
-        .route("/api/v1/users", post(users::create).get(users::list))
-        .route("/api/v1/users/me", get(users::me))
-        .route("/api/v1/users/me/totp", post(totp::enrol))
-        .route("/api/v1/users/me/totp/confirm", post(totp::confirm))
-        .route(
-            "/api/v1/applications",
-            post(applications::create::create).get(applications::list::list),
-        )
-        .route(
-            "/api/v1/applications/{id}",
-            get(applications::get::get).put(applications::update::update),
-        )
-        .route(
-            "/api/v1/applications/{id}/submit",
-            post(applications::submit::submit),
-        )
-        .route(
-            "/api/v1/applications/{id}/decisions",
-            post(applications::decide::decide),
-        )
-        .route(
-            "/api/v1/applications/{id}/materials",
-            post(materials::upload)
-                .layer(DefaultBodyLimit::max(materials::BODY_LIMIT))
-                .get(materials::list),
-        )
-        .route(
+/// Every `/api/v1` route, registered through [`Routes`] so that each one is
+/// recorded (and checked against the OpenAPI document).
+pub fn routes() -> Routes {
+    use applications::{create, decide, get, list, submit, update};
+    let permits = Routes::new()
+        .post("/api/v1/sessions", sessions::create)
+        .delete("/api/v1/sessions/current", sessions::delete)
+        .post("/api/v1/employers", employers::create)
+        .get("/api/v1/employers", employers::list)
+        .get("/api/v1/employers/{id}", employers::get)
+        .post("/api/v1/users", users::create)
+        .get("/api/v1/users", users::list)
+        .get("/api/v1/users/me", users::me)
+        .post("/api/v1/users/me/totp", totp::enrol)
+        .post("/api/v1/users/me/totp/confirm", totp::confirm)
+        .post("/api/v1/applications", create::create)
+        .get("/api/v1/applications", list::list)
+        .get("/api/v1/applications/{id}", get::get)
+        .put("/api/v1/applications/{id}", update::update)
+        .post("/api/v1/applications/{id}/submit", submit::submit)
+        .post("/api/v1/applications/{id}/decisions", decide::decide)
+        .post("/api/v1/applications/{id}/materials", materials::upload)
+        .get("/api/v1/applications/{id}/materials", materials::list)
+        .body_limit("/api/v1/applications/{id}/materials", materials::BODY_LIMIT)
+        .get(
             "/api/v1/applications/{id}/materials/{material_id}",
-            get(materials::download),
+            materials::download,
         )
-        .route("/api/v1/applications/{id}/notice", get(credentials::notice))
-        .route(
+        .get("/api/v1/applications/{id}/notice", credentials::notice)
+        .get(
             "/api/v1/applications/{id}/notice.pdf",
-            get(crate::pdf::notice_pdf),
+            crate::pdf::notice_pdf,
         )
-        .route("/api/v1/verifications", post(credentials::verify_online))
-        .route("/api/v1/trust-list", get(credentials::trust_list))
-        .route("/api/v1/status-lists/{id}", get(credentials::status_list))
-        .route(
-            "/api/v1/permits",
-            get(permits::list).post(legacy_permits::create),
-        )
-        .route("/api/v1/permits/{permit_number}", get(permits::get))
-        .route(
+        .post("/api/v1/verifications", credentials::verify_online)
+        .get("/api/v1/trust-list", credentials::trust_list)
+        .get("/api/v1/status-lists/{id}", credentials::status_list)
+        .get("/api/v1/permits", permits::list)
+        .post("/api/v1/permits", legacy_permits::create)
+        .get("/api/v1/permits/{permit_number}", permits::get)
+        .post(
             "/api/v1/permits/{permit_number}/entry",
-            post(permits::record_entry),
+            permits::record_entry,
         )
-        .route(
+        .post(
             "/api/v1/permits/{permit_number}/onsite-verifications",
-            post(permits::onsite_verification),
+            permits::onsite_verification,
         )
-        .route("/api/v1/admin/cut-over", post(admin::cut_over))
-        .route(
-            "/api/v1/admin/sweep-deadlines",
-            post(admin::sweep_deadlines),
-        )
-        .route(
-            "/api/v1/admin/dispatch-events",
-            post(admin::dispatch_events),
-        )
-        .route("/api/v1/audit", get(audit::list))
-        .route("/api/v1/audit/verify", get(audit::verify))
-        .merge(social_security::routes())
-        .merge(cards::routes())
+        .post("/api/v1/admin/cut-over", admin::cut_over)
+        .post("/api/v1/admin/sweep-deadlines", admin::sweep_deadlines)
+        .get("/api/v1/audit", audit::list)
+        .get("/api/v1/audit/verify", audit::verify)
+        .post("/api/v1/admin/dispatch-events", admin::dispatch_events);
+    cards::routes(social_security::routes(permits))
 }

@@ -1,7 +1,5 @@
 //! Sign in and sign out.
 
-use std::time::Instant;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
@@ -12,6 +10,7 @@ use zhengka_store::{Audit, StoreError, Write};
 
 use super::{Reply, reply};
 use crate::AppState;
+use crate::auth::rate_limit::{self, SIGN_IN};
 use crate::auth::{Caller, password, token, totp};
 use crate::http::{ApiError, JsonBody};
 
@@ -77,9 +76,10 @@ pub async fn sign_in_with_totp(
     code: Option<&str>,
 ) -> Result<SignedIn, ApiError> {
     let username = username.trim().to_ascii_lowercase();
-    if let Some(retry_after_secs) = app.limiter.check(&username, Instant::now()) {
-        return Err(ApiError::TooManyRequests { retry_after_secs });
-    }
+    // Counted before the password is looked at: parallel guesses each take a
+    // place in the count, and those over the limit are refused unevaluated.
+    let limit_key = rate_limit::sign_in_key(&username);
+    rate_limit::attempt(app.store.as_ref(), &limit_key, SIGN_IN, Utc::now()).await?;
     // No username has a NUL (and PostgreSQL refuses one in text): unknown user.
     let found = if username.contains('\0') {
         Err(StoreError::NotFound)
@@ -94,11 +94,12 @@ pub async fn sign_in_with_totp(
     let stored = record.as_ref().map(|r| r.password_hash.clone());
     // An unknown user is verified against a dummy hash: same time, same answer.
     if !password::verify(pass, stored).await || record.is_none() {
-        app.limiter.failed(&username, Instant::now());
         tracing::info!(outcome = "failed", "sign-in");
         return Err(wrong());
     }
     let record = record.expect("checked above");
+    // Only a complete sign-in clears the count: a right password without (or
+    // with a wrong) TOTP code keeps it, so codes cannot be guessed past the limit.
     if let Some(t) = record.totp.as_ref().filter(|t| t.active) {
         let Some(code) = code else {
             return Err(ApiError::Unauthorized {
@@ -113,12 +114,11 @@ pub async fn sign_in_with_totp(
             None => false,
         };
         if !fresh {
-            app.limiter.failed(&username, Instant::now());
             return Err(wrong());
         }
     }
     let user = record.user;
-    app.limiter.succeeded(&username);
+    rate_limit::succeeded(app.store.as_ref(), &limit_key).await?;
     let token = token::generate();
     let now = Utc::now();
     let expires_at = now + Duration::hours(app.config.session_hours);

@@ -1,61 +1,56 @@
-//! Sign-in throttling: after `MAX_FAILURES` failed attempts for one username
-//! within `WINDOW`, further attempts are refused until the window has passed.
+//! Attempt limits kept in the database (`Store::count_attempt`), so that parallel
+//! guesses, several server instances and restarts all see one count. An attempt
+//! is counted *before* the work it guards (checking a password), and refused
+//! without doing that work once the count is over the limit; a success clears
+//! the count. Generic over the key, so e-card registration can reuse it.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use chrono::{DateTime, Duration, Utc};
+use zhengka_store::Store;
 
-pub const MAX_FAILURES: u32 = 5;
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+use crate::http::ApiError;
 
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+/// At most `max` attempts per key within `window_secs` of the first.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub max: i64,
+    pub window_secs: i64,
 }
 
-impl LoginLimiter {
-    /// `Some(seconds to wait)` when this username is locked out.
-    pub fn check(&self, username: &str, now: Instant) -> Option<u64> {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let (count, since) = map.get(username)?;
-        let elapsed = now.duration_since(*since);
-        (*count >= MAX_FAILURES && elapsed < WINDOW).then(|| (WINDOW - elapsed).as_secs().max(1))
-    }
+/// Sign-in: 5 attempts per username per 15 minutes.
+pub const SIGN_IN: Limit = Limit {
+    max: 5,
+    window_secs: 15 * 60,
+};
 
-    pub fn failed(&self, username: &str, now: Instant) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, (_, since)| now.duration_since(*since) < WINDOW);
-        }
-        let entry = map.entry(username.to_owned()).or_insert((0, now));
-        if now.duration_since(entry.1) >= WINDOW {
-            *entry = (0, now);
-        }
-        entry.0 += 1;
-    }
-
-    pub fn succeeded(&self, username: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(username);
-    }
+/// The key under which sign-ins for `username` (already normalised) are
+/// counted: its SHA-256, so that whatever was typed as a username (sometimes a
+/// password, any length, even a NUL) is neither stored nor refused by the database.
+pub fn sign_in_key(username: &str) -> String {
+    format!("signin:{}", super::token::hash(username))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn locks_after_five_failures_and_unlocks_after_the_window() {
-        let l = LoginLimiter::default();
-        let t0 = Instant::now();
-        for _ in 0..MAX_FAILURES {
-            assert_eq!(l.check("a", t0), None);
-            l.failed("a", t0);
-        }
-        assert!(l.check("a", t0).is_some());
-        assert_eq!(l.check("b", t0), None, "other users are not affected");
-        assert_eq!(l.check("a", t0 + WINDOW), None);
-        l.succeeded("a");
-        assert_eq!(l.check("a", t0), None);
+/// Count one attempt under `key`; 429 (with the seconds left in the window)
+/// when this attempt is over the limit.
+pub async fn attempt(
+    store: &dyn Store,
+    key: &str,
+    limit: Limit,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let counted = store
+        .count_attempt(key, Duration::seconds(limit.window_secs), now)
+        .await?;
+    if counted.count > limit.max {
+        let left = (counted.window_ends - now).num_seconds();
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: u64::try_from(left).unwrap_or(0).max(1),
+        });
     }
+    Ok(())
+}
+
+/// The guarded work succeeded: the attempts under `key` are forgotten.
+pub async fn succeeded(store: &dyn Store, key: &str) -> Result<(), ApiError> {
+    store.clear_attempts(key).await?;
+    Ok(())
 }

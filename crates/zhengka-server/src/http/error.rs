@@ -21,6 +21,10 @@ pub enum ApiError {
         code: &'static str,
         message: &'static str,
     },
+    /// 404: no route has this path (the same code as [`Self::NotFound`]).
+    UnknownPath,
+    /// 405: the path exists, the method does not.
+    MethodNotAllowed,
     /// 409: the record's state does not allow this (or a unique value is taken).
     Conflict {
         code: &'static str,
@@ -84,7 +88,8 @@ impl ApiError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::Missing { .. } => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::UnknownPath | Self::Missing { .. } => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -144,6 +149,12 @@ impl IntoResponse for ApiError {
             Self::Forbidden => ("forbidden", "your role may not do this", None),
             Self::NotFound => ("not_found", "no such record", None),
             Self::Missing { code, message } => (code, message, None),
+            Self::UnknownPath => ("not_found", "no such path", None),
+            Self::MethodNotAllowed => (
+                "method_not_allowed",
+                "this path does not take that method (see the Allow header)",
+                None,
+            ),
             Self::PayloadTooLarge => ("payload_too_large", "the request body is too large", None),
             Self::UnsupportedMediaType => (
                 "unsupported_media_type",

@@ -17,6 +17,11 @@ use crate::auth::caller::authenticate;
 pub const HEADER: &str = "idempotency-key";
 const MAX_BODY: usize = 1024 * 1024;
 
+/// Writes whose response must never be stored: a sign-in answers with a
+/// session token, and the caller has no identity to key a record by yet. The
+/// key is checked and accepted; a retry simply signs in again (a new session).
+const NEVER_REPLAYED: &[&str] = &["/api/v1/sessions"];
+
 /// Placed in the request extensions for the handler.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey {
@@ -52,6 +57,9 @@ async fn check(app: &AppState, req: Request) -> Result<Result<Request, Response>
             )
         })?
         .to_owned();
+    if req.method() == Method::POST && NEVER_REPLAYED.contains(&req.uri().path()) {
+        return Ok(Ok(req));
+    }
     let (mut parts, body) = req.into_parts();
     let caller = authenticate(&parts, app).await?;
     // Uploads carry a file; every other body is small.

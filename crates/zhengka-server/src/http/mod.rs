@@ -5,6 +5,7 @@ mod error;
 pub mod idempotency;
 mod json;
 pub mod metrics;
+pub mod routes;
 
 pub use error::{ApiError, invalid_at};
 pub use json::{ApiPath, ApiQuery, JsonBody, parse as parse_json};

@@ -30,8 +30,9 @@ pub fn spawn_status_publisher(app: crate::AppState, every: Duration) {
     });
 }
 
-/// Sweep deadlines, and delete expired idempotency records, at start and then
-/// every `every`, until the process ends.
+/// Sweep deadlines, delete expired idempotency records, ended attempt windows
+/// and expired presentation nonces, at start and then every `every`, until
+/// the process ends.
 pub fn spawn_deadline_sweeper(store: Arc<dyn Store>, every: Duration) {
     tokio::spawn(async move {
         loop {
@@ -46,6 +47,9 @@ pub fn spawn_deadline_sweeper(store: Arc<dyn Store>, every: Duration) {
                 Ok(n) if n > 0 => tracing::info!(deleted = n, "expired idempotency records"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "idempotency purge failed"),
+            }
+            if let Err(e) = store.sweep_expired(now).await {
+                tracing::warn!(error = %e, "sweep of expired attempts and nonces failed");
             }
             tokio::time::sleep(every).await;
         }

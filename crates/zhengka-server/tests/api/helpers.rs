@@ -4,11 +4,13 @@ use std::sync::Arc;
 use chrono::{Days, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
+use zhengka_credential::{Algorithm, Pkcs8, SigningKey};
 use zhengka_domain::employer::{Role, User};
 use zhengka_server::auth::password;
+use zhengka_server::credentials::{Credentials, issuer_key};
 use zhengka_server::{AppState, Config, router};
 use zhengka_store::testing::{self, TestDatabase};
-use zhengka_store::{Audit, AuditFilter, SqlStore, Store, Write};
+use zhengka_store::{Audit, AuditFilter, SqlStore, Store, Vault, Write};
 
 pub const PASSWORD: &str = "a long test password";
 
@@ -20,7 +22,30 @@ pub struct TestApp {
     pub admin: String,
     /// The trust anchor's public key, provisioned to verifiers out of band.
     pub anchor: zhengka_credential::PublicKey,
+    /// The server's issuer key (to sign card credentials the server does not
+    /// issue yet) and the anchor key, as PKCS#8.
+    pub keys: (Pkcs8, Pkcs8),
+    vault_key: [u8; 64],
     _db: TestDatabase,
+}
+
+const REGION: &str = "440000";
+
+/// The deployment's credentials, rebuilt from its keys (as a restart would).
+fn credentials((issuer, anchor): &(Pkcs8, Pkcs8)) -> Credentials {
+    let issuer = SigningKey::from_pkcs8(Algorithm::Es256, issuer).unwrap();
+    let anchor = SigningKey::from_pkcs8(Algorithm::Es256, anchor).unwrap();
+    let key = issuer_key(issuer.public_key().clone(), REGION, 0, i64::MAX / 2);
+    Credentials::new(REGION, issuer, anchor, vec![key]).unwrap()
+}
+
+/// A server on a free port over `store`; its base URL.
+async fn serve(store: Arc<SqlStore>, creds: Credentials) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = router(AppState::with_credentials(store, Config::default(), creds));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
 }
 
 /// Run `story` once per configured backend, each on a fresh database.
@@ -54,17 +79,14 @@ impl Response {
 
 impl TestApp {
     pub async fn spawn(db: TestDatabase) -> Self {
-        let store = Arc::new(db.connect().await.expect("connect"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let creds = zhengka_server::credentials::Credentials::ephemeral("440000");
+        let vault_key = Vault::generate_key_material();
+        let vault = Vault::from_key_material(&vault_key).unwrap();
+        let store = Arc::new(SqlStore::connect(&db.url, vault).await.expect("connect"));
+        let new_key = || SigningKey::generate(Algorithm::Es256).unwrap();
+        let keys = (new_key().to_pkcs8().clone(), new_key().to_pkcs8().clone());
+        let creds = credentials(&keys);
         let anchor = creds.anchor_public().clone();
-        let app = router(AppState::with_credentials(
-            store.clone(),
-            Config::default(),
-            creds,
-        ));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let base = serve(store.clone(), creds).await;
         let mut this = Self {
             backend: db.backend,
             base,
@@ -72,11 +94,21 @@ impl TestApp {
             store,
             admin: String::new(),
             anchor,
+            keys,
+            vault_key,
             _db: db,
         };
         this.insert_user("admin", Role::Admin, None, None).await;
         this.admin = this.login("admin").await;
         this
+    }
+
+    /// Another server on the same database, with its own connections and its own
+    /// in-memory state: what a restart, or a second instance, looks like.
+    pub async fn another_server(&self) -> String {
+        let vault = Vault::from_key_material(&self.vault_key).unwrap();
+        let store = SqlStore::connect(&self._db.url, vault).await.unwrap();
+        serve(Arc::new(store), credentials(&self.keys)).await
     }
 
     async fn insert_user(

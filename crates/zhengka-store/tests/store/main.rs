@@ -5,6 +5,7 @@
 //! database too. Each story is written once, against the `Store` trait.
 
 mod applications;
+mod attempts;
 mod audit;
 mod backends;
 mod concurrency;

@@ -8,30 +8,26 @@ mod events;
 mod list;
 mod view;
 
-use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 use zhengka_domain::cards::{Card, CardNumber};
 use zhengka_domain::employer::Role;
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::http::ApiError;
+use crate::http::routes::Routes;
 
 pub use view::CardView;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/cards", post(apply::apply).get(list::list))
-        .route("/api/v1/cards/{card_number}", get(list::get))
-        .route("/api/v1/cards/{card_number}/events", post(events::post))
-        .route("/api/v1/card-batches", post(batches::create))
-        .route("/api/v1/card-batches/{id}", get(batches::get))
-        .route("/api/v1/card-batches/{id}/file", get(batches::file))
-        .route(
-            "/api/v1/card-batches/{id}/result",
-            post(batches::result).layer(DefaultBodyLimit::max(batches::RESULT_LIMIT)),
-        )
+pub fn routes(r: Routes) -> Routes {
+    r.post("/api/v1/cards", apply::apply)
+        .get("/api/v1/cards", list::list)
+        .get("/api/v1/cards/{card_number}", list::get)
+        .post("/api/v1/cards/{card_number}/events", events::post)
+        .post("/api/v1/card-batches", batches::create)
+        .get("/api/v1/card-batches/{id}", batches::get)
+        .get("/api/v1/card-batches/{id}/file", batches::file)
+        .post("/api/v1/card-batches/{id}/result", batches::result)
+        .body_limit("/api/v1/card-batches/{id}/result", batches::RESULT_LIMIT)
 }
 
 /// The roles that read cards.

@@ -5,22 +5,20 @@ mod accounts;
 mod enrol;
 mod view;
 
-use axum::Router;
-use axum::routing::{get, post};
 use zhengka_domain::employer::Role;
 use zhengka_domain::permit::{Permit, PermitNumber};
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::http::ApiError;
+use crate::http::routes::Routes;
 
 pub use view::{AccountView, sees_full_ssn};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/social-security/enrolments", post(enrol::enrol))
-        .route("/api/v1/social-security/accounts", get(accounts::list))
-        .route("/api/v1/social-security/accounts/{ssn}", get(accounts::get))
+pub fn routes(r: Routes) -> Routes {
+    r.post("/api/v1/social-security/enrolments", enrol::enrol)
+        .get("/api/v1/social-security/accounts", accounts::list)
+        .get("/api/v1/social-security/accounts/{ssn}", accounts::get)
 }
 
 /// The permit through the permits context's published query, if the caller

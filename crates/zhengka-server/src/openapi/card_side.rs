@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::{Endpoint, ep};
+use super::{Endpoint, ep};
 
 pub const CARD_SIDE: &[Endpoint] = &[
     ep(
