@@ -102,6 +102,83 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
         ],
     ),
     (
+        "ss_accounts",
+        &[
+            ("id", Text),
+            ("ssn_hmac", Text),
+            ("permit_number", Text),
+            ("employer_id", Text),
+            ("region_code", Text),
+            ("status", Text),
+            ("record_enc", Bytes),
+            ("version", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "card_batches",
+        &[
+            ("id", Text),
+            ("region_code", Text),
+            ("card_count", Int),
+            ("sha256", Text),
+            ("file_enc", Bytes),
+            ("created_by", Text),
+            ("created_at", Text),
+            ("result_imported_at", Text),
+        ],
+    ),
+    (
+        "cards",
+        &[
+            ("id", Text),
+            ("card_number", Text),
+            ("account_id", Text),
+            ("permit_number", Text),
+            ("employer_id", Text),
+            ("region_code", Text),
+            ("status", Text),
+            ("promised_by", Text),
+            ("batch_id", Text),
+            ("bank_hmac", Text),
+            ("status_index", Int),
+            ("record_enc", Bytes),
+            ("version", Int),
+            ("applied_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "outbox",
+        &[
+            ("seq", Int),
+            ("id", Text),
+            ("event_type", Text),
+            ("subject_kind", Text),
+            ("subject_id", Text),
+            ("region_code", Text),
+            ("payload", Text),
+            ("occurred_at", Text),
+        ],
+    ),
+    (
+        "outbox_cursors",
+        &[
+            ("subscriber", Text),
+            ("last_seq", Int),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "outbox_deliveries",
+        &[
+            ("subscriber", Text),
+            ("event_id", Text),
+            ("delivered_at", Text),
+        ],
+    ),
+    (
         "audit_events",
         &[
             ("seq", Int),
@@ -142,8 +219,9 @@ fn unhex(s: &str) -> Result<Vec<u8>, StoreError> {
         .collect()
 }
 
-/// 2: material file names sealed (`file_name_enc`). Version 1 is still read.
-const VERSION: i64 = 2;
+/// 2: material file names sealed (`file_name_enc`); 3: the card side's
+/// tables (accounts, cards, batches, outbox). Versions 1 and 2 are still read.
+const VERSION: i64 = 3;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct TransferReport {
@@ -191,7 +269,7 @@ impl SqlStore {
             if i == 0 {
                 version = v["zhengka_export"].as_i64().unwrap_or(0);
                 if !(1..=VERSION).contains(&version) {
-                    return Err(StoreError::other("not a zhengka export (version 1 or 2)"));
+                    return Err(StoreError::other("not a zhengka export (version 1 to 3)"));
                 }
                 continue;
             }

@@ -40,8 +40,10 @@ async fn upload(app: &TestApp, token: &str, id: &str, file_name: &str, key: &str
     res.status().as_u16()
 }
 
-/// File both people, one through to a permit, every write under a key.
-async fn file_everyone(app: &TestApp) {
+/// File both people, one through to a permit, every write under a key; the
+/// first also gets an SSN and a card with a bank account. Returns those
+/// numbers, which must not be on disk either.
+async fn file_everyone(app: &TestApp) -> Vec<String> {
     let (_, agent, officer) = app.cast().await;
     for (i, (passport, name)) in PEOPLE.iter().enumerate() {
         let mut form = new_from_abroad(passport);
@@ -74,6 +76,47 @@ async fn file_everyone(app: &TestApp) {
             }
         }
     }
+    card_side(app, &agent).await
+}
+
+/// The first person's SSN and card, under keys; returns the SSN and bank account.
+async fn card_side(app: &TestApp, agent: &str) -> Vec<String> {
+    let ss = app
+        .user("ss.rest", "social_security_officer", None, Some("440000"))
+        .await;
+    let card = app
+        .user("card.rest", "card_officer", None, Some("440000"))
+        .await;
+    let permits = app.get("/api/v1/permits", agent).await;
+    let permit = &permits.body["items"][0];
+    let body = json!({ "permit_number": permit["permit_number"], "name": permit["holder_name"], "start_date": permit["valid_from"] });
+    let r = keyed(
+        app,
+        "/api/v1/social-security/enrolments",
+        &ss,
+        &body,
+        "enrol-0",
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let ssn = r.body["ssn"].as_str().unwrap().to_owned();
+    let body = json!({ "ssn": ssn, "bank_code": "ICBC", "pickup": "service_hall" });
+    let r = keyed(app, "/api/v1/cards", &card, &body, "card-0").await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let number = r.body["card_number"].as_str().unwrap();
+    let bank = "6212261202011584340";
+    let body =
+        json!({ "type": "issued_at_window", "chip_serial": "CHIPREST0001", "bank_account": bank });
+    let r = keyed(
+        app,
+        &format!("/api/v1/cards/{number}/events"),
+        &card,
+        &body,
+        "issue-0",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    vec![ssn, bank.to_owned()]
 }
 
 /// Every text and bytea value of every table, as PostgreSQL stores it.
@@ -119,7 +162,7 @@ fn find(haystack: &[u8], needle: &str) -> bool {
 #[tokio::test]
 async fn no_passport_number_or_name_is_stored_in_clear() {
     each_backend(|app| async move {
-        file_everyone(&app).await;
+        let numbers = file_everyone(&app).await;
         let mut places: Vec<(String, Vec<u8>)> = Vec::new();
         let mut export = Vec::new();
         app.store.export(&mut export).await.unwrap();
@@ -142,6 +185,9 @@ async fn no_passport_number_or_name_is_stored_in_clear() {
                 assert!(!find(bytes, name), "{name} in {place}");
                 let surname = name.split(' ').next_back().unwrap();
                 assert!(!find(bytes, surname), "{surname} in {place}");
+            }
+            for n in &numbers {
+                assert!(!find(bytes, n), "{n} in {place}");
             }
         }
     })
