@@ -67,6 +67,11 @@ pub enum Command {
     },
     /// Verify QR payloads offline against an exported trust list (and status list).
     Verify(crate::verify::VerifyArgs),
+    /// Physical cards: production batch files for the manufacturer and bank.
+    Cards {
+        #[command(subcommand)]
+        command: crate::cards::CardsCommand,
+    },
 }
 
 /// Which region this deployment issues for, and with which algorithm. The first
@@ -156,6 +161,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Keys { command } => crate::keys::run(&dir, &url, &cli.keys, command).await,
         Command::Verify(_) => unreachable!("handled above"),
+        Command::Cards { command } => {
+            let creds = Deployment::required(&dir, &cli.keys)?.credentials(&dir)?;
+            crate::cards::run(&dir, &url, creds, command).await
+        }
         Command::Export { out } => {
             let store = dir.connect(&url).await?;
             let mut file = std::io::BufWriter::new(crate::data_dir::create_private(&out)?);

@@ -69,6 +69,16 @@ pub async fn fill(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<(
         Some("440000"),
     )
     .await?;
+    let ss_region = Some("440000");
+    user(
+        &store,
+        "ss.gd",
+        Role::SocialSecurityOfficer,
+        None,
+        ss_region,
+    )
+    .await?;
+    user(&store, "card.gd", Role::CardOfficer, None, ss_region).await?;
     let api = Api::new(store.clone(), creds);
     let hr = api.sign_in("hr@lingnan").await?;
     let hr2 = api.sign_in("hr@sz-robotics").await?;
@@ -132,6 +142,16 @@ pub async fn fill(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<(
             }
         }
     }
+    let ss = api.sign_in("ss.gd").await?;
+    let card = api.sign_in("card.gd").await?;
+    let actors = crate::demo_cards::Actors {
+        hr: &hr,
+        officer: &officer,
+        ss: &ss,
+        card: &card,
+        employer_id: &gz,
+    };
+    crate::demo_cards::fill(&api, &actors).await?;
     println!("demo data ready. Sign in with password '{DEMO_PASSWORD}' as:");
     for (u, what) in [
         (
@@ -141,6 +161,8 @@ pub async fn fill(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<(
         ("hr@sz-robotics", "employer agent, Shenzhen Bay Robotics"),
         ("officer.gd", "permit officer, Guangdong"),
         ("police.gd", "police officer, Guangdong"),
+        ("ss.gd", "social security officer, Guangdong"),
+        ("card.gd", "card officer, Guangdong"),
     ] {
         println!("  {u:<16} {what}");
     }
@@ -226,15 +248,43 @@ async fn user(
 }
 
 /// The real router, called in-process.
-struct Api {
+pub(crate) struct Api {
     router: axum::Router,
+    pub(crate) store: Arc<dyn Store>,
 }
 
 impl Api {
     fn new(store: Arc<dyn Store>, creds: Credentials) -> Self {
         Self {
-            router: router(AppState::with_credentials(store, Config::default(), creds)),
+            router: router(AppState::with_credentials(
+                store.clone(),
+                Config::default(),
+                creds,
+            )),
+            store,
         }
+    }
+
+    /// Deliver the outbox events now, as the dispatcher job does.
+    pub(crate) async fn dispatch(&self) -> anyhow::Result<()> {
+        zhengka_server::jobs::dispatch_once(self.store.as_ref(), Utc::now()).await?;
+        Ok(())
+    }
+
+    /// POST a JSON-lines body (a card batch's return file).
+    pub(crate) async fn call_ndjson(
+        &self,
+        path: &str,
+        token: &str,
+        body: String,
+    ) -> anyhow::Result<Value> {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/x-ndjson")
+            .body(Body::from(body))?;
+        self.send(path, req).await.map(|(_, v)| v)
     }
 
     async fn sign_in(&self, username: &str) -> anyhow::Result<String> {
@@ -245,7 +295,7 @@ impl Api {
         Ok(v["token"].as_str().context("no token")?.to_owned())
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: Method,
         path: &str,
@@ -262,6 +312,10 @@ impl Api {
                 .body(Body::from(b.to_string()))?,
             None => req.body(Body::empty())?,
         };
+        self.send(path, req).await
+    }
+
+    async fn send(&self, path: &str, req: Request<Body>) -> anyhow::Result<(u16, Value)> {
         let res = self.router.clone().oneshot(req).await?;
         let status = res.status().as_u16();
         let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await?;

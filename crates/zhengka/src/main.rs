@@ -1,9 +1,11 @@
 //! `zhengka`: run the platform and administer it.
 #![forbid(unsafe_code)]
 
+mod cards;
 mod cli;
 mod data_dir;
 mod demo;
+mod demo_cards;
 mod deployment;
 mod keyring;
 mod keys;

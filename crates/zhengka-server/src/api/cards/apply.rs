@@ -88,13 +88,14 @@ pub async fn record(
         actor: caller.user.id.clone(),
         now: Utc::now(),
     };
-    let card = apply_rule(
+    let mut card = apply_rule(
         &permit,
         &account,
         application,
         new,
         &WorkingCalendar::default(),
     )?;
+    card.elements.photo_ref = photo_of(app, &permit.application_id).await?;
     let view = CardView::of(&card, caller.user.role, Utc::now().date_naive());
     let body = json!({ "card_number": card.card_number, "status": "applied", "promised_by": card.promised_by, "card": view });
     let reply = reply(StatusCode::CREATED, &body)?;
@@ -122,6 +123,17 @@ pub async fn record(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The holder's photo: the latest photo uploaded with the permit's
+/// application (the permits context's published materials query).
+async fn photo_of(app: &AppState, application_id: &str) -> Result<Option<String>, ApiError> {
+    let materials = app.store.list_materials(application_id).await?;
+    Ok(materials
+        .into_iter()
+        .rev()
+        .find(|m| m.kind == "photo")
+        .map(|m| m.id))
 }
 
 /// The account by SSN or permit number (exactly one), if the caller may see it.

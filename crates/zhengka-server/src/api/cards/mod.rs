@@ -3,7 +3,7 @@
 //! the production batches exchanged with the manufacturer and bank.
 
 mod apply;
-mod batches;
+pub mod batches;
 mod events;
 mod list;
 mod view;
