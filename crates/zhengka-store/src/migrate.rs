@@ -38,6 +38,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_materials.sql"),
         postgres: include_str!("../migrations/postgres/0004_materials.sql"),
     },
+    Migration {
+        version: 7,
+        name: "one_active_permit",
+        sqlite: include_str!("../migrations/sqlite/0007_one_active_permit.sql"),
+        postgres: include_str!("../migrations/postgres/0007_one_active_permit.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
@@ -70,7 +76,11 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreErr
         let mut tx = pool.begin().await?;
         // Through `Executor` (a boxed, `Send` future): `raw_sql(..).execute(&mut *tx)`
         // makes this future, and so `SqlStore::connect`, not provably `Send`.
-        tx.execute(sqlx::raw_sql(sql)).await?;
+        // Name the migration: a refused one (say, a unique index over rows that
+        // already clash) must tell the operator which, not only the SQL error.
+        tx.execute(sqlx::raw_sql(sql)).await.map_err(|e| {
+            StoreError::other(format!("migration {} ({}) failed: {e}", m.version, m.name))
+        })?;
         sqlx::query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)")
             .bind(m.version)
             .bind(m.name)
