@@ -175,8 +175,8 @@ async fn permit_on_approval(
 }
 
 /// The permit number is the holder's for life: reuse it (with the stored
-/// record's version) if they held a permit before, refuse if they hold an
-/// active one.
+/// record's version, so two racing approvals cannot both revive it) if they
+/// held a permit before, refuse if they hold an active one.
 async fn holder_number(app: &AppState, a: &Application) -> Result<(PermitNumber, i64), ApiError> {
     let passport = a
         .form
@@ -186,12 +186,11 @@ async fn holder_number(app: &AppState, a: &Application) -> Result<(PermitNumber,
         .ok_or_else(|| {
             ApiError::conflict("form_incomplete", "the application names no foreigner")
         })?;
+    // This read is outside the write, so it only gives the sequential case its
+    // answer early; the unique index on active permits refuses a racing second.
     let earlier = app.store.permits_of_passport(&passport).await?;
     if earlier.iter().any(|p| !p.status.is_terminal()) {
-        return Err(ApiError::conflict(
-            "holder_has_active_permit",
-            "this foreigner holds an active permit; file an extension or change, or cancel it first",
-        ));
+        return Err(ApiError::holder_has_active_permit());
     }
     if let Some(p) = earlier.into_iter().next() {
         return Ok((p.permit_number, p.version));
