@@ -116,7 +116,8 @@ pub async fn record(
     Ok((application, reply))
 }
 
-/// The Work Permit Notice for an approved application from abroad.
+/// The Work Permit Notice for an approved application from abroad, or the one
+/// that replaces it after an extension or change.
 async fn notice_for(
     app: &AppState,
     a: &Application,
@@ -160,7 +161,14 @@ async fn permit_on_approval(
     match existing {
         Some(permit) => {
             check_existing_permit(&a.form, &permit, now.date_naive())?;
-            Ok(apply_to_existing(&a.form, permit, &approval)?)
+            let mut permit = apply_to_existing(&a.form, permit, &approval)?;
+            // New facts, new credential period: the earlier index is no longer
+            // the permit's current one, so the next status list marks every
+            // credential of the old facts (the earlier Notice) revoked.
+            if a.form.kind.changes_permit_facts() {
+                permit.status_index = Some(new_status_index(app.store.as_ref()).await?);
+            }
+            Ok(permit)
         }
         None => {
             let (number, version) = holder_number(app, a).await?;
