@@ -18,6 +18,11 @@ pub enum StoreError {
 /// this key, on either backend.
 pub const ONE_ACTIVE_PERMIT: &str = "permits_one_active_per_holder";
 
+/// Enrolling TOTP for a user whose TOTP is already on.
+pub const TOTP_ACTIVE: &str = "totp_active";
+/// Confirming a TOTP secret that is no longer the pending one.
+pub const TOTP_CHANGED: &str = "totp_changed";
+
 impl StoreError {
     pub fn other(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self::Other(e.into())

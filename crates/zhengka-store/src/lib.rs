@@ -24,7 +24,7 @@ pub mod vault;
 
 pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use db::{Backend, SqlStore};
-pub use error::{ONE_ACTIVE_PERMIT, StoreError};
+pub use error::{ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED};
 pub use idempotency::IdempotentResponse;
 pub use materials::{Material, MaterialMeta};
 pub use status::StatusEntry;
