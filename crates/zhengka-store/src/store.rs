@@ -127,8 +127,15 @@ pub trait Store: Send + Sync + 'static {
         w: Write,
     ) -> Result<(), StoreError>;
 
-    /// Store an uploaded file (sealed with the vault) and its metadata.
-    async fn insert_material(&self, m: &Material, data: &[u8], w: Write) -> Result<(), StoreError>;
+    /// Store an uploaded file (sealed with the vault) and its metadata, if its
+    /// application is still at `application_version` (a conflict otherwise).
+    async fn insert_material(
+        &self,
+        m: &Material,
+        data: &[u8],
+        application_version: i64,
+        w: Write,
+    ) -> Result<(), StoreError>;
     /// The materials of an application, oldest first, without their bytes.
     async fn list_materials(&self, application_id: &str) -> Result<Vec<MaterialMeta>, StoreError>;
     /// One material with its bytes (decrypted).
@@ -244,8 +251,14 @@ impl Store for SqlStore {
     ) -> Result<(), StoreError> {
         self.application_update(a, permit, w).await
     }
-    async fn insert_material(&self, m: &Material, data: &[u8], w: Write) -> Result<(), StoreError> {
-        self.material_insert(m, data, w).await
+    async fn insert_material(
+        &self,
+        m: &Material,
+        data: &[u8],
+        application_version: i64,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        self.material_insert(m, data, application_version, w).await
     }
     async fn list_materials(&self, application_id: &str) -> Result<Vec<MaterialMeta>, StoreError> {
         self.material_list(application_id).await
