@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 use zhengka_domain::employer::Role;
-use zhengka_store::{Audit, StoreError, Write};
+use zhengka_store::{Audit, StoreError, TOTP_ACTIVE, TOTP_CHANGED, Write};
 
 use super::{Reply, reply};
 use crate::AppState;
@@ -56,7 +56,7 @@ pub async fn enrol(State(app): State<AppState>, caller: Caller) -> Result<Reply,
         )
         .await
         .map_err(|e| match e {
-            StoreError::Conflict { .. } => already_active(),
+            StoreError::Conflict { what } if what == TOTP_ACTIVE => already_active(),
             other => other.into(),
         })?;
     let issuer = format!("zhengka {}", app.config.issuer_region);
@@ -110,7 +110,7 @@ pub async fn confirm(
         )
         .await
         .map_err(|e| match e {
-            StoreError::Conflict { .. } => ApiError::conflict(
+            StoreError::Conflict { what } if what == TOTP_CHANGED => ApiError::conflict(
                 "totp_changed",
                 "TOTP was switched on or enrolled again meanwhile; reload and retry",
             ),
