@@ -13,6 +13,16 @@ pub enum StoreError {
     Other(Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// The unique index that keeps one active (not expired, cancelled or revoked)
+/// permit per passport; a write that would make a second one is a conflict on
+/// this key, on either backend.
+pub const ONE_ACTIVE_PERMIT: &str = "permits_one_active_per_holder";
+
+/// Enrolling TOTP for a user whose TOTP is already on.
+pub const TOTP_ACTIVE: &str = "totp_active";
+/// Confirming a TOTP secret that is no longer the pending one.
+pub const TOTP_CHANGED: &str = "totp_changed";
+
 impl StoreError {
     pub fn other(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self::Other(e.into())
@@ -28,13 +38,21 @@ impl From<sqlx::Error> for StoreError {
         match e {
             sqlx::Error::RowNotFound => Self::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict {
-                what: db
-                    .constraint()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| db.message().to_owned()),
+                what: unique_key(db.constraint(), db.message()),
             },
             other => Self::Other(Box::new(other)),
         }
+    }
+}
+
+/// The name of the unique key a write clashed with. PostgreSQL names the
+/// constraint or index; SQLite only says `UNIQUE constraint failed: table.column`,
+/// so the one partial index on `permits.passport_hmac` is named here.
+fn unique_key(constraint: Option<&str>, message: &str) -> String {
+    match constraint {
+        Some(name) => name.to_owned(),
+        None if message.ends_with("permits.passport_hmac") => ONE_ACTIVE_PERMIT.to_owned(),
+        None => message.to_owned(),
     }
 }
 

@@ -30,7 +30,7 @@ pub use attempts::AttemptCount;
 pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use cards::{BatchRecord, CardFilter, CardStore};
 pub use db::{Backend, SqlStore};
-pub use error::StoreError;
+pub use error::{ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED};
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
 pub use materials::{Material, MaterialMeta};
 pub use outbox::{Delivery, OutboxEntry, OutboxStore};

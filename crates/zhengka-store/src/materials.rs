@@ -62,6 +62,7 @@ impl SqlStore {
         &self,
         m: &Material,
         data: &[u8],
+        application_version: i64,
         w: Write,
     ) -> Result<(), StoreError> {
         if i64::try_from(data.len()).ok() != Some(m.size_bytes) {
@@ -72,6 +73,18 @@ impl SqlStore {
             .vault
             .seal(&name_context(&m.id), m.file_name.as_bytes())?;
         let mut tx = self.writer.begin().await?;
+        // The application must still be the version the caller checked (an
+        // editable one). The no-op update also takes its row lock, so a
+        // submission racing this upload commits after it or makes it a conflict.
+        let same =
+            sqlx::query("UPDATE applications SET version = version WHERE id = $1 AND version = $2")
+                .bind(&m.application_id)
+                .bind(application_version)
+                .execute(&mut *tx)
+                .await?;
+        if same.rows_affected() != 1 {
+            return Err(StoreError::conflict("application_version"));
+        }
         sqlx::query(&format!(
             "INSERT INTO materials ({COLUMNS}, data_enc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         ))

@@ -73,6 +73,13 @@ const MIGRATIONS: &[Migration] = &[
         then: None,
     },
     Migration {
+        version: 7,
+        name: "one_active_permit",
+        sqlite: include_str!("../migrations/sqlite/0007_one_active_permit.sql"),
+        postgres: include_str!("../migrations/postgres/0007_one_active_permit.sql"),
+        then: None,
+    },
+    Migration {
         version: 8,
         name: "cards",
         sqlite: include_str!("../migrations/sqlite/0008_cards.sql"),
@@ -118,7 +125,11 @@ pub(crate) async fn run(
         let mut tx = pool.begin().await?;
         // Through `Executor` (a boxed, `Send` future): `raw_sql(..).execute(&mut *tx)`
         // makes this future, and so `SqlStore::connect`, not provably `Send`.
-        tx.execute(sqlx::raw_sql(sql)).await?;
+        // Name the migration: a refused one (say, a unique index over rows that
+        // already clash) must tell the operator which, not only the SQL error.
+        tx.execute(sqlx::raw_sql(sql)).await.map_err(|e| {
+            StoreError::other(format!("migration {} ({}) failed: {e}", m.version, m.name))
+        })?;
         if let Some(step) = m.then {
             step.run(&mut tx, vault).await?;
         }

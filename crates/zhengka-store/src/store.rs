@@ -101,12 +101,16 @@ pub trait Store:
     async fn insert_user(&self, u: &User, password_hash: &str, w: Write) -> Result<(), StoreError>;
     async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError>;
     async fn count_users(&self) -> Result<i64, StoreError>;
-    /// Store a new (unconfirmed) TOTP secret, or confirm the stored one.
-    async fn set_totp(
+    /// Store a new (unconfirmed) TOTP secret; a conflict on `TOTP_ACTIVE` if
+    /// TOTP is on.
+    async fn enrol_totp(&self, user_id: &str, secret: &[u8], w: Write) -> Result<(), StoreError>;
+    /// Switch TOTP on for the pending `secret` and use `step`; a conflict on
+    /// `TOTP_CHANGED` if `secret` is no longer the pending one.
+    async fn activate_totp(
         &self,
         user_id: &str,
         secret: &[u8],
-        active: bool,
+        step: i64,
         w: Write,
     ) -> Result<(), StoreError>;
     /// Accept `step` for `user_id` once: false if it (or a later one) was used.
@@ -140,8 +144,15 @@ pub trait Store:
         w: Write,
     ) -> Result<(), StoreError>;
 
-    /// Store an uploaded file (sealed with the vault) and its metadata.
-    async fn insert_material(&self, m: &Material, data: &[u8], w: Write) -> Result<(), StoreError>;
+    /// Store an uploaded file (sealed with the vault) and its metadata, if its
+    /// application is still at `application_version` (a conflict otherwise).
+    async fn insert_material(
+        &self,
+        m: &Material,
+        data: &[u8],
+        application_version: i64,
+        w: Write,
+    ) -> Result<(), StoreError>;
     /// The materials of an application, oldest first, without their bytes.
     async fn list_materials(&self, application_id: &str) -> Result<Vec<MaterialMeta>, StoreError>;
     /// One material with its bytes (decrypted).
@@ -231,14 +242,17 @@ impl Store for SqlStore {
     async fn count_users(&self) -> Result<i64, StoreError> {
         self.user_count().await
     }
-    async fn set_totp(
+    async fn enrol_totp(&self, user_id: &str, secret: &[u8], w: Write) -> Result<(), StoreError> {
+        self.totp_enrol(user_id, secret, w).await
+    }
+    async fn activate_totp(
         &self,
         user_id: &str,
         secret: &[u8],
-        active: bool,
+        step: i64,
         w: Write,
     ) -> Result<(), StoreError> {
-        self.totp_set(user_id, secret, active, w).await
+        self.totp_activate(user_id, secret, step, w).await
     }
     async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
         self.totp_use_step(user_id, step).await
@@ -282,8 +296,14 @@ impl Store for SqlStore {
     ) -> Result<(), StoreError> {
         self.application_update(a, permit, w).await
     }
-    async fn insert_material(&self, m: &Material, data: &[u8], w: Write) -> Result<(), StoreError> {
-        self.material_insert(m, data, w).await
+    async fn insert_material(
+        &self,
+        m: &Material,
+        data: &[u8],
+        application_version: i64,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        self.material_insert(m, data, application_version, w).await
     }
     async fn list_materials(&self, application_id: &str) -> Result<Vec<MaterialMeta>, StoreError> {
         self.material_list(application_id).await

@@ -5,7 +5,7 @@ use zhengka_domain::ids::RegionCode;
 
 use crate::audit::timestamp;
 use crate::employers::{parse_time, parsed};
-use crate::{SqlStore, StoreError, Totp, UserRecord, Write};
+use crate::{SqlStore, StoreError, TOTP_ACTIVE, TOTP_CHANGED, Totp, UserRecord, Write};
 
 pub(crate) const USER_COLUMNS: &str =
     "users.id, users.username, users.role, users.employer_id, users.region_code, users.created_at";
@@ -100,25 +100,66 @@ impl SqlStore {
         rows.iter().map(user_from_row).collect()
     }
 
-    pub(crate) async fn totp_set(
+    /// A new, unconfirmed secret, unless TOTP is on: the guard is in the
+    /// `UPDATE`, so an enrolment racing a confirmation cannot switch TOTP off.
+    pub(crate) async fn totp_enrol(
         &self,
         user_id: &str,
         secret: &[u8],
-        active: bool,
         w: Write,
     ) -> Result<(), StoreError> {
         let sealed = self.vault.seal(&format!("users:{user_id}:totp"), secret)?;
         let mut tx = self.writer.begin().await?;
         let done = sqlx::query(
-            "UPDATE users SET totp_enc = $1, totp_active = $2, totp_last_step = NULL WHERE id = $3",
+            "UPDATE users SET totp_enc = $1, totp_active = 0, totp_last_step = NULL \
+             WHERE id = $2 AND totp_active = 0",
         )
         .bind(sealed)
-        .bind(i64::from(active))
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::NotFound);
+            return Err(StoreError::conflict(TOTP_ACTIVE));
+        }
+        self.finish(tx, w).await
+    }
+
+    /// Switch TOTP on for the pending `secret`, and use `step` (the code that
+    /// confirmed it), if that secret is still the pending one: compared to the
+    /// ciphertext read in the same transaction, so a new enrolment in between
+    /// makes this a conflict rather than activating a secret nobody holds.
+    pub(crate) async fn totp_activate(
+        &self,
+        user_id: &str,
+        secret: &[u8],
+        step: i64,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query("SELECT totp_enc FROM users WHERE id = $1 AND totp_active = 0")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let sealed: Option<Vec<u8>> = match row {
+            Some(r) => r.try_get("totp_enc")?,
+            None => None,
+        };
+        let sealed = sealed.ok_or_else(|| StoreError::conflict(TOTP_CHANGED))?;
+        let pending = self.vault.open(&format!("users:{user_id}:totp"), &sealed)?;
+        if pending != secret {
+            return Err(StoreError::conflict(TOTP_CHANGED));
+        }
+        let done = sqlx::query(
+            "UPDATE users SET totp_active = 1, totp_last_step = $1 \
+             WHERE id = $2 AND totp_active = 0 AND totp_enc = $3",
+        )
+        .bind(step)
+        .bind(user_id)
+        .bind(sealed)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::conflict(TOTP_CHANGED));
         }
         self.finish(tx, w).await
     }

@@ -67,15 +67,38 @@ impl ApplicationKind {
         )
     }
 
-    /// Kinds whose approval issues a Work Permit Notice.
+    /// Kinds whose approval issues a Work Permit Notice: a permit from abroad,
+    /// and a permit whose facts change (the Notice carries the new facts).
     pub fn issues_notice(self) -> bool {
-        matches!(self, Self::NewFromAbroad | Self::ReissueNotice)
+        matches!(self, Self::NewFromAbroad | Self::ReissueNotice) || self.changes_permit_facts()
+    }
+
+    /// Kinds whose approval changes what credentials say about an existing
+    /// permit (end date, class, position, name, passport). The permit starts a
+    /// new credential period, so credentials of the earlier facts fail as revoked.
+    pub fn changes_permit_facts(self) -> bool {
+        matches!(self, Self::Extension | Self::Change)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_of_facts_issues_a_new_notice() {
+        use ApplicationKind::*;
+        let changing: Vec<_> = ApplicationKind::ALL
+            .into_iter()
+            .filter(|k| k.changes_permit_facts())
+            .collect();
+        assert_eq!(changing, [Extension, Change]);
+        assert!(changing.iter().all(|k| k.issues_notice()));
+        // A renewal moves the permit onto the card with the same facts: its
+        // Notice stays valid. A cancellation revokes it through the status.
+        assert!(!RenewElectronic.issues_notice() && !Cancellation.issues_notice());
+        assert!(!ShortTerm.issues_notice());
+    }
 
     #[test]
     fn names_round_trip() {

@@ -27,7 +27,9 @@ pub struct Application {
     /// Returned to preliminary review at the go-live.
     pub cut_over: bool,
     pub history: Vec<HistoryEntry>,
-    /// The Work Permit Notice issued on approval (`new_from_abroad`, `reissue_notice`).
+    /// The Work Permit Notice issued on approval (`new_from_abroad`,
+    /// `reissue_notice`, and `extension`/`change`, whose Notice replaces the
+    /// earlier one: see `ApplicationKind::issues_notice`).
     #[serde(default)]
     pub notice: Option<Notice>,
     /// Optimistic concurrency: bumped on every write.

@@ -66,7 +66,7 @@ struct NoticeView<'a> {
 }
 
 /// `GET /api/v1/applications/{id}/notice`: the Work Permit Notice of an approved
-/// application from abroad.
+/// application from abroad, or of the extension or change that replaced it.
 pub async fn notice(
     State(app): State<AppState>,
     caller: Caller,
@@ -77,7 +77,7 @@ pub async fn notice(
     let notice = application.notice.as_ref().ok_or_else(|| {
         ApiError::conflict(
             "no_notice",
-            "only an approved new_from_abroad or reissue_notice application has a Notice",
+            "only an approved new_from_abroad, reissue_notice, extension or change application has a Notice",
         )
     })?;
     let view = NoticeView {

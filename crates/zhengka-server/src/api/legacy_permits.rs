@@ -58,11 +58,10 @@ pub async fn create(
             field: Some("permit_number"),
         });
     }
+    // Early answers only: the primary key and the unique index on active
+    // permits refuse a recording that races another write for this holder.
     if earlier.iter().any(|p| !p.status.is_terminal()) {
-        return Err(ApiError::conflict(
-            "holder_has_active_permit",
-            "this foreigner already holds an active permit",
-        ));
+        return Err(ApiError::holder_has_active_permit());
     }
     let mut permit = register(input, employer.region_code.clone(), Utc::now())?;
     permit.status_index = Some(new_status_index(app.store.as_ref()).await?);

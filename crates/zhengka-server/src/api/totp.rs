@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 use zhengka_domain::employer::Role;
-use zhengka_store::{Audit, Write};
+use zhengka_store::{Audit, StoreError, TOTP_ACTIVE, TOTP_CHANGED, Write};
 
 use super::{Reply, reply};
 use crate::AppState;
@@ -25,6 +25,10 @@ fn event(caller: &Caller, action: &'static str) -> Write {
     })
 }
 
+fn already_active() -> ApiError {
+    ApiError::conflict("totp_already_active", "TOTP is already on for this account")
+}
+
 async fn current(app: &AppState, caller: &Caller) -> Result<Option<zhengka_store::Totp>, ApiError> {
     Ok(app
         .store
@@ -39,20 +43,22 @@ pub async fn enrol(State(app): State<AppState>, caller: Caller) -> Result<Reply,
         return Err(ApiError::Forbidden);
     }
     if current(&app, &caller).await?.is_some_and(|t| t.active) {
-        return Err(ApiError::conflict(
-            "totp_already_active",
-            "TOTP is already on for this account",
-        ));
+        return Err(already_active());
     }
     let secret = token::random_bytes::<20>();
+    // The check above answers early; the store refuses the write itself if a
+    // confirmation switched TOTP on meanwhile.
     app.store
-        .set_totp(
+        .enrol_totp(
             &caller.user.id,
             &secret,
-            false,
             event(&caller, "user.totp_enrolled"),
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict { what } if what == TOTP_ACTIVE => already_active(),
+            other => other.into(),
+        })?;
     let issuer = format!("zhengka {}", app.config.issuer_region);
     reply(
         StatusCode::CREATED,
@@ -93,14 +99,22 @@ pub async fn confirm(
                 "that code does not match; check the device clock",
             )
         })?;
+    // Activation and the use of this code's step are one write, guarded by the
+    // secret still being the pending one (a new enrolment in between wins).
     app.store
-        .set_totp(
+        .activate_totp(
             &caller.user.id,
             &pending.secret,
-            true,
+            step,
             event(&caller, "user.totp_activated"),
         )
-        .await?;
-    app.store.use_totp_step(&caller.user.id, step).await?;
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict { what } if what == TOTP_CHANGED => ApiError::conflict(
+                "totp_changed",
+                "TOTP was switched on or enrolled again meanwhile; reload and retry",
+            ),
+            other => other.into(),
+        })?;
     reply(StatusCode::OK, &json!({ "totp": "active" }))
 }

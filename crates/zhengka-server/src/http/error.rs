@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use zhengka_domain::{FieldError, InvalidValue, RuleError};
-use zhengka_store::StoreError;
+use zhengka_store::{ONE_ACTIVE_PERMIT, StoreError};
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -81,6 +81,15 @@ impl ApiError {
             message: message.into(),
             field: None,
         }
+    }
+
+    /// A second active permit for one person. The check before the write and
+    /// the unique index that holds when two writes race answer alike.
+    pub fn holder_has_active_permit() -> Self {
+        Self::conflict(
+            "holder_has_active_permit",
+            "this foreigner holds an active permit; file an extension or change, or cancel it first",
+        )
     }
 
     pub fn status(&self) -> StatusCode {
@@ -206,6 +215,9 @@ impl From<StoreError> for ApiError {
 /// Name the field behind a unique key (PostgreSQL gives the constraint,
 /// SQLite the `table.column`).
 fn conflict_for(what: &str) -> ApiError {
+    if what == ONE_ACTIVE_PERMIT {
+        return ApiError::holder_has_active_permit();
+    }
     let (code, message, field) = if what.contains("uscc") {
         (
             "uscc_taken",

@@ -51,7 +51,7 @@ pub async fn notice_pdf_for(
     let (Some(notice), Some(number)) = (&application.notice, &application.permit_number) else {
         return Err(ApiError::conflict(
             "no_notice",
-            "only an approved new_from_abroad or reissue_notice application has a Notice",
+            "only an approved new_from_abroad, reissue_notice, extension or change application has a Notice",
         ));
     };
     let permit: Permit = app.store.get_permit(number).await?;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use serde_json::json;
-use zhengka_domain::application::Application;
+use zhengka_domain::application::{Application, ApplicationKind};
 use zhengka_domain::employer::Role;
 use zhengka_domain::permit::onsite::OnsiteCheckInput;
 use zhengka_domain::permit::{OnsiteCheck, PermitNumber, PermitStatus};
@@ -43,7 +43,12 @@ pub async fn panel(
     posted: &Fields,
 ) -> Result<Option<Value>, PageError> {
     let role = v.caller.as_ref().map(|c| c.user.role);
-    let (Some(number), true) = (&a.permit_number, a.form.kind.issues_notice()) else {
+    // The panel belongs to the application that brought the permit from abroad.
+    let from_abroad = matches!(
+        a.form.kind,
+        ApplicationKind::NewFromAbroad | ApplicationKind::ReissueNotice
+    );
+    let (Some(number), true) = (&a.permit_number, from_abroad) else {
         return Ok(None);
     };
     if !matches!(role, Some(Role::EmployerAgent | Role::PermitOfficer)) {

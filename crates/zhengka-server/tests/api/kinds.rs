@@ -88,3 +88,41 @@ async fn short_term_work_is_approved_as_class_c_without_points() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_change_onto_a_passport_that_holds_an_active_permit_is_refused() {
+    each_backend(|app| async move {
+        let (_, agent, officer) = app.cast().await;
+        let first = app
+            .approve(&agent, &officer, &new_from_abroad("PC0000001"))
+            .await;
+        app.approve(&agent, &officer, &new_from_abroad("PC0000002"))
+            .await;
+        let number = first["permit_number"].as_str().unwrap();
+        let change = json!({ "kind": "change", "permit_number": number,
+            "change": { "changed_on": Utc::now().date_naive(), "new_passport_number": "PC0000002" } });
+        let created = app.post("/api/v1/applications", &agent, &change).await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        let id = created.body["id"].as_str().unwrap();
+        let path = format!("/api/v1/applications/{id}");
+        app.post(&format!("{path}/submit"), &agent, &json!(null))
+            .await;
+        for step in ["accept", "preliminary_review"] {
+            let body = json!({ "step": step, "outcome": "pass" });
+            let r = app.post(&format!("{path}/decisions"), &officer, &body).await;
+            assert_eq!(r.status, 200, "{step}: {:?}", r.body);
+        }
+        let before = app.audit_count().await;
+        let body = json!({ "step": "approve", "outcome": "pass" });
+        let r = app.post(&format!("{path}/decisions"), &officer, &body).await;
+        // The permit's passport would become one that already has an active
+        // permit: the unique index refuses it and nothing is written.
+        assert_eq!((r.status, r.error().0), (409, "holder_has_active_permit"));
+        assert_eq!(app.audit_count().await, before);
+        let unchanged = app.get(&path, &agent).await;
+        assert_eq!(unchanged.body["status"], "preliminary_reviewed");
+        let permit = app.get(&format!("/api/v1/permits/{number}"), &agent).await;
+        assert_eq!(permit.body["passport_number"], "PC0000001");
+    })
+    .await;
+}

@@ -250,3 +250,58 @@ async fn an_upload_with_an_idempotency_key_is_stored_once() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_racing_the_submission_never_lands_after_it() {
+    each_backend(|app| async move {
+        let (_, agent, _) = app.cast().await;
+        let mut tally = std::collections::BTreeMap::<(u16, u16), usize>::new();
+        for round in 0..16 {
+            let form = new_from_abroad(&format!("MR{round:07}"));
+            let created = app.post("/api/v1/applications", &agent, &form).await;
+            let id = created.body["id"].as_str().unwrap().to_owned();
+            let submit = format!("/api/v1/applications/{id}/submit");
+            let (up, sub) = tokio::join!(
+                upload(
+                    &app,
+                    &agent,
+                    &id,
+                    "kind=passport_copy&file_name=p.pdf",
+                    PDF.to_vec()
+                ),
+                app.post(&submit, &agent, &json!(null))
+            );
+            *tally.entry((up.status, sub.status)).or_default() += 1;
+            assert_eq!(sub.status, 200, "{:?}", sub.body);
+            let filter = zhengka_store::AuditFilter {
+                entity_type: Some("application".into()),
+                entity_id: Some(id.clone()),
+                limit: 10,
+                ..Default::default()
+            };
+            let events = zhengka_store::Store::audit_events(app.store.as_ref(), &filter)
+                .await
+                .unwrap();
+            let seq = |action: &str| events.iter().find(|e| e.action == action).map(|e| e.seq);
+            match up.status {
+                // Accepted: it was written while the application was a draft.
+                201 => {
+                    let uploaded = seq("material.uploaded").expect("the upload is audited");
+                    let submitted = seq("application.submitted").expect("so is the submission");
+                    assert!(
+                        uploaded < submitted,
+                        "round {round}: a material was added after the submission: {events:?}"
+                    );
+                }
+                409 => {
+                    let codes = ["not_editable", "concurrent_update"];
+                    assert!(codes.contains(&up.error().0), "{:?}", up.body);
+                    assert_eq!(seq("material.uploaded"), None, "nothing written");
+                }
+                other => panic!("round {round}: upload answered {other}: {:?}", up.body),
+            }
+        }
+        eprintln!("upload/submit race ({}): {tally:?}", app.backend);
+    })
+    .await;
+}

@@ -80,3 +80,46 @@ async fn enrolled_staff_need_a_fresh_code_to_sign_in() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enrolment_racing_a_confirmation_never_switches_totp_off() {
+    each_backend(|app| async move {
+        let mut tally = std::collections::BTreeMap::<(u16, u16), usize>::new();
+        for round in 0..12 {
+            let username = format!("racer{round}");
+            let token = app
+                .user(&username, "permit_officer", None, Some("440000"))
+                .await;
+            let enrol = app
+                .post("/api/v1/users/me/totp", &token, &json!(null))
+                .await;
+            let secret = secret_of(&enrol.body);
+            let code = format!(
+                "{:06}",
+                totp::code(&secret, totp::step_at(Utc::now().timestamp()))
+            );
+            let (code, null) = (json!({ "code": code }), json!(null));
+            let (confirm, again) = tokio::join!(
+                app.post("/api/v1/users/me/totp/confirm", &token, &code),
+                app.post("/api/v1/users/me/totp", &token, &null)
+            );
+            *tally.entry((confirm.status, again.status)).or_default() += 1;
+            let creds = json!({ "username": username, "password": PASSWORD });
+            let without_code = app.post("/api/v1/sessions", "", &creds).await;
+            // Whichever wins, the answers match what the account now needs.
+            match (confirm.status, again.status) {
+                (200, 409) => {
+                    assert_eq!(again.error().0, "totp_already_active");
+                    assert_eq!(without_code.error().0, "totp_required", "{round}");
+                }
+                (409 | 422, 201) => assert_eq!(without_code.status, 201, "{round}"),
+                other => panic!(
+                    "round {round}: both answered {other:?}; sign-in without a code: {}",
+                    without_code.status
+                ),
+            }
+        }
+        eprintln!("totp race ({}): (confirm, enrol) -> {tally:?}", app.backend);
+    })
+    .await;
+}

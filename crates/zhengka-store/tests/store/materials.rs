@@ -3,7 +3,7 @@
 use zhengka_store::{AuditFilter, Material, Store};
 
 use crate::backends::for_each_backend;
-use crate::fixtures::{application, assert_not_found, at, employer, write};
+use crate::fixtures::{application, assert_conflict, assert_not_found, at, employer, write};
 
 fn material(id: &str, application_id: &str, data: &[u8], seconds: i64) -> Material {
     Material {
@@ -36,7 +36,12 @@ async fn materials_round_trip_encrypted_and_audited() {
         let second = material("m-2", &a.id, b"%PDF-1.4 two", 20);
         for (m, data) in [(&second, &b"%PDF-1.4 two"[..]), (&first, &secret[..])] {
             db.store
-                .insert_material(m, data, write("material.uploaded", "material", &m.id))
+                .insert_material(
+                    m,
+                    data,
+                    a.version,
+                    write("material.uploaded", "material", &m.id),
+                )
                 .await
                 .unwrap();
         }
@@ -67,19 +72,35 @@ async fn materials_round_trip_encrypted_and_audited() {
                 .insert_material(
                     &wrong,
                     b"%PDF-",
+                    a.version,
                     write("material.uploaded", "material", "m-3")
                 )
                 .await
                 .is_err()
         );
         assert_eq!(db.count("audit_events").await, before);
-        // An unknown application is refused by the foreign key.
+        // The application changed since the caller checked it (it was
+        // submitted, say): refused, nothing written.
+        let late = material("m-5", &a.id, b"%PDF-", 50);
+        let r = db
+            .store
+            .insert_material(
+                &late,
+                b"%PDF-",
+                a.version - 1,
+                write("material.uploaded", "material", "m-5"),
+            )
+            .await;
+        assert_conflict(r, "a stale application version");
+        assert_eq!(db.count("audit_events").await, before);
+        // An unknown application is refused.
         let orphan = material("m-4", "app-x", b"%PDF-", 40);
         assert!(
             db.store
                 .insert_material(
                     &orphan,
                     b"%PDF-",
+                    1,
                     write("material.uploaded", "material", "m-4")
                 )
                 .await
@@ -119,6 +140,7 @@ async fn a_file_name_is_sealed_at_rest_and_read_back() {
             .insert_material(
                 &m,
                 b"%PDF-1.7",
+                a.version,
                 write("material.uploaded", "material", "m-1"),
             )
             .await

@@ -1,8 +1,8 @@
 //! Permits: created by an approval in the same transaction, found by number and
 //! by passport, guarded by their version.
 
-use zhengka_domain::permit::PermitStatus;
-use zhengka_store::Store;
+use zhengka_domain::permit::{Permit, PermitStatus};
+use zhengka_store::{ONE_ACTIVE_PERMIT, Store, StoreError};
 
 use crate::backends::for_each_backend;
 use crate::fixtures::{
@@ -143,6 +143,63 @@ async fn a_stale_permit_update_is_refused() {
             "no permit 7",
         );
         assert_eq!(s.verify_audit_chain().await.unwrap().broken_at, None);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_keeps_one_active_permit_per_passport() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        let e = employer(1, "440100");
+        s.insert_employer(&e, write("employer.create", "employer", &e.id))
+            .await
+            .unwrap();
+        let a = application("app-1", &e, at(0));
+        let permit = |number: u64| approve(&a, number).1;
+        let record = |p: &Permit| write("permit.record", "permit", p.permit_number.as_str());
+        let mut current = permit(1);
+        s.update_permit(&current, record(&current)).await.unwrap();
+        current.version = 1;
+        // Every status the domain calls terminal frees the passport for a new
+        // permit; every other one keeps it (the index mirrors `is_terminal`).
+        let statuses = [
+            PermitStatus::Valid,
+            PermitStatus::Suspended,
+            PermitStatus::Expired,
+            PermitStatus::Cancelled,
+            PermitStatus::Revoked,
+        ];
+        for (n, status) in (2..).zip(statuses) {
+            current.status = status;
+            s.update_permit(&current, record(&current)).await.unwrap();
+            current.version += 1;
+            let events = db.count("audit_events").await;
+            let second = permit(n);
+            let r = s.update_permit(&second, record(&second)).await;
+            if status.is_terminal() {
+                r.unwrap();
+                current = Permit {
+                    version: 1,
+                    ..second
+                };
+            } else {
+                match r {
+                    Err(StoreError::Conflict { what }) => assert_eq!(what, ONE_ACTIVE_PERMIT),
+                    other => panic!("{status:?}: expected the index to refuse, got {other:?}"),
+                }
+                assert_eq!(db.count("audit_events").await, events, "nothing written");
+                assert_not_found(s.get_permit(&second.permit_number).await, "no second");
+            }
+        }
+        let of_holder = s.permits_of_passport("E1234567").await.unwrap();
+        let active = of_holder.iter().filter(|p| !p.status.is_terminal());
+        assert_eq!(active.count(), 1);
+        assert_eq!(
+            of_holder.len(),
+            4,
+            "three terminal permits beside the active one"
+        );
     })
     .await;
 }

@@ -70,13 +70,23 @@ async fn sqlite_facts(pool: &AnyPool) -> Facts {
         pk.sort();
         let pk: Vec<String> = pk.into_iter().map(|(_, n)| n).collect();
         facts.insert(format!("primary key {t} ({})", pk.join(", ")));
-        let indexes = sqlx::query(r#"SELECT name, "unique", origin FROM pragma_index_list($1)"#)
-            .bind(&t)
-            .fetch_all(pool)
-            .await
-            .unwrap();
+        let indexes = sqlx::query(
+            "SELECT i.name, i.\"unique\", i.origin, m.sql FROM pragma_index_list($1) i \
+             LEFT JOIN sqlite_master m ON m.type = 'index' AND m.name = i.name",
+        )
+        .bind(&t)
+        .fetch_all(pool)
+        .await
+        .unwrap();
         for i in &indexes {
             let (name, unique, origin): (String, i64, String) = (i.get(0), i.get(1), i.get(2));
+            // SQLite keeps the CREATE statement; a partial index's predicate follows WHERE.
+            let sql: Option<String> = i.get(3);
+            let predicate = sql.and_then(|s| {
+                let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+                let at = s.to_ascii_uppercase().find(" WHERE ")?;
+                Some(s[at + 7..].to_owned())
+            });
             let cols = strings(
                 pool,
                 "SELECT name FROM pragma_index_info($1) ORDER BY seqno",
@@ -88,7 +98,13 @@ async fn sqlite_facts(pool: &AnyPool) -> Facts {
                 "pk" => {}
                 // SQLite names a UNIQUE constraint's index itself: compare the columns.
                 "u" => drop(facts.insert(format!("unique {t} ({cols})"))),
-                _ => drop(facts.insert(index_fact(&name, &t, &cols, unique != 0))),
+                _ => drop(facts.insert(index_fact(
+                    &name,
+                    &t,
+                    &cols,
+                    unique != 0,
+                    predicate.as_deref(),
+                ))),
             }
         }
         let fks = sqlx::query(
@@ -108,9 +124,48 @@ async fn sqlite_facts(pool: &AnyPool) -> Facts {
     facts
 }
 
-fn index_fact(name: &str, table: &str, cols: &str, unique: bool) -> String {
+fn index_fact(
+    name: &str,
+    table: &str,
+    cols: &str,
+    unique: bool,
+    predicate: Option<&str>,
+) -> String {
     let unique = if unique { "unique " } else { "" };
-    format!("{unique}index {name} on {table} ({cols})")
+    let predicate = predicate
+        .map(|p| format!(" where {}", normal_predicate(p)))
+        .unwrap_or_default();
+    format!("{unique}index {name} on {table} ({cols}){predicate}")
+}
+
+/// A partial index's predicate in one spelling. PostgreSQL gives it back
+/// deparsed (`(status <> ALL (ARRAY['a'::text, 'b'::text]))`), SQLite as written
+/// (`status NOT IN ('a', 'b')`): the same list in the same order compares equal,
+/// anything else (another status, another column) differs.
+fn normal_predicate(p: &str) -> String {
+    let p = p
+        .to_ascii_lowercase()
+        .replace("::text", "")
+        .replace("<> all (array[", "not in (")
+        .replace("= any (array[", "in (")
+        .replace("])", ")")
+        .replace(['(', ')', ';'], "");
+    p.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn both_spellings_of_a_predicate_compare_equal() {
+    let pg = "(status <> ALL (ARRAY['expired'::text, 'cancelled'::text, 'revoked'::text]))";
+    let lite = "status NOT IN ('expired', 'cancelled', 'revoked')";
+    assert_eq!(normal_predicate(pg), normal_predicate(lite));
+    assert_ne!(
+        normal_predicate(lite),
+        normal_predicate("status NOT IN ('expired', 'cancelled')")
+    );
+    assert_ne!(
+        normal_predicate(lite),
+        normal_predicate("status IN ('expired', 'cancelled', 'revoked')")
+    );
 }
 
 /// Positions counted among the live columns: PostgreSQL keeps a dropped
@@ -123,7 +178,8 @@ const PG_COLUMNS: &str = "SELECT table_name::text, \
 const PG_INDEXES: &str = "SELECT t.relname::text, i.relname::text, \
      (CASE WHEN ix.indisprimary THEN 'pk' WHEN c.contype = 'u' THEN 'u' ELSE 'c' END)::text, \
      (CASE WHEN ix.indisunique THEN 1 ELSE 0 END)::bigint, \
-     string_agg(a.attname::text, ', ' ORDER BY k.ord)::text \
+     string_agg(a.attname::text, ', ' ORDER BY k.ord)::text, \
+     pg_get_expr(ix.indpred, ix.indrelid)::text \
      FROM pg_index ix \
      JOIN pg_class i ON i.oid = ix.indexrelid \
      JOIN pg_class t ON t.oid = ix.indrelid \
@@ -132,7 +188,7 @@ const PG_INDEXES: &str = "SELECT t.relname::text, i.relname::text, \
           AND c.contype IN ('p', 'u') \
      CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) \
      JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
-     WHERE n.nspname = $1 GROUP BY 1, 2, 3, 4";
+     WHERE n.nspname = $1 GROUP BY 1, 2, 3, 4, 6";
 
 const PG_FOREIGN_KEYS: &str = "SELECT t.relname::text, a.attname::text, ft.relname::text, \
      fa.attname::text FROM pg_constraint c \
@@ -175,14 +231,21 @@ async fn postgres_facts(pool: &AnyPool) -> Facts {
         .unwrap()
     {
         let (t, name, origin): (String, String, String) = (i.get(0), i.get(1), i.get(2));
-        let (unique, cols): (i64, String) = (i.get(3), i.get(4));
+        let (unique, cols, predicate): (i64, String, Option<String>) =
+            (i.get(3), i.get(4), i.get(5));
         match origin.as_str() {
             "pk" => {
                 facts.insert(format!("primary key {t} ({cols})"));
                 with_pk.insert(t);
             }
             "u" => drop(facts.insert(format!("unique {t} ({cols})"))),
-            _ => drop(facts.insert(index_fact(&name, &t, &cols, unique != 0))),
+            _ => drop(facts.insert(index_fact(
+                &name,
+                &t,
+                &cols,
+                unique != 0,
+                predicate.as_deref(),
+            ))),
         }
     }
     // SQLite reports "no primary key" as an empty one.
@@ -229,6 +292,10 @@ async fn sqlite_and_postgres_schemas_match() {
     lite_cleanup.run().await;
     pg_cleanup.run().await;
 
+    // The comparison covers partial indexes' predicates, not only their columns.
+    let one_active = "unique index permits_one_active_per_holder on permits (passport_hmac) \
+                      where status not in 'expired', 'cancelled', 'revoked'";
+    assert!(lite_facts.contains(one_active), "{lite_facts:#?}");
     let only = |a: &Facts, b: &Facts| a.difference(b).cloned().collect::<Vec<_>>().join("\n  ");
     assert!(
         lite_facts == pg_facts,

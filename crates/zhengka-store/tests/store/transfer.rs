@@ -49,6 +49,7 @@ async fn sqlite_to_postgres_and_back_keeps_everything() {
         .insert_material(
             &m,
             b"%PDF-1.7",
+            approved.version,
             write("material.uploaded", "material", "m1"),
         )
         .await
@@ -151,6 +152,7 @@ async fn a_version_1_export_is_imported_with_its_file_names_sealed() {
         .insert_material(
             &m,
             b"%PDF-1.7",
+            a.version,
             write("material.uploaded", "material", "m1"),
         )
         .await

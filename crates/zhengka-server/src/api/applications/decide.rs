@@ -137,7 +137,8 @@ async fn stored_status(
     }
 }
 
-/// The Work Permit Notice for an approved application from abroad.
+/// The Work Permit Notice for an approved application from abroad, or the one
+/// that replaces it after an extension or change.
 async fn notice_for(
     app: &AppState,
     a: &Application,
@@ -181,7 +182,14 @@ async fn permit_on_approval(
     match existing {
         Some(permit) => {
             check_existing_permit(&a.form, &permit, now.date_naive())?;
-            Ok(apply_to_existing(&a.form, permit, &approval)?)
+            let mut permit = apply_to_existing(&a.form, permit, &approval)?;
+            // New facts, new credential period: the earlier index is no longer
+            // the permit's current one, so the next status list marks every
+            // credential of the old facts (the earlier Notice) revoked.
+            if a.form.kind.changes_permit_facts() {
+                permit.status_index = Some(new_status_index(app.store.as_ref()).await?);
+            }
+            Ok(permit)
         }
         None => {
             let (number, version) = holder_number(app, a).await?;
@@ -196,8 +204,8 @@ async fn permit_on_approval(
 }
 
 /// The permit number is the holder's for life: reuse it (with the stored
-/// record's version) if they held a permit before, refuse if they hold an
-/// active one.
+/// record's version, so two racing approvals cannot both revive it) if they
+/// held a permit before, refuse if they hold an active one.
 async fn holder_number(app: &AppState, a: &Application) -> Result<(PermitNumber, i64), ApiError> {
     let passport = a
         .form
@@ -207,12 +215,11 @@ async fn holder_number(app: &AppState, a: &Application) -> Result<(PermitNumber,
         .ok_or_else(|| {
             ApiError::conflict("form_incomplete", "the application names no foreigner")
         })?;
+    // This read is outside the write, so it only gives the sequential case its
+    // answer early; the unique index on active permits refuses a racing second.
     let earlier = app.store.permits_of_passport(&passport).await?;
     if earlier.iter().any(|p| !p.status.is_terminal()) {
-        return Err(ApiError::conflict(
-            "holder_has_active_permit",
-            "this foreigner holds an active permit; file an extension or change, or cancel it first",
-        ));
+        return Err(ApiError::holder_has_active_permit());
     }
     if let Some(p) = earlier.into_iter().next() {
         return Ok((p.permit_number, p.version));

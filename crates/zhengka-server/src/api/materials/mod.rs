@@ -109,7 +109,11 @@ pub async fn attach(
         details,
         &reply,
     );
-    app.store.insert_material(&material, bytes, write).await?;
+    // Written only if the application is still the version checked above: an
+    // upload racing a submission cannot land on the submitted application.
+    app.store
+        .insert_material(&material, bytes, application.version, write)
+        .await?;
     Ok((material, reply))
 }
 
