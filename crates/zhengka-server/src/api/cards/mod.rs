@@ -2,11 +2,11 @@
 //! production, delivery or window issuance, report loss, freeze, replace; and
 //! the production batches exchanged with the manufacturer and bank.
 
-mod apply;
-mod batches;
-mod events;
-mod list;
-mod view;
+pub mod apply;
+pub mod batches;
+pub mod events;
+pub mod list;
+pub mod view;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
