@@ -9,6 +9,7 @@
 
 mod browser;
 mod camera;
+mod card_side;
 mod cut_over;
 mod http;
 mod journey;
