@@ -69,7 +69,7 @@ impl Server {
             .unwrap();
     }
 
-    async fn api(&self, path: &str, token: &str, body: Value) -> Value {
+    pub async fn api(&self, path: &str, token: &str, body: Value) -> Value {
         let mut req = reqwest::Client::new()
             .post(format!("{}{path}", self.base))
             .json(&body);
@@ -81,7 +81,7 @@ impl Server {
         res.json().await.unwrap()
     }
 
-    async fn api_login(&self, username: &str) -> String {
+    pub async fn api_login(&self, username: &str) -> String {
         let body = json!({ "username": username, "password": PASSWORD });
         let r = self.api("/api/v1/sessions", "", body).await;
         r["token"].as_str().unwrap().to_owned()
