@@ -140,86 +140,81 @@ async fn card_side_pages_are_for_their_roles_and_refuse_posts_without_the_token(
 }
 
 #[tokio::test]
-async fn refusals_are_shown_at_their_fields_and_the_batch_file_is_the_apis() {
+async fn enrolment_refusals_are_shown_at_their_fields() {
     let s = Server::spawn().await;
     s.cast().await;
     let c = client();
     let ss = signed_in(&s, &c, SS).await;
-    let card = signed_in(&s, &c, CARD).await;
     let (_, html) = get(&s, &c, &ss, "/web/social-security/enrol").await;
     let csrf = csrf_of(&html);
     let today = Utc::now().date_naive().to_string();
-    let form = [
+    let unknown = [
         ("csrf", csrf.as_str()),
         ("permit_number", "GD9999999999"),
         ("name", "ANNA X"),
         ("start_date", &today),
     ];
-    let (status, html) = post(&s, &c, &ss, "/web/social-security/enrol", &form).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        html.contains("id=\"f-permit_number-error\"")
-            && html.contains(&text("en", "error.permit_not_found")),
-        "{html}"
-    );
-    assert!(
-        html.contains("href=\"#f-permit_number\""),
-        "the summary links the field"
-    );
-    let form = [
+    let neither = [
         ("csrf", csrf.as_str()),
         ("name", "ANNA X"),
         ("start_date", &today),
     ];
-    let (status, html) = post(&s, &c, &ss, "/web/social-security/enrol", &form).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        html.contains("id=\"f-permit_number-error\""),
-        "permit number or QR required"
-    );
+    for (form, key) in [
+        (&unknown[..], "error.permit_not_found"),
+        (&neither[..], "error.required"),
+    ] {
+        let (status, html) = post(&s, &c, &ss, "/web/social-security/enrol", form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"f-permit_number-error\""), "{html}");
+        assert!(html.contains(&text("en", key)), "{key}");
+        assert!(
+            html.contains("href=\"#f-permit_number\""),
+            "the summary links the field"
+        );
+    }
+}
 
-    // A holder through the API, applied for through the page, batched.
+/// An enrolled holder through the API; returns the permit number.
+async fn enrolled(s: &Server) -> String {
     let permit = s.approved_from_abroad("CP0000001").await;
-    let number = permit["permit_number"].as_str().unwrap();
+    let number = permit["permit_number"].as_str().unwrap().to_owned();
     let p = s.api_get(&format!("/api/v1/permits/{number}"), SS).await;
     let body =
         json!({ "permit_number": number, "name": "MARIA SILVA", "start_date": p["valid_from"] });
     s.api_as("/api/v1/social-security/enrolments", SS, body)
         .await;
+    number
+}
+
+#[tokio::test]
+async fn a_card_applied_and_batched_through_the_pages() {
+    let s = Server::spawn().await;
+    s.cast().await;
+    let c = client();
+    let number = enrolled(&s).await;
+    let card = signed_in(&s, &c, CARD).await;
     let (_, html) = get(&s, &c, &card, "/web/cards/new").await;
     let csrf = csrf_of(&html);
-    let (status, html) = post(
-        &s,
-        &c,
-        &card,
-        "/web/cards/new",
-        &[
-            ("csrf", &csrf),
-            ("holder", "GD0000000001"),
-            ("bank_code", "ICBC"),
-            ("handover", "service_hall"),
-        ],
-    )
-    .await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("holder", "GD0000000001"),
+        ("bank_code", "ICBC"),
+        ("handover", "service_hall"),
+    ];
+    let (status, html) = post(&s, &c, &card, "/web/cards/new", &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         html.contains("id=\"f-holder-error\"")
             && html.contains(&text("en", "error.account_not_found")),
         "{html}"
     );
-    let (status, location) = post(
-        &s,
-        &c,
-        &card,
-        "/web/cards/new",
-        &[
-            ("csrf", &csrf),
-            ("holder", number),
-            ("bank_code", "ICBC"),
-            ("handover", "service_hall"),
-        ],
-    )
-    .await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("holder", &number),
+        ("bank_code", "ICBC"),
+        ("handover", "service_hall"),
+    ];
+    let (status, location) = post(&s, &c, &card, "/web/cards/new", &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
     assert!(location.starts_with("/web/cards/ZK") && location.ends_with("?done=applied"));
     let (status, location) = post(&s, &c, &card, "/web/card-batches", &[("csrf", &csrf)]).await;
@@ -228,15 +223,18 @@ async fn refusals_are_shown_at_their_fields_and_the_batch_file_is_the_apis() {
         .trim_start_matches("/web/card-batches/")
         .split('?')
         .next()
-        .unwrap()
-        .to_owned();
+        .unwrap();
     let (status, html) = post(&s, &c, &card, "/web/card-batches", &[("csrf", &csrf)]).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(html.contains(&text("en", "error.nothing_to_batch")));
+    the_batch_file_is_the_apis(&s, &c, &card, batch).await;
+}
 
+async fn the_batch_file_is_the_apis(s: &Server, c: &Client, card: &str, batch: &str) {
+    let path = format!("/web/card-batches/{batch}/file");
     let page = c
-        .get(s.url(&format!("/web/card-batches/{batch}/file")))
-        .header("cookie", &card)
+        .get(s.url(&path))
+        .header("cookie", card)
         .send()
         .await
         .unwrap();
@@ -247,68 +245,86 @@ async fn refusals_are_shown_at_their_fields_and_the_batch_file_is_the_apis() {
         .to_owned();
     let page_bytes = page.bytes().await.unwrap();
     let token = s.api_login(CARD).await;
-    let api = c
-        .get(s.url(&format!("/api/v1/card-batches/{batch}/file")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let api = c.get(s.url(&format!("/api/v1/card-batches/{batch}/file")));
+    let api = api.bearer_auth(token).send().await.unwrap();
     assert_eq!(
         api.headers()["x-zhengka-sha256"].to_str().unwrap(),
         page_sha
     );
     assert_eq!(api.bytes().await.unwrap(), page_bytes, "the same bytes");
-    let ss_file = get(&s, &c, &ss, &format!("/web/card-batches/{batch}/file")).await;
-    assert_eq!(ss_file.0, StatusCode::FORBIDDEN, "card officers only");
+    let ss = signed_in(s, c, SS).await;
+    assert_eq!(
+        get(s, c, &ss, &path).await.0,
+        StatusCode::FORBIDDEN,
+        "card officers only"
+    );
+}
+
+/// 21 holders with an account and an applied card, through the API.
+async fn twenty_one_cards(s: &Server) {
+    let officer = s.api_login(OFFICER).await;
+    let ss = s.api_login(SS).await;
+    let card = s.api_login(CARD).await;
+    let me = s.api_get("/api/v1/users/me", AGENT).await;
+    let today = Utc::now().date_naive();
+    for i in 0..21u8 {
+        let number = format!("4401062019000001{i:02}");
+        let name = format!("HOLDER {}", (b'A' + i) as char);
+        let body = json!({ "employer_id": me["employer_id"], "permit_number": number, "class": "B",
+            "position": "Engineer", "valid_from": today - Days::new(3), "valid_to": today + Days::new(300),
+            "foreigner": { "name": name, "nationality": "JPN", "sex": "male",
+                           "date_of_birth": "1985-03-03", "passport_number": format!("PG00000{i:02}") } });
+        s.api("/api/v1/permits", &officer, body).await;
+        let body = json!({ "permit_number": number, "name": name, "start_date": today });
+        let account = s.api("/api/v1/social-security/enrolments", &ss, body).await;
+        let body = json!({ "ssn": account["ssn"], "bank_code": "BOC", "pickup": "service_hall" });
+        s.api("/api/v1/cards", &card, body).await;
+    }
+}
+
+/// The "next page" link of a list page.
+fn next_page(html: &str) -> Option<String> {
+    let rest = html.split("id=\"next-page\" href=\"").nth(1)?;
+    Some(rest.split('"').next()?.replace("&amp;", "&"))
 }
 
 #[tokio::test]
 async fn the_accounts_and_the_card_queue_page_with_their_cursor() {
     let s = Server::spawn().await;
     s.cast().await;
+    twenty_one_cards(&s).await;
     let c = client();
-    let officer = s.api_login(OFFICER).await;
-    let ss_token = s.api_login(SS).await;
-    let card_token = s.api_login(CARD).await;
-    let me = s.api_get("/api/v1/users/me", AGENT).await;
-    let today = Utc::now().date_naive();
-    for i in 0..21 {
-        let number = format!("4401062019000001{i:02}");
-        let body = json!({ "employer_id": me["employer_id"], "permit_number": number, "class": "B",
-            "position": "Engineer", "valid_from": today - Days::new(3), "valid_to": today + Days::new(300),
-            "foreigner": { "name": format!("HOLDER {}", (b'A' + i) as char), "nationality": "JPN", "sex": "male",
-                           "date_of_birth": "1985-03-03", "passport_number": format!("PG00000{i:02}") } });
-        s.api("/api/v1/permits", &officer, body).await;
-        let body = json!({ "permit_number": number, "name": format!("HOLDER {}", (b'A' + i) as char), "start_date": today });
-        s.api("/api/v1/social-security/enrolments", &ss_token, body)
-            .await;
-    }
     let ss = signed_in(&s, &c, SS).await;
     let (_, html) = get(&s, &c, &ss, "/web/social-security/accounts").await;
-    assert_eq!(
+    let rows = |html: &str| {
         html.matches("href=\"/web/social-security/accounts/")
-            .count(),
-        20
-    );
-    let next = html
-        .split("id=\"next-page\" href=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
-    let (status, html) = get(&s, &c, &ss, &next.replace("&amp;", "&")).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        html.matches("href=\"/web/social-security/accounts/")
-            .count(),
-        1
-    );
-    assert!(!html.contains("id=\"next-page\""));
+            .count()
+    };
+    assert_eq!(rows(&html), 20);
+    let (status, html) = get(&s, &c, &ss, &next_page(&html).unwrap()).await;
+    assert_eq!((status, rows(&html)), (StatusCode::OK, 1));
+    assert!(next_page(&html).is_none());
     let (status, _) = get(&s, &c, &ss, "/web/social-security/accounts?cursor=nonsense").await;
     assert_eq!(
         status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "a made-up cursor is refused"
+    );
+
+    let card = signed_in(&s, &c, CARD).await;
+    let cards = |html: &str| html.matches("<tr data-card=").count();
+    let (_, html) = get(&s, &c, &card, "/web/cards?status=applied").await;
+    assert_eq!(cards(&html), 20);
+    let next = next_page(&html).unwrap();
+    assert!(
+        next.starts_with("/web/cards?status=applied&cursor="),
+        "the filter is kept: {next}"
+    );
+    let (_, html) = get(&s, &c, &card, &next).await;
+    assert_eq!(cards(&html), 1);
+    let (_, html) = get(&s, &c, &card, "/web/cards?overdue=true").await;
+    assert!(
+        html.contains("id=\"cards-empty\""),
+        "nothing is past its promise yet"
     );
 }

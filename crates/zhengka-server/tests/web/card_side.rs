@@ -93,8 +93,15 @@ async fn enrolments(
     flash(b, lang, "enrolled").await;
     assert_eq!(b.text("#ssn").await.len(), 18, "the SSN in full");
     b.axe("account").await;
+    let ssn = refused_then_enrolled(b, s, lang, first).await;
+    over_age_by_the_notice_qr(b, s, old_id, old_start, lang).await;
+    search(b, &ssn).await;
+    ssn
+}
 
-    // A name that is not the permit's: refused at the field.
+/// A name that is not the permit's is refused at the field; then enrolled.
+async fn refused_then_enrolled(b: &Browser, s: &Server, lang: &str, first: &str) -> String {
+    let today = Utc::now().date_naive().to_string();
     b.go("nav a[href='/web/social-security/enrol']").await;
     b.axe("enrol").await;
     b.fill("#f-permit_number", first).await;
@@ -114,13 +121,15 @@ async fn enrolments(
     b.set("#f-start_date", &start).await;
     b.go("#enrol-form button[type=submit]").await;
     flash(b, lang, "enrolled").await;
-    let ssn = b.text("#ssn").await;
+    b.text("#ssn").await
+}
 
-    // Over age, by the Notice QR: enrolled without the excluded insurances.
+/// Over age, by the Notice QR: enrolled without the excluded insurances.
+async fn over_age_by_the_notice_qr(b: &Browser, s: &Server, id: &str, start: &str, lang: &str) {
     b.go("nav a[href='/web/social-security/enrol']").await;
-    b.fill("#f-notice_qr", &s.notice_qr(old_id).await).await;
+    b.fill("#f-notice_qr", &s.notice_qr(id).await).await;
     b.fill("#f-name", "ROSA LIMA").await;
-    b.set("#f-start_date", old_start).await;
+    b.set("#f-start_date", start).await;
     b.go("#enrol-form button[type=submit]").await;
     assert!(b.exists("#over-age").await);
     assert!(
@@ -129,7 +138,10 @@ async fn enrolments(
             .contains(&text(lang, "insurance.pension"))
     );
     b.axe("account, over age").await;
+}
 
+/// The accounts list, a name search, an SSN search.
+async fn search(b: &Browser, ssn: &str) {
     b.go("nav a[href='/web/social-security/accounts']").await;
     assert_eq!(
         b.client
@@ -143,10 +155,9 @@ async fn enrolments(
     b.go("#search-form button[type=submit]").await;
     assert!(b.text("#accounts").await.contains("ANNA KOWALSKA"));
     b.axe("account search").await;
-    b.fill("#f-q", &ssn).await;
+    b.fill("#f-q", ssn).await;
     b.go("#search-form button[type=submit]").await;
     assert_eq!(b.text("#ssn").await, ssn, "an SSN opens its account");
-    ssn
 }
 
 /// Apply, batch, a bad then a good return file, ship, deliver.
@@ -174,7 +185,13 @@ async fn delivered_card(b: &Browser, lang: &str, ssn: &str) -> String {
         .next()
         .unwrap()
         .to_owned();
+    batch_and_return_file(b, lang, &card).await;
+    ship_and_deliver(b, lang, &card).await;
+    card
+}
 
+/// Batch the card; a return file with a bad line, then a good one.
+async fn batch_and_return_file(b: &Browser, lang: &str, card: &str) {
     b.go("nav a[href='/web/card-batches']").await;
     b.axe("batches").await;
     b.go("#batch-form button[type=submit]").await;
@@ -212,7 +229,9 @@ async fn delivered_card(b: &Browser, lang: &str, ssn: &str) -> String {
     b.go("#result-form button[type=submit]").await;
     flash(b, lang, "result_imported").await;
     assert!(!b.exists("#result-form").await, "imported once");
+}
 
+async fn ship_and_deliver(b: &Browser, lang: &str, card: &str) {
     b.go(&format!("#batch-cards a[href='/web/cards/{card}']"))
         .await;
     assert_eq!(b.attr("#card-status", "data-status").await, "produced");
@@ -231,7 +250,6 @@ async fn delivered_card(b: &Browser, lang: &str, ssn: &str) -> String {
     assert_eq!(b.attr("#card-status", "data-status").await, "delivered");
     assert_eq!(b.text("#card-bank-account").await, "4111111111111111");
     b.axe("card, delivered").await;
-    card
 }
 
 /// The over-due holder's card at the window, then lost and replaced.
