@@ -217,6 +217,7 @@ async fn a_card_applied_and_batched_through_the_pages() {
     let (status, location) = post(&s, &c, &card, "/web/cards/new", &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
     assert!(location.starts_with("/web/cards/ZK") && location.ends_with("?done=applied"));
+    let card_page = location.split('?').next().unwrap().to_owned();
     let (status, location) = post(&s, &c, &card, "/web/card-batches", &[("csrf", &csrf)]).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
     let batch = location
@@ -228,6 +229,20 @@ async fn a_card_applied_and_batched_through_the_pages() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(html.contains(&text("en", "error.nothing_to_batch")));
     the_batch_file_is_the_apis(&s, &c, &card, batch).await;
+    // Another province's card officer: the card and the batch do not exist.
+    s.staff("card.bj", "card_officer", "110000").await;
+    let bj = signed_in(&s, &c, "card.bj").await;
+    for path in [
+        card_page,
+        format!("/web/card-batches/{batch}"),
+        format!("/web/card-batches/{batch}/file"),
+    ] {
+        assert_eq!(
+            get(&s, &c, &bj, &path).await.0,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
 }
 
 async fn the_batch_file_is_the_apis(s: &Server, c: &Client, card: &str, batch: &str) {

@@ -64,6 +64,7 @@ async fn journey(lang: &str) {
     assert!(b.text("#cards").await.contains(&card));
     b.resize(390, 844).await;
     b.axe("card queue, phone").await;
+    b.screenshot(&format!("card-queue-phone-{lang}")).await;
     b.finish().await;
 }
 
@@ -138,6 +139,7 @@ async fn over_age_by_the_notice_qr(b: &Browser, s: &Server, id: &str, start: &st
             .contains(&text(lang, "insurance.pension"))
     );
     b.axe("account, over age").await;
+    b.screenshot(&format!("ss-account-over-age-{lang}")).await;
 }
 
 /// The accounts list, a name search, an SSN search.
@@ -213,12 +215,11 @@ async fn batch_and_return_file(b: &Browser, lang: &str, card: &str) {
         .await
         .unwrap();
     b.go("#result-form button[type=submit]").await;
-    assert!(
-        b.text("#line-errors")
-            .await
-            .contains("invalid_bank_account_check")
-    );
+    let errors = b.text("#line-errors").await;
+    assert!(errors.contains("invalid_bank_account_check"), "{errors}");
+    assert!(errors.contains(&text(lang, "line_error.invalid_bank_account_check")));
     b.axe("return file refused").await;
+    b.screenshot(&format!("batch-line-errors-{lang}")).await;
     let good = dir.path().join("good.jsonl");
     std::fs::write(&good, line("4111111111111111")).unwrap();
     b.find("#f-file")
@@ -250,6 +251,7 @@ async fn ship_and_deliver(b: &Browser, lang: &str, card: &str) {
     assert_eq!(b.attr("#card-status", "data-status").await, "delivered");
     assert_eq!(b.text("#card-bank-account").await, "4111111111111111");
     b.axe("card, delivered").await;
+    b.screenshot(&format!("card-delivered-{lang}")).await;
 }
 
 /// The over-due holder's card at the window, then lost and replaced.

@@ -110,6 +110,13 @@ impl Server {
         }
     }
 
+    /// A staff user of `region` (for cross-region checks).
+    pub async fn staff(&self, username: &str, role: &str, region: &str) {
+        let body = json!({ "username": username, "password": PASSWORD, "role": role,
+                           "region_code": region });
+        self.api("/api/v1/users", &self.admin_token, body).await;
+    }
+
     /// POST to the API as `username`.
     pub async fn api_as(&self, path: &str, username: &str, body: Value) -> Value {
         let token = self.api_login(username).await;

@@ -114,11 +114,28 @@ async fn batch_page(
         manifest => Value::from_serialize(manifest(&batch)),
         manifest_json => serde_json::to_string_pretty(&manifest(&batch)).unwrap_or_default(),
         cards => cards,
-        lines => Value::from_serialize(lines),
+        lines => translated(v, lines),
         f => problems.shown(),
         ..problems.shown()
     };
     v.page_with(status, "card_batch.html", values)
+}
+
+/// The bad lines, each problem in the visitor's language where the
+/// catalogue knows its code.
+fn translated(v: &Visitor, lines: &[LineError]) -> Vec<Value> {
+    lines
+        .iter()
+        .map(|l| {
+            let text = v.lang.get(&format!("line_error.{}", l.code));
+            context! {
+                line => l.line,
+                field => l.field.clone(),
+                code => l.code.clone(),
+                message => text.map_or_else(|| l.message.clone(), str::to_owned),
+            }
+        })
+        .collect()
 }
 
 /// `GET /web/card-batches/{id}/file`: the file for the manufacturer and bank.
