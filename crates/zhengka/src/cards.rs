@@ -56,7 +56,7 @@ impl Progress {
             return;
         }
         let width = 30;
-        let filled = if of == 0 { width } else { done * width / of };
+        let filled = (done * width).checked_div(of).unwrap_or(width);
         eprint!(
             "\r[{}{}] {done}/{of} {what}",
             "#".repeat(filled),

@@ -157,6 +157,15 @@ impl Problems {
     }
 }
 
+/// A "no such ..." refusal (`permit_not_found`) said at the form's `field`
+/// that named the record, so the person can correct it there.
+pub fn at_field(e: ApiError, field: &str) -> ApiError {
+    match e {
+        ApiError::Missing { code, message } => ApiError::invalid(field, code, message),
+        other => other,
+    }
+}
+
 /// The id of a field's input: `contract.end_date` -> `f-contract-end_date`.
 pub fn field_id(name: &str) -> String {
     format!("f-{}", name.replace('.', "-"))

@@ -1,13 +1,16 @@
 //! Server-rendered pages for people (employers, officers, verifiers, admin).
 //! They call the same domain rules and storage as the API: the API handlers'
 //! shared functions (`file`, `replace_form`, `send`, `record`, `register`,
-//! `add`, `sign_in`, `sign_out`, `scope`), never a copy of them.
+//! `add`, `sign_in`, `sign_out`, `scope`, `enrol::record`, `make_batch`,
+//! `events::record`), never a copy of them.
 
 mod admin;
 mod assets;
+mod cards;
 mod cut_over;
 mod detail;
 mod employer;
+mod flash;
 mod form;
 pub mod i18n;
 mod keys;
@@ -19,6 +22,7 @@ mod preview;
 mod qr;
 mod render;
 mod session;
+mod social_security;
 #[cfg(test)]
 mod tests;
 mod verify;
@@ -84,6 +88,8 @@ pub fn routes() -> Router<AppState> {
         .route("/web/admin/cut-over", post(cut_over::run))
         .route("/web/static/{file}", get(assets::file))
         .route("/web/static/vendor/{file}", get(assets::vendor))
+        .merge(social_security::routes())
+        .merge(cards::routes())
         .layer(middleware::from_fn(render::error_pages))
         .layer(middleware::from_fn(assets::security_headers))
 }
@@ -97,7 +103,9 @@ async fn home(v: Visitor) -> Result<Response, PageError> {
         Role::EmployerAgent => "/web/applications",
         Role::PermitOfficer => "/web/queue?step=submitted",
         Role::Admin => "/web/admin/employers",
-        Role::PoliceOfficer | Role::RelyingParty | Role::SocialSecurityOfficer => "/web/verify",
+        Role::SocialSecurityOfficer => "/web/social-security/accounts",
+        Role::CardOfficer => "/web/cards",
+        Role::PoliceOfficer | Role::RelyingParty => "/web/verify",
         _ => return Ok(v.page("home.html", context! {})?.into_response()),
     };
     Ok(Redirect::to(start).into_response())

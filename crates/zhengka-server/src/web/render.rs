@@ -49,6 +49,40 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/cut_over.html"),
     ),
     ("keys.html", include_str!("../../templates/keys.html")),
+    (
+        "ss_enrol.html",
+        include_str!("../../templates/ss_enrol.html"),
+    ),
+    (
+        "ss_accounts.html",
+        include_str!("../../templates/ss_accounts.html"),
+    ),
+    (
+        "ss_account.html",
+        include_str!("../../templates/ss_account.html"),
+    ),
+    ("ss_due.html", include_str!("../../templates/ss_due.html")),
+    (
+        "card_queue.html",
+        include_str!("../../templates/card_queue.html"),
+    ),
+    (
+        "card_apply.html",
+        include_str!("../../templates/card_apply.html"),
+    ),
+    ("card.html", include_str!("../../templates/card.html")),
+    (
+        "card_batches.html",
+        include_str!("../../templates/card_batches.html"),
+    ),
+    (
+        "card_batch.html",
+        include_str!("../../templates/card_batch.html"),
+    ),
+    (
+        "card_window.html",
+        include_str!("../../templates/card_window.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

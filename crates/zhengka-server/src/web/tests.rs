@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 
 use zhengka_domain::application::{ApplicationKind, ApplicationStatus};
+use zhengka_domain::cards::CardStatus;
 use zhengka_domain::employer::Role;
+use zhengka_domain::social_security::InsuranceKind;
 
 use super::i18n::Lang;
 use super::render::TEMPLATES;
@@ -36,6 +38,30 @@ fn dynamic(prefix: &str) -> Option<Vec<String>> {
         "action." => strs(&["created", "updated", "submitted", "decided", "cut_over"]),
         "onsite." => strs(&["not_required", "awaiting_entry", "due", "done"]),
         "permit_status." => strs(&["valid", "suspended", "expired", "cancelled", "revoked"]),
+        "done." => strs(&super::flash::DONE),
+        "card_status." => CardStatus::ALL.iter().map(|s| s.as_str().into()).collect(),
+        "insurance." => InsuranceKind::ALL
+            .iter()
+            .map(|k| k.as_str().into())
+            .collect(),
+        "insurance_status." => strs(&["active", "ended"]),
+        "account_status." => strs(&["open", "ended"]),
+        "end_reason." => strs(&["permit_cancelled", "permit_revoked", "permit_expired"]),
+        "exclusion." => strs(&["over_age"]),
+        "handover." => strs(&["delivery", "service_hall"]),
+        "sex." => strs(&["female", "male", "unspecified"]),
+        // Every event a card's history may show.
+        "event." => strs(&[
+            "batched",
+            "produced",
+            "shipped",
+            "delivered",
+            "issued_at_window",
+            "lost",
+            "frozen",
+            "unfrozen",
+            "replaced",
+        ]),
         "basis." => strs(&[
             "points",
             "recognised_talent",
@@ -145,4 +171,30 @@ fn the_key_scanner_sees_literals_and_built_keys() {
             ("status.".to_owned(), true)
         ]
     );
+}
+
+/// `-x.y` does not parse as the negation of `x.y` in minijinja: an overdue
+/// countdown must render (written `0 - x.y`).
+#[test]
+fn overdue_countdowns_render() {
+    let row = minijinja::context! {
+        id => "a", holder => "A", kind => "new_from_abroad", status => "submitted",
+        due => "2026-01-31", days_left => -10, urgent => true,
+        permit_number => "X", valid_from => "2026-01-01", due_on => "2026-01-31", overdue => true,
+        promised_by => "2026-01-31", in_hand => false, handover => "delivery", number => "ZK1",
+    };
+    for name in ["queue.html", "ss_due.html", "card_queue.html"] {
+        let status = if name == "card_queue.html" {
+            "applied"
+        } else {
+            "submitted"
+        };
+        let row = minijinja::context! { status => status, ..row.clone() };
+        let ctx = minijinja::context! {
+            lang => "en", rows => vec![row], current => "submitted",
+            csrf => "x", path => "/web/",
+        };
+        let html = super::render::render(name, ctx).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert!(html.0.contains("10 "), "{name}");
+    }
 }

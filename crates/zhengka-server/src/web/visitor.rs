@@ -118,6 +118,7 @@ impl Visitor {
             me => me,
             csrf => self.csrf(),
             path => self.path.clone(),
+            flash => super::flash::from_path(&self.path),
             ..values
         };
         render(name, ctx)

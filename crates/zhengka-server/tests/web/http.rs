@@ -145,6 +145,13 @@ async fn every_form_post_without_the_csrf_token_is_refused() {
         "/web/verify",
         "/web/permits/x/entry",
         "/web/permits/x/onsite",
+        "/web/social-security/enrol",
+        "/web/social-security/accounts/search",
+        "/web/cards/new",
+        "/web/cards/window",
+        "/web/cards/x/events",
+        "/web/card-batches",
+        "/web/card-batches/x/result",
     ];
     for path in posts {
         for token in ["", csrf.as_str()] {

@@ -9,6 +9,8 @@
 
 mod browser;
 mod camera;
+mod card_pages;
+mod card_side;
 mod cut_over;
 mod http;
 mod journey;

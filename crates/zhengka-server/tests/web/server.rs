@@ -16,6 +16,8 @@ pub const AGENT: &str = "hr@lingnan";
 pub const OFFICER: &str = "officer.gd";
 pub const POLICE: &str = "police.gz";
 pub const RELYING: &str = "clinic.gz";
+pub const SS: &str = "ss.gd";
+pub const CARD: &str = "card.gd";
 
 pub struct Server {
     pub base: String,
@@ -67,7 +69,7 @@ impl Server {
             .unwrap();
     }
 
-    async fn api(&self, path: &str, token: &str, body: Value) -> Value {
+    pub async fn api(&self, path: &str, token: &str, body: Value) -> Value {
         let mut req = reqwest::Client::new()
             .post(format!("{}{path}", self.base))
             .json(&body);
@@ -79,7 +81,7 @@ impl Server {
         res.json().await.unwrap()
     }
 
-    async fn api_login(&self, username: &str) -> String {
+    pub async fn api_login(&self, username: &str) -> String {
         let body = json!({ "username": username, "password": PASSWORD });
         let r = self.api("/api/v1/sessions", "", body).await;
         r["token"].as_str().unwrap().to_owned()
@@ -98,10 +100,21 @@ impl Server {
             json!({ "username": POLICE, "password": PASSWORD, "role": "police_officer",
                     "region_code": "440100" }),
             json!({ "username": RELYING, "password": PASSWORD, "role": "relying_party" }),
+            json!({ "username": SS, "password": PASSWORD, "role": "social_security_officer",
+                    "region_code": "440000" }),
+            json!({ "username": CARD, "password": PASSWORD, "role": "card_officer",
+                    "region_code": "440000" }),
         ];
         for u in users {
             self.api("/api/v1/users", &self.admin_token, u).await;
         }
+    }
+
+    /// A staff user of `region` (for cross-region checks).
+    pub async fn staff(&self, username: &str, role: &str, region: &str) {
+        let body = json!({ "username": username, "password": PASSWORD, "role": role,
+                           "region_code": region });
+        self.api("/api/v1/users", &self.admin_token, body).await;
     }
 
     /// POST to the API as `username`.
@@ -147,11 +160,17 @@ impl Server {
 
     /// An approved new-from-abroad application (class B): its JSON.
     pub async fn approved_from_abroad(&self, passport: &str) -> Value {
+        self.approved_for(passport, "MARIA SILVA", "1980-03-04")
+            .await
+    }
+
+    /// The same for a holder called `name`, born on `born`.
+    pub async fn approved_for(&self, passport: &str, name: &str, born: &str) -> Value {
         let start = Utc::now().date_naive() + Days::new(20);
         self.approve(json!({
             "kind": "new_from_abroad",
-            "foreigner": { "name": "MARIA SILVA", "nationality": "BRA", "sex": "female",
-                           "date_of_birth": "1980-03-04", "passport_number": passport },
+            "foreigner": { "name": name, "nationality": "BRA", "sex": "female",
+                           "date_of_birth": born, "passport_number": passport },
             "position": "Engineer",
             "contract": { "start_date": start, "end_date": start + Days::new(729),
                           "annual_salary_cny": 300000, "work_location_region": "440106" },
@@ -159,6 +178,19 @@ impl Server {
                          "months_per_year_in_china": 12, "chinese_language": "hsk3" }
         }))
         .await
+    }
+
+    /// A permit recorded from the old system, valid since `days_ago` days
+    /// (so its 30-day social security registration limit is near or past).
+    pub async fn legacy_permit(&self, number: &str, days_ago: u64, passport: &str, name: &str) {
+        let me = self.api_get("/api/v1/users/me", AGENT).await;
+        let today = Utc::now().date_naive();
+        let body = json!({ "employer_id": me["employer_id"], "permit_number": number, "class": "B",
+            "position": "Engineer", "valid_from": today - Days::new(days_ago),
+            "valid_to": today + Days::new(300),
+            "foreigner": { "name": name, "nationality": "JPN", "sex": "male",
+                           "date_of_birth": "1985-03-03", "passport_number": passport } });
+        self.api_as("/api/v1/permits", OFFICER, body).await;
     }
 
     /// The employer files a cancellation of `permit` and the officer approves it.

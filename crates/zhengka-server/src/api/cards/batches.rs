@@ -33,7 +33,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
     zhengka_store::vault::hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
 
-fn manifest(b: &BatchRecord) -> serde_json::Value {
+/// The batch's manifest: what the manufacturer checks the file against.
+pub fn manifest(b: &BatchRecord) -> serde_json::Value {
     json!({
         "format": "zhengka-card-batch/1",
         "batch_id": b.id, "region_code": b.region_code, "card_count": b.card_count,
@@ -121,7 +122,8 @@ pub async fn make_batch(
     Ok((batch, reply))
 }
 
-async fn visible_batch(
+/// A batch of the caller's region, with its file.
+pub async fn visible_batch(
     app: &AppState,
     caller: &Caller,
     id: &str,
@@ -161,6 +163,11 @@ pub async fn file(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let (batch, file) = visible_batch(&app, &caller, &id).await?;
+    Ok(file_response(&batch, file))
+}
+
+/// The batch file as a download; shared by the API and the pages.
+pub fn file_response(batch: &BatchRecord, file: Vec<u8>) -> Response {
     let mut r = file.into_response();
     let h = r.headers_mut();
     h.insert(
@@ -174,7 +181,7 @@ pub async fn file(
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}.jsonl\"", batch.id)) {
         h.insert("content-disposition", v);
     }
-    Ok(r)
+    r
 }
 
 /// `POST /api/v1/card-batches/{id}/result`: the return file (JSON lines).

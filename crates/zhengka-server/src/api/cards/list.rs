@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use serde::Deserialize;
-use zhengka_domain::cards::CardStatus;
+use zhengka_domain::cards::{Card, CardStatus};
 use zhengka_domain::employer::Role;
 use zhengka_store::{CardFilter, permits::region_prefix};
 
@@ -33,10 +33,42 @@ pub async fn list(
     caller.require(READERS)?;
     let limit = limit(q.limit)?;
     let today = Utc::now().date_naive();
-    let mut filter = CardFilter {
-        statuses: q.status.into_iter().collect(),
-        promised_before: q.overdue.filter(|o| *o).map(|_| today.to_string()),
+    let asked = Asked {
+        status: q.status,
+        overdue: q.overdue.unwrap_or(false),
+        cursor: q.cursor.as_deref(),
         limit,
+    };
+    let (found, next) = find(&app, &caller, &asked).await?;
+    let items: Vec<_> = found
+        .iter()
+        .map(|c| CardView::of(c, caller.user.role, today))
+        .collect();
+    reply(StatusCode::OK, &page(items, next))
+}
+
+/// What a list of cards asks for.
+pub struct Asked<'a> {
+    pub status: Option<CardStatus>,
+    /// Only cards past their promise date and not yet in the holder's hand.
+    pub overdue: bool,
+    pub cursor: Option<&'a str>,
+    pub limit: i64,
+}
+
+/// The cards the caller sees, oldest promise first (so overdue ones lead);
+/// shared by the API and the pages.
+pub async fn find(
+    app: &AppState,
+    caller: &Caller,
+    asked: &Asked<'_>,
+) -> Result<(Vec<Card>, Option<String>), ApiError> {
+    caller.require(READERS)?;
+    let today = Utc::now().date_naive();
+    let mut filter = CardFilter {
+        statuses: asked.status.into_iter().collect(),
+        promised_before: asked.overdue.then(|| today.to_string()),
+        limit: asked.limit,
         ..CardFilter::default()
     };
     match caller.user.role {
@@ -50,20 +82,15 @@ pub async fn list(
             filter.region_prefix = Some(region_prefix(region).to_owned());
         }
     }
-    if let Some(raw) = q.cursor.as_deref() {
+    if let Some(raw) = asked.cursor {
         let (a, b) = raw.split_once('|').ok_or_else(|| {
             ApiError::invalid("cursor", "invalid_cursor", "not a cursor from this list")
         })?;
         filter.after = Some((a.to_owned(), b.to_owned()));
     }
     let found = app.store.list_cards(&filter).await?;
-    let items: Vec<_> = found
-        .items
-        .iter()
-        .map(|c| CardView::of(c, caller.user.role, today))
-        .collect();
     let next = found.next_cursor.map(|(a, b)| format!("{a}|{b}"));
-    reply(StatusCode::OK, &page(items, next))
+    Ok((found.items, next))
 }
 
 pub async fn get(

@@ -2,11 +2,11 @@
 //! production, delivery or window issuance, report loss, freeze, replace; and
 //! the production batches exchanged with the manufacturer and bank.
 
-mod apply;
+pub mod apply;
 pub mod batches;
-mod events;
-mod list;
-mod view;
+pub mod events;
+pub mod list;
+pub mod view;
 
 use zhengka_domain::cards::{Card, CardNumber};
 use zhengka_domain::employer::Role;

@@ -7,18 +7,18 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use serde::Deserialize;
 use zhengka_domain::employer::Role;
-use zhengka_domain::social_security::Ssn;
+use zhengka_domain::social_security::{Account, Ssn};
 use zhengka_store::{AccountFilter, permits::region_prefix};
 
 use super::AccountView;
-use super::view::due_view;
+use super::view::{DueView, due_view};
 use crate::AppState;
 use crate::api::{Reply, limit, page, reply};
 use crate::auth::Caller;
 use crate::http::ApiPath as Path;
 use crate::http::{ApiError, ApiQuery};
 
-const READERS: &[Role] = &[
+pub const READERS: &[Role] = &[
     Role::SocialSecurityOfficer,
     Role::EmployerAgent,
     Role::CardOfficer,
@@ -61,10 +61,28 @@ pub async fn list(
     caller.require(READERS)?;
     let limit = limit(q.limit)?;
     if let Some(Due::Registration) = q.due {
-        return registration_queue(&app, &caller, limit).await;
+        let due = due_registrations(&app, &caller, limit).await?;
+        return reply(StatusCode::OK, &page(due, None));
     }
-    let (employer_id, region_prefix) = scope(&caller)?;
-    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let (found, next) = find(&app, &caller, q.cursor.as_deref(), limit).await?;
+    let items: Vec<_> = found
+        .iter()
+        .map(|a| AccountView::of(a, caller.user.role))
+        .collect();
+    reply(StatusCode::OK, &page(items, next))
+}
+
+/// The accounts the caller sees, newest first, a page from `cursor`; shared
+/// by the API and the pages.
+pub async fn find(
+    app: &AppState,
+    caller: &Caller,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<Account>, Option<String>), ApiError> {
+    caller.require(READERS)?;
+    let (employer_id, region_prefix) = scope(caller)?;
+    let after = cursor.map(decode_cursor).transpose()?;
     let filter = AccountFilter {
         employer_id,
         region_prefix,
@@ -72,13 +90,8 @@ pub async fn list(
         limit,
     };
     let found = app.store.list_accounts(&filter).await?;
-    let items: Vec<_> = found
-        .items
-        .iter()
-        .map(|a| AccountView::of(a, caller.user.role))
-        .collect();
     let next = found.next_cursor.map(|(at, id)| format!("{at}|{id}"));
-    reply(StatusCode::OK, &page(items, next))
+    Ok((found.items, next))
 }
 
 fn decode_cursor(raw: &str) -> Result<(String, String), ApiError> {
@@ -87,12 +100,14 @@ fn decode_cursor(raw: &str) -> Result<(String, String), ApiError> {
         .ok_or_else(|| ApiError::invalid("cursor", "invalid_cursor", "not a cursor from this list"))
 }
 
-/// Valid permits of the caller's scope without an account, by due date.
-async fn registration_queue(
+/// Valid permits of the caller's scope without an account, by due date
+/// (overdue first); shared by the API and the pages.
+pub async fn due_registrations(
     app: &AppState,
     caller: &Caller,
     limit: i64,
-) -> Result<Reply, ApiError> {
+) -> Result<Vec<DueView>, ApiError> {
+    caller.require(READERS)?;
     let (employer_id, _) = scope(caller)?;
     let region = match caller.user.role {
         Role::EmployerAgent => None,
@@ -130,7 +145,7 @@ async fn registration_queue(
     }
     due.sort_by_key(|d| (d.due.due_on, d.permit_number.clone()));
     due.truncate(limit as usize);
-    reply(StatusCode::OK, &page(due, None))
+    Ok(due)
 }
 
 pub async fn get(
@@ -138,9 +153,19 @@ pub async fn get(
     caller: Caller,
     Path(raw): Path<String>,
 ) -> Result<Reply, ApiError> {
-    caller.require(READERS)?;
     let ssn = Ssn::parse(&raw).map_err(|_| ApiError::NotFound)?;
-    let account = app.store.account_by_ssn(&ssn).await?;
-    caller.may_see(&account.employer_id, &account.region_code)?;
+    let account = visible_account(&app, &caller, &ssn).await?;
     reply(StatusCode::OK, &AccountView::of(&account, caller.user.role))
+}
+
+/// The account of `ssn` if the caller may see it; shared by the API and the pages.
+pub async fn visible_account(
+    app: &AppState,
+    caller: &Caller,
+    ssn: &Ssn,
+) -> Result<Account, ApiError> {
+    caller.require(READERS)?;
+    let account = app.store.account_by_ssn(ssn).await?;
+    caller.may_see(&account.employer_id, &account.region_code)?;
+    Ok(account)
 }

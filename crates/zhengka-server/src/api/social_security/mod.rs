@@ -1,9 +1,9 @@
 //! The social security context's API: enrolment (the permit checked through
 //! the system, the SSN issued with the five insurances) and accounts.
 
-mod accounts;
-mod enrol;
-mod view;
+pub mod accounts;
+pub mod enrol;
+pub mod view;
 
 use zhengka_domain::employer::Role;
 use zhengka_domain::permit::{Permit, PermitNumber};
