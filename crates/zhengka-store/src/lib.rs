@@ -1,41 +1,45 @@
-//! Storage for zhengka: one [`Store`] trait, implemented once over SQL that runs on
-//! both SQLite (embedded default) and PostgreSQL (production), chosen by URL.
+//! Storage for zhengka: one store trait per bounded context (`PermitStore`,
+//! `UserStore`, `SocialSecurityStore`, `CardStore`, and the `OutboxStore` they
+//! share), gathered in [`Store`]; one SQL implementation for SQLite (embedded
+//! default) and PostgreSQL (production), chosen by URL.
 //!
 //! Every write commits its state change, its audit event and (when given) its
 //! idempotency record in one transaction. Storage holds no business rules.
 #![forbid(unsafe_code)]
 
-mod applications;
-mod attempts;
 pub mod audit;
 mod cards;
 mod db;
-mod employers;
 mod error;
 mod idempotency;
-mod materials;
 mod migrate;
 mod outbox;
 pub mod permits;
-mod sessions;
+mod platform;
 mod social_security;
-mod status;
 mod store;
 pub mod testing;
 mod transfer;
-mod users;
 pub mod vault;
 
-pub use attempts::AttemptCount;
 pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use cards::{BatchRecord, CardFilter, CardStore};
 pub use db::{Backend, SqlStore};
 pub use error::{ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED};
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
-pub use materials::{Material, MaterialMeta};
 pub use outbox::{Delivery, OutboxEntry, OutboxStore};
+pub use permits::materials::{Material, MaterialMeta};
+pub use permits::status::StatusEntry;
+pub use permits::{ApplicationFilter, PermitStore};
+pub use platform::attempts::AttemptCount;
+pub use platform::{Totp, UserRecord, UserStore};
 pub use social_security::{AccountFilter, SocialSecurityStore};
-pub use status::StatusEntry;
-pub use store::{ApplicationFilter, Page, Store, Totp, UserRecord, Write};
+pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
+
+/// Every context's store trait, for code that holds a concrete `SqlStore`
+/// (tools, tests) rather than a `dyn Store`.
+pub mod prelude {
+    pub use crate::{CardStore, OutboxStore, PermitStore, SocialSecurityStore, Store, UserStore};
+}

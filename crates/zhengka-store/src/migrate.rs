@@ -24,7 +24,9 @@ enum DataStep {
 impl DataStep {
     async fn run(self, tx: &mut Transaction<'_, Any>, vault: &Vault) -> Result<(), StoreError> {
         match self {
-            Self::SealMaterialFileNames => crate::materials::seal_clear_file_names(tx, vault).await,
+            Self::SealMaterialFileNames => {
+                crate::permits::materials::seal_clear_file_names(tx, vault).await
+            }
         }
     }
 }

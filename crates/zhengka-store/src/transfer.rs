@@ -312,9 +312,10 @@ impl SqlStore {
                 "a version 1 material needs id and file_name",
             ));
         };
-        let sealed = self
-            .vault
-            .seal(&crate::materials::name_context(id), name.as_bytes())?;
+        let sealed = self.vault.seal(
+            &crate::permits::materials::name_context(id),
+            name.as_bytes(),
+        )?;
         row["file_name_enc"] = Value::String(hex(&sealed));
         Ok(())
     }

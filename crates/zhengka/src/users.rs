@@ -1,5 +1,6 @@
 use std::io::Read;
 use std::sync::Arc;
+use zhengka_store::prelude::*;
 
 use anyhow::{Context, bail};
 use chrono::Utc;

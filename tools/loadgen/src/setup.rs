@@ -1,6 +1,7 @@
 //! The server under load: in-process on a fresh database, or a running one.
 
 use std::sync::Arc;
+use zhengka_store::prelude::*;
 
 use anyhow::Context;
 use chrono::Utc;
@@ -12,7 +13,7 @@ use zhengka_server::auth::password;
 use zhengka_server::{AppState, Config, router};
 use zhengka_store::testing::with_database;
 use zhengka_store::testing::{self, TestDatabase};
-use zhengka_store::{Audit, SqlStore, Store, Vault, Write};
+use zhengka_store::{Audit, SqlStore, Vault, Write};
 
 use crate::cli::EMPLOYERS;
 use crate::client::{Actors, Api};

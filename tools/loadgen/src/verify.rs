@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
+use zhengka_store::prelude::*;
 
 use anyhow::Context;
 use zhengka_domain::permit::PermitNumber;

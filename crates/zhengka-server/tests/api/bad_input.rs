@@ -4,7 +4,8 @@
 
 use reqwest::Method;
 use serde_json::Value;
-use zhengka_store::{ApplicationFilter, Store};
+use zhengka_store::ApplicationFilter;
+use zhengka_store::prelude::*;
 
 use crate::helpers::*;
 

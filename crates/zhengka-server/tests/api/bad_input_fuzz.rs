@@ -3,7 +3,7 @@
 //! and exactly the 201s are stored. Set `ZHENGKA_FUZZ_SEED` to replay a run.
 
 use serde_json::{Value, json};
-use zhengka_store::Store;
+use zhengka_store::prelude::*;
 
 use crate::bad_input::{APPS, post_json_text};
 use crate::helpers::*;

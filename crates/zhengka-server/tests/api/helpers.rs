@@ -1,5 +1,6 @@
 use std::future::Future;
 use std::sync::Arc;
+use zhengka_store::prelude::*;
 
 use chrono::{Days, Utc};
 use reqwest::Method;

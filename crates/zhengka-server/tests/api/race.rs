@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
+use zhengka_store::prelude::*;
 
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
-use zhengka_store::Store;
 
 use crate::helpers::*;
 

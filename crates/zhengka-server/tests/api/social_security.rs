@@ -5,7 +5,7 @@
 use chrono::{Days, Utc};
 use serde_json::json;
 use zhengka_domain::permit::PermitNumber;
-use zhengka_store::Store;
+use zhengka_store::prelude::*;
 
 use crate::helpers::*;
 

@@ -1,6 +1,7 @@
 //! A real server on port 0 with a fresh SQLite database, and its cast.
 
 use std::sync::Arc;
+use zhengka_store::prelude::*;
 
 use chrono::{Days, Utc};
 use serde_json::{Value, json};
@@ -8,7 +9,7 @@ use zhengka_domain::employer::{Role, User};
 use zhengka_server::auth::password;
 use zhengka_server::{AppState, Config, router};
 use zhengka_store::testing::{self, TestDatabase};
-use zhengka_store::{Audit, SqlStore, Store, Write};
+use zhengka_store::{Audit, SqlStore, Write};
 
 pub const PASSWORD: &str = "a long test password";
 pub const USCC: &str = "91350100M000100Y43";

@@ -1,6 +1,7 @@
 //! Applications: encrypted round trip, filters, keyset pages, version guard.
 
 use std::collections::BTreeSet;
+use zhengka_store::prelude::*;
 
 use zhengka_domain::application::{Application, ApplicationKind, ApplicationStatus};
 use zhengka_store::{ApplicationFilter, AuditFilter, Store};

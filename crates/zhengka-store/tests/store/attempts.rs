@@ -2,6 +2,7 @@
 //! windows that end, and a sweep that forgets what has ended.
 
 use std::sync::Arc;
+use zhengka_store::prelude::*;
 
 use chrono::Duration;
 use zhengka_store::Store;

@@ -1,5 +1,6 @@
 //! The audit trail: filtered listing, and a hash chain that shows tampering.
 
+use zhengka_store::prelude::*;
 use zhengka_store::{AuditFilter, Store};
 
 use crate::backends::for_each_backend;

@@ -1,6 +1,7 @@
 //! Many writers at once: nothing lost, and the audit chain does not fork.
 
 use std::sync::Arc;
+use zhengka_store::prelude::*;
 
 use zhengka_domain::application::ApplicationStatus;
 use zhengka_store::{ApplicationFilter, Store};

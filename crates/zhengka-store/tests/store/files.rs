@@ -2,8 +2,7 @@
 //! the store, its database, WAL and SHM files are readable by the owner only.
 
 use std::os::unix::fs::PermissionsExt;
-
-use zhengka_store::Store;
+use zhengka_store::prelude::*;
 
 use crate::backends::fresh_sqlite;
 use crate::fixtures::{employer, write};

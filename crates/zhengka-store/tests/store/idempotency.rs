@@ -2,6 +2,7 @@
 //! write under the same key is refused whole.
 
 use chrono::Duration;
+use zhengka_store::prelude::*;
 use zhengka_store::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse, Store, StoreError, Write};
 
 use crate::backends::for_each_backend;

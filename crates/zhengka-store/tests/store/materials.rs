@@ -1,5 +1,6 @@
 //! Materials: bytes sealed at rest, listed without them, read back whole.
 
+use zhengka_store::prelude::*;
 use zhengka_store::{AuditFilter, Material, Store};
 
 use crate::backends::for_each_backend;

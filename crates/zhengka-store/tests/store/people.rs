@@ -2,7 +2,7 @@
 
 use chrono::Duration;
 use zhengka_domain::employer::Role;
-use zhengka_store::Store;
+use zhengka_store::prelude::*;
 
 use crate::backends::for_each_backend;
 use crate::fixtures::{assert_conflict, assert_not_found, at, employer, user, write};

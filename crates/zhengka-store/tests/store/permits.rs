@@ -2,6 +2,7 @@
 //! by passport, guarded by their version.
 
 use zhengka_domain::permit::{Permit, PermitStatus};
+use zhengka_store::prelude::*;
 use zhengka_store::{ONE_ACTIVE_PERMIT, Store, StoreError};
 
 use crate::backends::for_each_backend;

@@ -3,6 +3,7 @@
 //! applied once and never edited.
 
 use std::collections::BTreeSet;
+use zhengka_store::prelude::*;
 
 use sqlx::{AnyPool, Row};
 use zhengka_store::{Backend, Store, StoreError};

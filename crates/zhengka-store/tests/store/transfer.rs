@@ -2,6 +2,7 @@
 //! the same store key, and the audit chain still verifies.
 
 use zhengka_domain::employer::Role;
+use zhengka_store::prelude::*;
 use zhengka_store::testing::{self, TestDatabase};
 use zhengka_store::{Material, SqlStore, Store, Vault};
 

@@ -2,7 +2,8 @@
 //! material file names that were in clear and drops the clear idempotency
 //! records, and (SQLite) leaves no trace of them in the files.
 
-use zhengka_store::{SqlStore, Store, Vault};
+use zhengka_store::prelude::*;
+use zhengka_store::{SqlStore, Vault};
 
 use crate::backends::{Cleanup, postgres_admin_url, postgres_url, sqlite_url};
 use crate::fixtures::{application, at, employer, write};

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
 use crate::audit::timestamp;
-use crate::employers::parse_time;
+use crate::platform::employers::parse_time;
 use crate::vault::hex;
 use crate::{SqlStore, StoreError, Write};
 

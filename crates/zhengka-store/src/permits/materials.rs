@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::audit::timestamp;
-use crate::employers::parse_time;
+use crate::platform::employers::parse_time;
 use crate::{SqlStore, StoreError, Vault, Write};
 
 /// One uploaded file, without its bytes. The type is the one found from the

@@ -4,7 +4,7 @@ use zhengka_domain::employer::{Role, User};
 use zhengka_domain::ids::RegionCode;
 
 use crate::audit::timestamp;
-use crate::employers::{parse_time, parsed};
+use crate::platform::employers::{parse_time, parsed};
 use crate::{SqlStore, StoreError, TOTP_ACTIVE, TOTP_CHANGED, Totp, UserRecord, Write};
 
 pub(crate) const USER_COLUMNS: &str =

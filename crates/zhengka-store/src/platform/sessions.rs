@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use zhengka_domain::employer::User;
 
 use crate::audit::timestamp;
-use crate::users::{USER_COLUMNS, user_from_row};
+use crate::platform::users::{USER_COLUMNS, user_from_row};
 use crate::{SqlStore, StoreError, Write};
 
 impl SqlStore {

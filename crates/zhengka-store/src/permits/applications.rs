@@ -196,7 +196,7 @@ impl SqlStore {
             return Err(StoreError::conflict("permit_version"));
         }
         if let Some(idx) = p.status_index {
-            crate::status::claim_index(tx, idx, p.permit_number.as_str()).await?;
+            crate::permits::status::claim_index(tx, idx, p.permit_number.as_str()).await?;
         }
         Ok(())
     }
