@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::application::BoundedText;
 use crate::ids::{RegionCode, Uscc};
+use crate::permits::application::BoundedText;
 
 pub type EmployerName = BoundedText<1, 200>;
 pub type Address = BoundedText<1, 300>;

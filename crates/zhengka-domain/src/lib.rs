@@ -4,15 +4,13 @@
 //! Invariant: no I/O, no clock, no async. Time is always a parameter.
 #![forbid(unsafe_code)]
 
-pub mod application;
 pub mod cards;
 pub mod employer;
 pub mod error;
 pub mod events;
 pub mod ids;
-pub mod permit;
+pub mod permits;
 pub mod policy;
-pub mod scoring;
 pub mod social_security;
 pub mod time;
 

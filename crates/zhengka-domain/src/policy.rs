@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::permit::ValidityCaps;
-use crate::scoring::PointsTableVersion;
+use crate::permits::permit::ValidityCaps;
+use crate::permits::scoring::PointsTableVersion;
 use crate::social_security::SocialSecurityPolicy;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,10 +2,10 @@
 //! rule of which events a change causes in the domain.
 
 use chrono::{DateTime, Utc};
-use zhengka_domain::application::ApplicationKind;
 use zhengka_domain::events::{DomainEvent, EventData};
 use zhengka_domain::ids::RegionCode;
-use zhengka_domain::permit::{Permit, PermitStatus, events_of_change};
+use zhengka_domain::permits::application::ApplicationKind;
+use zhengka_domain::permits::permit::{Permit, PermitStatus, events_of_change};
 
 pub fn event(region: &RegionCode, data: EventData, now: DateTime<Utc>) -> DomainEvent {
     DomainEvent::new(uuid::Uuid::new_v4().to_string(), now, region.clone(), data)

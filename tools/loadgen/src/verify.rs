@@ -5,7 +5,7 @@ use std::sync::Arc;
 use zhengka_store::prelude::*;
 
 use anyhow::Context;
-use zhengka_domain::permit::PermitNumber;
+use zhengka_domain::permits::permit::PermitNumber;
 use zhengka_store::{ApplicationFilter, AuditFilter, SqlStore, Store, StoreError};
 
 use crate::client::{Ack, Api, Outcome};

@@ -5,11 +5,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{BankAccount, CardEventType, CardNumber, CardState, CardStatus, ChipSerial, Handover};
-use crate::application::BoundedText;
-use crate::application::form::Sex;
 use crate::ids::{Nationality, PassportName, RegionCode};
-use crate::permit::{Permit, PermitNumber, PermitStatus};
-use crate::scoring::WorkerClass;
+use crate::permits::application::BoundedText;
+use crate::permits::application::form::Sex;
+use crate::permits::permit::{Permit, PermitNumber, PermitStatus};
+use crate::permits::scoring::WorkerClass;
 use crate::social_security::{Account, Ssn};
 use crate::time::WorkingCalendar;
 use crate::{FieldError, RuleError};

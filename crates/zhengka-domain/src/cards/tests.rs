@@ -2,12 +2,12 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::*;
 use crate::RuleError;
-use crate::application::validate::tests as forms;
 use crate::ids::{PassportName, RegionCode};
-use crate::permit::eligibility::{Approval, new_permit};
-use crate::permit::{Permit, PermitNumber, PermitStatus};
+use crate::permits::application::validate::tests as forms;
+use crate::permits::permit::eligibility::{Approval, new_permit};
+use crate::permits::permit::{Permit, PermitNumber, PermitStatus};
+use crate::permits::scoring::WorkerClass;
 use crate::policy::Policy;
-use crate::scoring::WorkerClass;
 use crate::social_security::{Account, EnrolmentRequest, SocialSecurityPolicy, Ssn, open_account};
 use crate::time::WorkingCalendar;
 

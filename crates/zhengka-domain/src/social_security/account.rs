@@ -9,9 +9,9 @@ use super::{
     Exclusion, ExclusionReason, Insurance, InsuranceKind, InsuranceStatus, SocialSecurityPolicy,
     Ssn,
 };
-use crate::application::form::Sex;
 use crate::ids::{PassportName, RegionCode};
-use crate::permit::{Permit, PermitNumber, PermitStatus};
+use crate::permits::application::form::Sex;
+use crate::permits::permit::{Permit, PermitNumber, PermitStatus};
 use crate::{FieldError, RuleError};
 
 /// Why an account's insurances ended.

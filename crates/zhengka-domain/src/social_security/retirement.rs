@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::InsuranceKind;
-use crate::application::form::Sex;
+use crate::permits::application::form::Sex;
 use crate::time::add_months_capped;
 
 /// One retirement schedule.

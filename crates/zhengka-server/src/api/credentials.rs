@@ -12,7 +12,7 @@ use zhengka_credential::{
 };
 use zhengka_domain::employer::Role;
 
-use super::applications::load_visible;
+use super::permits::applications::load_visible;
 use super::{Reply, audit, reply};
 use crate::AppState;
 use crate::auth::Caller;
@@ -98,7 +98,7 @@ pub struct VerificationRequest {
     purpose: VerificationPurpose,
     /// Why the check is made (recorded in the audit trail).
     #[serde(default)]
-    reason: Option<zhengka_domain::application::BoundedText<1, 200>>,
+    reason: Option<zhengka_domain::permits::application::BoundedText<1, 200>>,
 }
 
 #[derive(Deserialize, Clone, Copy)]

@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, Days, Utc};
 use zhengka_credential::{PermitFacts, StatusRef, Validity};
-use zhengka_domain::application::Notice;
 use zhengka_domain::employer::Employer;
-use zhengka_domain::permit::Permit;
-use zhengka_domain::scoring::WorkerClass;
+use zhengka_domain::permits::application::Notice;
+use zhengka_domain::permits::permit::Permit;
+use zhengka_domain::permits::scoring::WorkerClass;
 
 use super::Credentials;
 

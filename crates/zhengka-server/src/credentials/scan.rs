@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use zhengka_credential::{Body, Purpose, StatusList, verify};
-use zhengka_domain::permit::PermitNumber;
+use zhengka_domain::permits::permit::PermitNumber;
 use zhengka_store::Store;
 
 use crate::http::ApiError;

@@ -64,7 +64,7 @@ async fn check(app: &AppState, req: Request) -> Result<Result<Request, Response>
     let caller = authenticate(&parts, app).await?;
     // Uploads carry a file; every other body is small.
     let max = if parts.uri.path().ends_with("/materials") {
-        crate::api::materials::BODY_LIMIT
+        crate::api::permits::materials::BODY_LIMIT
     } else {
         MAX_BODY
     };

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use zhengka_domain::application::ApplicationStatus;
-use zhengka_domain::application::workflow::{self, HistoryAction, HistoryEntry};
+use zhengka_domain::permits::application::ApplicationStatus;
+use zhengka_domain::permits::application::workflow::{self, HistoryAction, HistoryEntry};
 use zhengka_store::{ApplicationFilter, Audit, Store, StoreError, Write};
 
 /// The go-live cut-over: every application still under review goes back to

@@ -7,12 +7,12 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use zhengka_credential::{PermitFacts, QrMatrix};
-use zhengka_domain::application::Notice;
 use zhengka_domain::employer::Role;
-use zhengka_domain::permit::Permit;
+use zhengka_domain::permits::application::Notice;
+use zhengka_domain::permits::permit::Permit;
 
 use crate::AppState;
-use crate::api::applications::load_visible;
+use crate::api::permits::applications::load_visible;
 use crate::auth::Caller;
 use crate::credentials::permit_facts;
 use crate::http::ApiError;

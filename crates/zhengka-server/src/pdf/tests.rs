@@ -1,6 +1,6 @@
 use chrono::Utc;
 use zhengka_credential::{Algorithm, Issuer, PermitFacts, SigningKey, Validity};
-use zhengka_domain::application::Notice;
+use zhengka_domain::permits::application::Notice;
 
 use super::{MODULE_PT, render};
 

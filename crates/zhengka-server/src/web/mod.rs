@@ -7,18 +7,11 @@
 mod admin;
 mod assets;
 mod cards;
-mod cut_over;
-mod detail;
-mod employer;
 mod flash;
 mod form;
 pub mod i18n;
 mod keys;
-mod materials;
-mod notice;
-mod officer;
-mod permit;
-mod preview;
+mod permits;
 mod qr;
 mod render;
 mod session;
@@ -28,7 +21,6 @@ mod tests;
 mod verify;
 mod visitor;
 
-use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
@@ -47,32 +39,6 @@ pub fn routes() -> Router<AppState> {
         .route("/web/sign-in", get(session::form).post(session::sign_in))
         .route("/web/sign-out", post(session::sign_out))
         .route("/web/lang/{tag}", get(session::switch_language))
-        .route("/web/applications", get(employer::dashboard))
-        .route(
-            "/web/applications/new",
-            get(employer::new_form).post(employer::create),
-        )
-        .route("/web/applications/preview", post(preview::preview))
-        .route("/web/applications/{id}", get(detail::show))
-        .route(
-            "/web/applications/{id}/edit",
-            get(employer::edit_form).post(employer::update),
-        )
-        .route("/web/applications/{id}/submit", post(employer::submit))
-        .route(
-            "/web/applications/{id}/materials",
-            post(materials::upload).layer(DefaultBodyLimit::max(crate::api::materials::BODY_LIMIT)),
-        )
-        .route(
-            "/web/applications/{id}/materials/{material_id}",
-            get(materials::download),
-        )
-        .route("/web/applications/{id}/notice.pdf", get(notice::pdf))
-        .route("/web/applications/{id}/decisions", post(officer::decide))
-        .route("/web/permits", get(employer::permits))
-        .route("/web/permits/{number}/entry", post(permit::entry))
-        .route("/web/permits/{number}/onsite", post(permit::onsite))
-        .route("/web/queue", get(officer::queue))
         .route("/web/verify", get(verify::form).post(verify::verify))
         .route(
             "/web/admin/employers",
@@ -83,11 +49,10 @@ pub fn routes() -> Router<AppState> {
             get(admin::users).post(admin::create_user),
         )
         .route("/web/admin/audit", get(admin::audit))
-        .route("/web/cut-over", get(cut_over::show))
         .route("/web/admin/keys", get(keys::show))
-        .route("/web/admin/cut-over", post(cut_over::run))
         .route("/web/static/{file}", get(assets::file))
         .route("/web/static/vendor/{file}", get(assets::vendor))
+        .merge(permits::routes())
         .merge(social_security::routes())
         .merge(cards::routes())
         .layer(middleware::from_fn(render::error_pages))

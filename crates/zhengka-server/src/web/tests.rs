@@ -4,9 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use zhengka_domain::application::{ApplicationKind, ApplicationStatus};
 use zhengka_domain::cards::CardStatus;
 use zhengka_domain::employer::Role;
+use zhengka_domain::permits::application::{ApplicationKind, ApplicationStatus};
 use zhengka_domain::social_security::InsuranceKind;
 
 use super::i18n::Lang;
@@ -25,11 +25,11 @@ fn dynamic(prefix: &str) -> Option<Vec<String>> {
             .map(|k| k.as_str().into())
             .collect(),
         "role." => Role::ALL.iter().map(|r| r.as_str().into()).collect(),
-        "queue." => super::officer::QUEUES
+        "queue." => super::permits::officer::QUEUES
             .iter()
             .map(|s| s.as_str().into())
             .collect(),
-        "material." => strs(&super::materials::MATERIAL_KINDS),
+        "material." => strs(&super::permits::materials::MATERIAL_KINDS),
         "verify.purpose." => strs(&["notice", "presentation"]),
         "purpose." => strs(&["notice", "card", "status_list"]),
         "key_state." => strs(&["signing", "valid", "retired"]),
@@ -139,11 +139,11 @@ fn keys_used_from_rust_exist() {
     let rust = [
         include_str!("render.rs"),
         include_str!("session.rs"),
-        include_str!("detail.rs"),
-        include_str!("preview.rs"),
-        include_str!("employer.rs"),
-        include_str!("materials.rs"),
-        include_str!("cut_over.rs"),
+        include_str!("permits/detail.rs"),
+        include_str!("permits/preview.rs"),
+        include_str!("permits/employer.rs"),
+        include_str!("permits/materials.rs"),
+        include_str!("permits/cut_over.rs"),
     ];
     for source in rust {
         for part in source.split('"').skip(1).step_by(2) {

@@ -4,7 +4,7 @@
 
 use chrono::{Days, Utc};
 use serde_json::json;
-use zhengka_domain::permit::PermitNumber;
+use zhengka_domain::permits::permit::PermitNumber;
 use zhengka_store::prelude::*;
 
 use crate::helpers::*;
@@ -110,7 +110,7 @@ async fn cancelled_and_suspended_permits_are_not_enrolled() {
         let r = app.post("/api/v1/permits", &c.officer, &legacy).await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         let mut p = app.store.get_permit(&PermitNumber::parse("440106201900000077").unwrap()).await.unwrap();
-        p.status = zhengka_domain::permit::PermitStatus::Suspended;
+        p.status = zhengka_domain::permits::permit::PermitStatus::Suspended;
         let audit = zhengka_store::Audit { at: Utc::now(), actor: "test".into(), action: "test.suspend", entity_type: "permit", entity_id: "x".into(), details: json!({}) };
         app.store.update_permit(&p, zhengka_store::Write::new(audit)).await.unwrap();
         let r = app.post("/api/v1/social-security/enrolments", &c.ss, &json!({ "permit_number": "440106201900000077", "name": "KENJI TANAKA", "start_date": today })).await;

@@ -260,7 +260,7 @@ async fn every_kind_has_a_form_with_a_label_for_each_input() {
     s.cast().await;
     let c = client();
     let cookie = signed_in(&s, &c, AGENT).await;
-    for kind in zhengka_domain::application::ApplicationKind::ALL {
+    for kind in zhengka_domain::permits::application::ApplicationKind::ALL {
         let path = format!("/web/applications/new?kind={}", kind.as_str());
         let r = c
             .get(s.url(&path))

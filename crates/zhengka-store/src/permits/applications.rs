@@ -3,8 +3,8 @@
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
-use zhengka_domain::application::Application;
-use zhengka_domain::permit::Permit;
+use zhengka_domain::permits::application::Application;
+use zhengka_domain::permits::permit::Permit;
 
 use crate::audit::timestamp;
 use crate::{ApplicationFilter, Page, SqlStore, StoreError, Write};

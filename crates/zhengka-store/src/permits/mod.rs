@@ -7,9 +7,9 @@ mod records;
 pub(crate) mod status;
 
 use async_trait::async_trait;
-use zhengka_domain::application::{Application, ApplicationKind, ApplicationStatus};
 use zhengka_domain::ids::RegionCode;
-use zhengka_domain::permit::{Permit, PermitNumber};
+use zhengka_domain::permits::application::{Application, ApplicationKind, ApplicationStatus};
+use zhengka_domain::permits::permit::{Permit, PermitNumber};
 
 use crate::{Material, MaterialMeta, Page, SqlStore, StoreError, Write};
 

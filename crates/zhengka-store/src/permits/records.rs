@@ -1,7 +1,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use zhengka_domain::ids::RegionCode;
-use zhengka_domain::permit::{Permit, PermitNumber};
+use zhengka_domain::permits::permit::{Permit, PermitNumber};
 
 use crate::{SqlStore, StoreError, Write};
 

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use zhengka_domain::permit::PermitNumber;
+use zhengka_domain::permits::permit::PermitNumber;
 use zhengka_domain::social_security::{Account, Ssn};
 
 use crate::audit::timestamp;

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use zhengka_store::prelude::*;
 
-use zhengka_domain::application::{Application, ApplicationKind, ApplicationStatus};
+use zhengka_domain::permits::application::{Application, ApplicationKind, ApplicationStatus};
 use zhengka_store::{ApplicationFilter, AuditFilter, Store};
 
 use crate::backends::{TestDb, for_each_backend};

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use zhengka_store::prelude::*;
 
-use zhengka_domain::application::ApplicationStatus;
+use zhengka_domain::permits::application::ApplicationStatus;
 use zhengka_store::{ApplicationFilter, Store};
 
 use crate::backends::for_each_backend;

@@ -1,16 +1,16 @@
 //! Domain values for the stories, built through the public parsers.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use zhengka_domain::application::form::{Contract, Foreigner, Position, Sex};
-use zhengka_domain::application::{
-    Application, ApplicationForm, ApplicationKind, ApplicationStatus, PassportNumber,
-};
 use zhengka_domain::employer::{Address, Employer, EmployerName, Role, User};
 use zhengka_domain::ids::{Nationality, PassportName, RegionCode, Uscc};
-use zhengka_domain::permit::eligibility::{Approval, new_permit};
-use zhengka_domain::permit::{Permit, PermitNumber};
+use zhengka_domain::permits::application::form::{Contract, Foreigner, Position, Sex};
+use zhengka_domain::permits::application::{
+    Application, ApplicationForm, ApplicationKind, ApplicationStatus, PassportNumber,
+};
+use zhengka_domain::permits::permit::eligibility::{Approval, new_permit};
+use zhengka_domain::permits::permit::{Permit, PermitNumber};
+use zhengka_domain::permits::scoring::WorkerClass;
 use zhengka_domain::policy::Policy;
-use zhengka_domain::scoring::WorkerClass;
 use zhengka_store::{Audit, StoreError, Write};
 
 /// The story clock: 2026-11-24 09:00 UTC plus `seconds`.

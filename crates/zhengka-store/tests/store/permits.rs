@@ -1,7 +1,7 @@
 //! Permits: created by an approval in the same transaction, found by number and
 //! by passport, guarded by their version.
 
-use zhengka_domain::permit::{Permit, PermitStatus};
+use zhengka_domain::permits::permit::{Permit, PermitStatus};
 use zhengka_store::prelude::*;
 use zhengka_store::{ONE_ACTIVE_PERMIT, Store, StoreError};
 
@@ -36,7 +36,7 @@ async fn an_approval_creates_the_permit_in_the_same_write() {
         let stored = s.get_permit(&permit.permit_number).await.unwrap();
         assert_eq!(
             stored,
-            zhengka_domain::permit::Permit {
+            zhengka_domain::permits::permit::Permit {
                 version: 1,
                 ..permit.clone()
             }
@@ -120,7 +120,7 @@ async fn a_stale_permit_update_is_refused() {
         // Inserting the same permit number again (version 0) is refused too, and
         // the application update that carried it is rolled back with it.
         let mut second = application("app-2", &e, at(1));
-        second.form.kind = zhengka_domain::application::ApplicationKind::ReissueNotice;
+        second.form.kind = zhengka_domain::permits::application::ApplicationKind::ReissueNotice;
         s.insert_application(&second, write("application.create", "application", "app-2"))
             .await
             .unwrap();

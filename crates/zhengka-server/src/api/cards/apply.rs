@@ -12,7 +12,7 @@ use zhengka_domain::cards::{
 };
 use zhengka_domain::employer::Role;
 use zhengka_domain::events::EventData;
-use zhengka_domain::permit::PermitNumber;
+use zhengka_domain::permits::permit::PermitNumber;
 use zhengka_domain::social_security::{Account, Ssn};
 use zhengka_domain::time::WorkingCalendar;
 use zhengka_store::StoreError;

@@ -15,7 +15,7 @@ use zhengka_domain::cards::{
 };
 use zhengka_domain::employer::Role;
 use zhengka_domain::events::{DomainEvent, EventData};
-use zhengka_domain::permit::PermitStatus;
+use zhengka_domain::permits::permit::PermitStatus;
 use zhengka_domain::time::WorkingCalendar;
 
 use super::{CardView, visible_card};

@@ -19,13 +19,13 @@ pub struct CardView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chinese_name: Option<&'a str>,
     pub nationality: &'a str,
-    pub sex: &'a zhengka_domain::application::form::Sex,
+    pub sex: &'a zhengka_domain::permits::application::form::Sex,
     pub date_of_birth: NaiveDate,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo_ref: Option<&'a str>,
     pub ssn: String,
     pub permit_number: &'a str,
-    pub permit_class: &'a zhengka_domain::scoring::WorkerClass,
+    pub permit_class: &'a zhengka_domain::permits::scoring::WorkerClass,
     pub permit_valid_from: NaiveDate,
     pub permit_valid_to: NaiveDate,
     pub issuing_region: &'a str,

@@ -134,7 +134,7 @@ pub async fn due_registrations(
         due.extend(
             permits
                 .iter()
-                .filter(|p| p.status == zhengka_domain::permit::PermitStatus::Valid)
+                .filter(|p| p.status == zhengka_domain::permits::permit::PermitStatus::Valid)
                 .filter(|p| !enrolled.contains(&p.permit_number.to_string()))
                 .map(|p| due_view(p, policy, today))
                 .filter(|d| d.due.days_left <= 7),

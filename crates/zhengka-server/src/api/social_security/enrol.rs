@@ -10,7 +10,7 @@ use serde_json::json;
 use zhengka_domain::employer::Role;
 use zhengka_domain::events::{DomainEvent, EventData};
 use zhengka_domain::ids::PassportName;
-use zhengka_domain::permit::PermitNumber;
+use zhengka_domain::permits::permit::PermitNumber;
 use zhengka_domain::social_security::{
     Account, EnrolmentRequest, InsuranceKind, Ssn, open_account,
 };

@@ -6,7 +6,7 @@ pub mod enrol;
 pub mod view;
 
 use zhengka_domain::employer::Role;
-use zhengka_domain::permit::{Permit, PermitNumber};
+use zhengka_domain::permits::permit::{Permit, PermitNumber};
 
 use crate::AppState;
 use crate::auth::Caller;

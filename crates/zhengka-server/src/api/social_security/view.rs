@@ -81,7 +81,7 @@ pub struct DueView {
 }
 
 pub fn due_view(
-    p: &zhengka_domain::permit::Permit,
+    p: &zhengka_domain::permits::permit::Permit,
     policy: &SocialSecurityPolicy,
     today: NaiveDate,
 ) -> DueView {

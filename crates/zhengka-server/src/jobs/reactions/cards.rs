@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use zhengka_domain::cards::{Card, CardEventType, EventInput, Note, record};
 use zhengka_domain::events::EventData;
-use zhengka_domain::permit::PermitNumber;
+use zhengka_domain::permits::permit::PermitNumber;
 use zhengka_store::{Delivery, OutboxEntry, Store, StoreError};
 
 use super::reaction_write;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use zhengka_domain::events::EventData;
-use zhengka_domain::permit::PermitNumber;
+use zhengka_domain::permits::permit::PermitNumber;
 use zhengka_domain::social_security::EndReason;
 use zhengka_store::{Delivery, OutboxEntry, Store, StoreError};
 

@@ -10,7 +10,7 @@ use chrono::Utc;
 use minijinja::{Value, context};
 use serde_json::json;
 use zhengka_domain::cards::{Card, CardEventType, transition};
-use zhengka_domain::permit::PermitStatus;
+use zhengka_domain::permits::permit::PermitStatus;
 
 use super::OFFICER;
 use crate::AppState;
