@@ -281,3 +281,37 @@ async fn cards_are_visible_only_in_their_region_and_to_their_employer() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_extension_reaches_the_card_through_the_outbox() {
+    each_backend(|app| async move {
+        let c = app.card_cast().await;
+        let (permit, ssn) = enrolled(&app, &c, "CD0000041").await;
+        let card = app.apply_card(&c, &ssn).await;
+        let number = permit["permit_number"].as_str().unwrap();
+        let start = chrono::Utc::now().date_naive() + chrono::Days::new(20);
+        let extension = json!({ "kind": "extension", "permit_number": number,
+            "contract": { "start_date": start, "end_date": start + chrono::Days::new(1500),
+                          "annual_salary_cny": 300000, "work_location_region": "440106" },
+            "scoring": { "education": "doctorate", "related_experience_years": 10,
+                         "months_per_year_in_china": 12, "chinese_language": "hsk3" } });
+        app.approve(&c.agent, &c.officer, &extension).await;
+        let extended = app
+            .get(&format!("/api/v1/permits/{number}"), &c.agent)
+            .await
+            .body;
+        assert_ne!(extended["valid_to"], permit["valid_to"]);
+        app.dispatch().await;
+        let got = app
+            .get(&format!("/api/v1/cards/{card}"), &c.card)
+            .await
+            .body;
+        assert_eq!(
+            got["permit_valid_to"], extended["valid_to"],
+            "the card shows the permit record"
+        );
+        assert_eq!(got["valid_to"], extended["valid_to"]);
+        assert_eq!(got["status"], "applied");
+    })
+    .await;
+}

@@ -230,3 +230,72 @@ async fn a_cancelled_permit_ends_the_insurances_through_the_outbox() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn two_enrolments_at_once_open_one_account() {
+    each_backend(|app| async move {
+        let c = app.card_cast().await;
+        let mut permits = vec![];
+        for i in 0..16 {
+            permits.push(app.holder(&c, &format!("SR{i:07}"), None).await);
+        }
+        for p in &permits {
+            let body = json!({ "permit_number": p["permit_number"], "name": p["holder_name"], "start_date": p["valid_from"] });
+            let path = "/api/v1/social-security/enrolments";
+            let (a, b) = tokio::join!(app.post(path, &c.ss, &body), app.post(path, &c.agent, &body));
+            let mut s = [a.status, b.status];
+            s.sort();
+            assert_eq!(s, [201, 409], "{:?} / {:?}", a.body, b.body);
+            let loser = if a.status == 409 { &a } else { &b };
+            assert_eq!(loser.error().0, "already_enrolled");
+        }
+        let all = app.get("/api/v1/social-security/accounts?limit=100", &c.ss).await;
+        assert_eq!(all.body["items"].as_array().unwrap().len(), 16);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn accounts_are_read_only_in_their_region_and_by_their_employer() {
+    each_backend(|app| async move {
+        let c = app.card_cast().await;
+        let permit = app.holder(&c, "SS0000009", None).await;
+        let ssn = app.enrol(&c, &permit).await.body["ssn"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let path = format!("/api/v1/social-security/accounts/{ssn}");
+        let sh = app
+            .user("ss.sh2", "social_security_officer", None, Some("310000"))
+            .await;
+        assert_eq!(app.get(&path, &sh).await.status, 404);
+        assert!(
+            app.get("/api/v1/social-security/accounts", &sh).await.body["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        let other = app.employer(&uscc("91440300MA5EXAMP3"), "440300").await;
+        let other_agent = app
+            .user("hr@other3", "employer_agent", Some(&other), None)
+            .await;
+        assert_eq!(app.get(&path, &other_agent).await.status, 404);
+        assert_eq!(
+            app.get(&path, &c.officer).await.status,
+            403,
+            "permit officers do not read accounts"
+        );
+        let own = app.get(&path, &c.agent).await;
+        assert_eq!(
+            (own.status, own.body["ssn_masked"].as_bool()),
+            (200, Some(true))
+        );
+        assert_eq!(
+            app.get("/api/v1/social-security/accounts/not-an-ssn", &c.ss)
+                .await
+                .status,
+            404
+        );
+    })
+    .await;
+}
