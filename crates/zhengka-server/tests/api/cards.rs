@@ -315,3 +315,25 @@ async fn an_extension_reaches_the_card_through_the_outbox() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_card_carries_the_chinese_name_from_the_application() {
+    each_backend(|app| async move {
+        let c = app.card_cast().await;
+        let mut form = new_from_abroad("CD0000051");
+        form["foreigner"]["chinese_name"] = json!("戴安诺");
+        let permit = app.holder(&c, "CD0000051", Some(form)).await;
+        let ssn = app.enrol(&c, &permit).await.body["ssn"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let card = app.apply_card(&c, &ssn).await;
+        let got = app
+            .get(&format!("/api/v1/cards/{card}"), &c.card)
+            .await
+            .body;
+        assert_eq!(got["chinese_name"], "戴安诺");
+        assert_eq!(got["holder_name"], "ANNO BERNHARD DEDERICHS");
+    })
+    .await;
+}

@@ -96,6 +96,7 @@ pub async fn record(
         &WorkingCalendar::default(),
     )?;
     card.elements.photo_ref = photo_of(app, &permit.application_id).await?;
+    card.elements.chinese_name = chinese_name_of(app, &permit.application_id).await?;
     let view = CardView::of(&card, caller.user.role, Utc::now().date_naive());
     let body = json!({ "card_number": card.card_number, "status": "applied", "promised_by": card.promised_by, "card": view });
     let reply = reply(StatusCode::CREATED, &body)?;
@@ -134,6 +135,20 @@ async fn photo_of(app: &AppState, application_id: &str) -> Result<Option<String>
         .rev()
         .find(|m| m.kind == "photo")
         .map(|m| m.id))
+}
+
+/// The holder's Chinese name, if the permit's application gave one (a permit
+/// recorded from an old physical one has no application).
+async fn chinese_name_of(app: &AppState, application_id: &str) -> Result<Option<String>, ApiError> {
+    match app.store.get_application(application_id).await {
+        Ok(a) => Ok(a
+            .form
+            .foreigner
+            .and_then(|f| f.chinese_name)
+            .map(|n| n.as_str().to_owned())),
+        Err(zhengka_store::StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The account by SSN or permit number (exactly one), if the caller may see it.
