@@ -1,11 +1,13 @@
 //! Background work: idempotent sweeps that apply the domain's time rules. Each
 //! takes `now` as a parameter, so tests (and operators) can run them for any day.
 
+mod card_batches;
 mod cut_over;
 mod deadlines;
 pub mod dispatch;
 mod reactions;
 
+pub use card_batches::{batch_applied_cards, spawn_card_batcher};
 pub use cut_over::cut_over;
 pub use deadlines::sweep_permit_deadlines;
 pub use dispatch::{Dispatched, dispatch_once};

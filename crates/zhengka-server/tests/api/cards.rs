@@ -337,3 +337,38 @@ async fn the_card_carries_the_chinese_name_from_the_application() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_batch_job_sends_the_applied_cards_to_production() {
+    each_backend(|app| async move {
+        let c = app.card_cast().await;
+        let (_, ssn) = enrolled(&app, &c, "CD0000061").await;
+        let card = app.apply_card(&c, &ssn).await;
+        let state = zhengka_server::AppState::with_credentials(
+            app.store.clone(),
+            zhengka_server::Config::default(),
+            zhengka_server::credentials::Credentials::ephemeral("440000"),
+        );
+        let batch = zhengka_server::jobs::batch_applied_cards(&state)
+            .await
+            .unwrap();
+        let batch = batch.expect("one card waited");
+        let got = app
+            .get(&format!("/api/v1/cards/{card}"), &c.card)
+            .await
+            .body;
+        assert_eq!(
+            (got["status"].as_str(), got["batch_id"].as_str()),
+            (Some("in_production"), Some(batch.as_str()))
+        );
+        let again = zhengka_server::jobs::batch_applied_cards(&state)
+            .await
+            .unwrap();
+        assert_eq!(again, None, "nothing left to batch");
+        let b = app
+            .get(&format!("/api/v1/card-batches/{batch}"), &c.card)
+            .await;
+        assert_eq!(b.body["manifest"]["card_count"], 1, "{:?}", b.body);
+    })
+    .await;
+}
