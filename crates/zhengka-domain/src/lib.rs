@@ -12,6 +12,8 @@ pub mod ids;
 pub mod permits;
 pub mod policy;
 pub mod social_security;
+#[cfg(test)]
+mod testing;
 pub mod time;
 
 pub use error::{FieldError, InvalidValue, RuleError};

@@ -1,42 +1,16 @@
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
 use crate::RuleError;
 use crate::ids::{PassportName, RegionCode};
-use crate::permits::application::validate::tests as forms;
-use crate::permits::permit::eligibility::{Approval, new_permit};
-use crate::permits::permit::{Permit, PermitNumber, PermitStatus};
-use crate::permits::scoring::WorkerClass;
-use crate::policy::Policy;
+use crate::permits::permit::{Permit, PermitStatus};
 use crate::social_security::{Account, EnrolmentRequest, SocialSecurityPolicy, Ssn, open_account};
+use crate::testing::{d, permit};
 use crate::time::WorkingCalendar;
-
-fn d(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
 
 fn now() -> DateTime<Utc> {
     // A Wednesday.
     Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap()
-}
-
-fn permit() -> Permit {
-    let region = RegionCode::parse("440100").unwrap();
-    let policy = Policy::default();
-    let approval = Approval {
-        application_id: "app-1",
-        employer_id: "emp-1",
-        region_code: &region,
-        class: WorkerClass::B,
-        policy: &policy,
-        now: Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap(),
-    };
-    new_permit(
-        &forms::new_from_abroad(),
-        PermitNumber::assign("440100", 7),
-        &approval,
-    )
-    .unwrap()
 }
 
 fn account(p: &Permit) -> Account {

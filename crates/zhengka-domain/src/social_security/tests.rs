@@ -1,32 +1,10 @@
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 
 use super::*;
 use crate::RuleError;
-use crate::ids::{PassportName, RegionCode};
-use crate::permits::application::validate::tests as forms;
-use crate::permits::permit::eligibility::{Approval, new_permit};
-use crate::permits::permit::{Permit, PermitNumber, PermitStatus};
-use crate::permits::scoring::WorkerClass;
-use crate::policy::Policy;
-
-fn d(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-
-fn permit() -> Permit {
-    let region = RegionCode::parse("440100").unwrap();
-    let policy = Policy::default();
-    let approval = Approval {
-        application_id: "app-1",
-        employer_id: "emp-1",
-        region_code: &region,
-        class: WorkerClass::B,
-        policy: &policy,
-        now: Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap(),
-    };
-    let form = forms::new_from_abroad();
-    new_permit(&form, PermitNumber::assign("440100", 7), &approval).unwrap()
-}
+use crate::ids::PassportName;
+use crate::permits::permit::{Permit, PermitStatus};
+use crate::testing::{d, permit};
 
 fn request(name: &str, start: &str) -> EnrolmentRequest {
     EnrolmentRequest {
