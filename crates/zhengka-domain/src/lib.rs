@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cards;
+pub mod ecard;
 pub mod employer;
 pub mod error;
 pub mod events;

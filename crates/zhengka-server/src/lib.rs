@@ -10,6 +10,7 @@ pub mod http;
 pub mod jobs;
 mod openapi;
 pub mod pdf;
+pub mod providers;
 pub mod web;
 
 use std::sync::Arc;

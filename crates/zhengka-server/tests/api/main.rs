@@ -23,6 +23,7 @@ mod kinds;
 mod materials;
 mod presentations;
 mod race;
+mod real_person;
 mod routing;
 mod sessions;
 mod social_security;

@@ -1,0 +1,129 @@
+//! The real-person provider client against a fake provider speaking protocol
+//! v1: pass, fail, low score, timeout, 5xx, garbage, another request's answer,
+//! a wrong token — and what the client sends.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use base64::Engine;
+use serde_json::{Value, json};
+use zhengka_domain::ecard::Verdict;
+use zhengka_server::providers::real_person::{CheckRequest, RealPersonProvider};
+
+const TOKEN: &str = "fake-provider-token";
+
+type Seen = Arc<Mutex<Vec<Value>>>;
+
+/// The fake provider: what it answers depends on the probe image's bytes.
+async fn checks(State(seen): State<Seen>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    seen.lock().unwrap().push(body.clone());
+    if headers.get("authorization").and_then(|v| v.to_str().ok())
+        != Some(&format!("Bearer {TOKEN}"))
+    {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let probe = base64::engine::general_purpose::STANDARD
+        .decode(body["probe_image"].as_str().unwrap_or(""))
+        .unwrap_or_default();
+    let id = body["request_id"].clone();
+    let answer = |liveness: &str, m: &str, score: f64| {
+        Json(json!({ "request_id": id, "liveness": liveness, "match": m, "score": score }))
+            .into_response()
+    };
+    match probe.as_slice() {
+        b"pass" => answer("pass", "pass", 0.97),
+        b"spoof" => answer("fail", "pass", 0.97),
+        b"stranger" => answer("pass", "fail", 0.12),
+        b"blurry" => answer("pass", "pass", 0.55),
+        b"slow" => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            answer("pass", "pass", 0.97)
+        }
+        b"crash" => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        b"garbage" => "<html>gateway</html>".into_response(),
+        _ => Json(json!({ "request_id": "someone-else", "liveness": "pass", "match": "pass", "score": 1.0 })).into_response(),
+    }
+}
+
+async fn fake_provider() -> (String, Seen) {
+    let seen: Seen = Arc::default();
+    let app = axum::Router::new()
+        .route("/v1/checks", post(checks))
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+async fn check(provider: &RealPersonProvider, probe: &[u8]) -> Verdict {
+    let req = CheckRequest {
+        request_id: "req-1",
+        name: "ANNO BERNHARD DEDERICHS",
+        permit_number: "4401000000000000042",
+        reference_photo: None,
+        probe_image: probe,
+        captured_at: chrono::Utc::now(),
+    };
+    provider.check(&req).await.verdict
+}
+
+#[tokio::test]
+async fn the_provider_decides_and_anything_unusable_is_unavailable() {
+    let (url, seen) = fake_provider().await;
+    let p = RealPersonProvider::http(&url, TOKEN, 0.8, Duration::from_millis(500)).unwrap();
+    assert_eq!(check(&p, b"pass").await, Verdict::Pass { score: 0.97 });
+    assert_eq!(check(&p, b"spoof").await, Verdict::Fail { score: 0.97 });
+    assert_eq!(check(&p, b"stranger").await, Verdict::Fail { score: 0.12 });
+    assert_eq!(check(&p, b"blurry").await, Verdict::Fail { score: 0.55 });
+    for probe in [&b"slow"[..], b"crash", b"garbage", b"another"] {
+        let v = check(&p, probe).await;
+        assert!(
+            matches!(v, Verdict::Unavailable(_)),
+            "{:?}: {v:?}",
+            String::from_utf8_lossy(probe)
+        );
+    }
+    let wrong =
+        RealPersonProvider::http(&url, "not-the-token", 0.8, Duration::from_millis(500)).unwrap();
+    assert!(matches!(
+        check(&wrong, b"pass").await,
+        Verdict::Unavailable(_)
+    ));
+    let down =
+        RealPersonProvider::http("http://127.0.0.1:9", TOKEN, 0.8, Duration::from_millis(500))
+            .unwrap();
+    assert!(matches!(
+        check(&down, b"pass").await,
+        Verdict::Unavailable(_)
+    ));
+    // What the protocol says the client sends.
+    let first = seen.lock().unwrap()[0].clone();
+    assert_eq!(first["request_id"], "req-1");
+    assert_eq!(
+        first["subject"],
+        json!({ "name": "ANNO BERNHARD DEDERICHS", "permit_number": "4401000000000000042" })
+    );
+    assert_eq!(first["reference_photo"], Value::Null);
+    assert_eq!(first["probe_image"], "cGFzcw==");
+    assert!(chrono::DateTime::parse_from_rfc3339(first["captured_at"].as_str().unwrap()).is_ok());
+}
+
+#[tokio::test]
+async fn a_provider_is_configured_or_refused() {
+    assert!(RealPersonProvider::http("ftp://x", TOKEN, 0.8, Duration::from_secs(1)).is_err());
+    assert!(RealPersonProvider::http("http://x", "", 0.8, Duration::from_secs(1)).is_err());
+    assert!(RealPersonProvider::http("http://x", TOKEN, 1.5, Duration::from_secs(1)).is_err());
+    let p = RealPersonProvider::http("http://x/", TOKEN, 0.8, Duration::from_secs(1)).unwrap();
+    assert!(!format!("{p:?}").contains(TOKEN), "the token never prints");
+    assert!(RealPersonProvider::Demo.is_demo());
+    assert_eq!(
+        check(&RealPersonProvider::Demo, b"anything").await,
+        Verdict::Pass { score: 1.0 }
+    );
+}
