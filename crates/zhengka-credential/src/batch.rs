@@ -44,12 +44,56 @@ pub fn verify_batch(items: &[SignedItem<'_>]) -> Vec<bool> {
 
 /// The signature, if key and signature pass the checks `verify_strict` makes
 /// beyond the batch equation: no small-order key or `R`, `R` canonical. (A
-/// non-canonical `s` fails the batch, and then its own single check.)
+/// non-canonical `s` fails the batch, and then its own single check.) No field
+/// arithmetic: `R` is judged by its encoding.
 fn strict_shape(key: &VerifyingKey, signature: &[u8]) -> Option<Signature> {
     let sig = Signature::from_slice(signature).ok()?;
-    let r = VerifyingKey::from_bytes(sig.r_bytes()).ok()?;
-    let canonical = r.to_edwards().compress().as_bytes() == sig.r_bytes();
-    (canonical && !r.is_weak() && !key.is_weak()).then_some(sig)
+    let ok = is_canonical_y(sig.r_bytes()) && !is_small_order(sig.r_bytes()) && !key.is_weak();
+    ok.then_some(sig)
+}
+
+/// The y coordinates (little-endian, sign bit clear) of the 8 points of small
+/// order: 0, 1, p - 1 and the two of order 8. With either sign bit they are
+/// exactly the encodings that decode to a small-order point (libsodium's list).
+const SMALL_ORDER_Y: [[u8; 32]; 5] = [
+    [0; 32],
+    {
+        let mut one = [0; 32];
+        one[0] = 1;
+        one
+    },
+    [
+        0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
+    ],
+    [
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
+        0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+        0xfc, 0x05,
+    ],
+    [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0x7a,
+    ],
+];
+
+fn y_of(point: &[u8; 32]) -> [u8; 32] {
+    let mut y = *point;
+    y[31] &= 0x7f;
+    y
+}
+
+fn is_small_order(point: &[u8; 32]) -> bool {
+    SMALL_ORDER_Y.contains(&y_of(point))
+}
+
+/// y < p = 2^255 - 19 (a point with x = 0 and the sign bit set, the other
+/// non-canonical form, is of small order and refused as such).
+fn is_canonical_y(point: &[u8; 32]) -> bool {
+    let y = y_of(point);
+    !(y[31] == 0x7f && y[1..31].iter().all(|&b| b == 0xff) && y[0] >= 0xed)
 }
 
 /// The Ed25519 items that go into one batch, with their positions.
@@ -91,6 +135,8 @@ mod tests {
     use super::*;
     use crate::alg::Algorithm;
     use crate::keys::SigningKey;
+    use ed25519_dalek::Verifier as _;
+    use sha2::Digest as _;
 
     struct Signed {
         key: PublicKey,
@@ -171,22 +217,76 @@ mod tests {
         identity[0] = 1;
         let weak = PublicKey::from_bytes(Algorithm::EdDsa, &identity).unwrap();
         let forged = [&identity[..], &[0u8; 32]].concat();
-        let mut all = signed(8, Algorithm::EdDsa);
-        all.insert(
-            3,
-            Signed {
-                key: weak.clone(),
-                message: b"anything".to_vec(),
-                signature: forged.clone(),
-            },
+        // A real key, R = identity, s = H(R, A, M) * a: valid under the plain
+        // equation (ring accepts it), refused by verify_strict (R of small order).
+        let dalek = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let real =
+            PublicKey::from_bytes(Algorithm::EdDsa, dalek.verifying_key().as_bytes()).unwrap();
+        let k = curve25519_dalek::Scalar::from_hash(
+            sha2::Sha512::default()
+                .chain_update(identity)
+                .chain_update(dalek.verifying_key().as_bytes())
+                .chain_update(b"anything"),
         );
-        let expected: Vec<bool> = (0..9).map(|i| i != 3).collect();
+        let small_r = [&identity[..], (k * dalek.to_scalar()).as_bytes()].concat();
+        let small_r_sig = Signature::from_slice(&small_r).unwrap();
+        assert!(
+            dalek
+                .verifying_key()
+                .verify(b"anything", &small_r_sig)
+                .is_ok()
+        );
+
+        let mut all = signed(8, Algorithm::EdDsa);
+        for (at, key, signature) in [(3, &weak, &forged), (6, &real, &small_r)] {
+            let (key, message, signature) = (key.clone(), b"anything".to_vec(), signature.clone());
+            all.insert(
+                at,
+                Signed {
+                    key,
+                    message,
+                    signature,
+                },
+            );
+        }
+        let expected: Vec<bool> = (0..10).map(|i| i != 3 && i != 6).collect();
         assert_eq!(verdicts(&all), expected);
         assert!(!weak.verify(b"anything", &forged));
-        // Without the pre-check the batch would have passed it.
-        let dalek = VerifyingKey::from_bytes(&identity).unwrap();
-        let sig = Signature::from_slice(&forged).unwrap();
-        assert!(ed25519_dalek::verify_batch(&[b"anything"], &[sig], &[dalek]).is_ok());
+        assert!(!real.verify(b"anything", &small_r));
+        // Without the pre-check the batch would have passed both.
+        let keys = [
+            VerifyingKey::from_bytes(&identity).unwrap(),
+            dalek.verifying_key(),
+        ];
+        let sigs = [Signature::from_slice(&forged).unwrap(), small_r_sig];
+        assert!(ed25519_dalek::verify_batch(&[b"anything", b"anything"], &sigs, &keys).is_ok());
+    }
+
+    #[test]
+    fn small_order_encodings_are_those_dalek_finds_weak() {
+        for y in SMALL_ORDER_Y {
+            for sign in [0, 0x80] {
+                let mut point = y;
+                point[31] |= sign;
+                assert!(is_small_order(&point));
+                if let Ok(key) = VerifyingKey::from_bytes(&point) {
+                    assert!(key.is_weak(), "{point:02x?}");
+                }
+            }
+        }
+        for item in signed(50, Algorithm::EdDsa) {
+            let sig = Signature::from_slice(&item.signature).unwrap();
+            assert!(is_canonical_y(sig.r_bytes()) && !is_small_order(sig.r_bytes()));
+            assert!(!is_small_order(item.key.as_bytes().try_into().unwrap()));
+        }
+        // y = p and y = 2^255 - 1 are not canonical; y = p - 1 is.
+        let mut y = [0xff; 32];
+        y[31] = 0x7f;
+        assert!(!is_canonical_y(&y));
+        y[0] = 0xed;
+        assert!(!is_canonical_y(&y));
+        y[0] = 0xec;
+        assert!(is_canonical_y(&y));
     }
 
     /// The signature with L added to its s half (still 32 bytes, not reduced).
