@@ -1,4 +1,5 @@
-//! Full offline verify per algorithm, bare signature verify, issuance, QR rendering.
+//! Full offline verify per algorithm, bare signature verify, issuance, QR rendering,
+//! Ed25519 batch verification against one by one.
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use zhengka_credential::*;
@@ -102,9 +103,42 @@ fn benches(c: &mut Criterion) {
     });
 }
 
+/// Gate log items, each signed by its own gate's Ed25519 key: `verify_batch` vs
+/// `PublicKey::verify` one by one (per-item time = reported time / n).
+fn batches(c: &mut Criterion) {
+    for n in [64usize, 1024] {
+        let signed: Vec<(PublicKey, Vec<u8>, Vec<u8>)> = (0..n)
+            .map(|i| {
+                let key = SigningKey::generate(Algorithm::EdDsa).unwrap();
+                let line = format!("gate {i} log line {}", "x".repeat(200)).into_bytes();
+                let sig = key.sign(&line);
+                (key.public_key().clone(), line, sig)
+            })
+            .collect();
+        let items: Vec<SignedItem> = signed
+            .iter()
+            .map(|(key, message, signature)| SignedItem {
+                key,
+                message,
+                signature,
+            })
+            .collect();
+        c.bench_function(&format!("eddsa_{n}/batch"), |b| {
+            b.iter(|| assert!(verify_batch(black_box(&items)).iter().all(|ok| *ok)))
+        });
+        c.bench_function(&format!("eddsa_{n}/one_by_one"), |b| {
+            b.iter(|| {
+                for item in black_box(&items) {
+                    assert!(item.key.verify(item.message, item.signature));
+                }
+            })
+        });
+    }
+}
+
 criterion_group! {
     name = group;
     config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(3)).warm_up_time(std::time::Duration::from_secs(1));
-    targets = benches
+    targets = benches, batches
 }
 criterion_main!(group);

@@ -2,7 +2,7 @@
 
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{self as rs, KeyPair};
-use sm2::dsa::signature::{Signer, Verifier};
+use sm2::dsa::signature::{Signer, Verifier as _};
 use sm2::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 
 use crate::alg::{Algorithm, SM2_DEFAULT_ID};
@@ -33,14 +33,25 @@ impl Kid {
 }
 
 /// A public key: P-256 or SM2 as an uncompressed SEC1 point (65 bytes), Ed25519
-/// as its 32 raw bytes.
+/// as its 32 raw bytes (a point on the curve: checked when read).
 #[derive(Clone)]
 pub struct PublicKey {
     alg: Algorithm,
     bytes: Vec<u8>,
     /// Derived once: the trust list looks keys up by it on every verify.
     kid: Kid,
-    sm2: Option<sm2::dsa::VerifyingKey>,
+    verifier: Verifier,
+}
+
+/// The parsed form a key verifies with, made once when the key is read.
+#[derive(Clone)]
+enum Verifier {
+    /// ring parses the P-256 point on each verify (cheaply; it is checked up front).
+    Es256,
+    Sm2(Box<sm2::dsa::VerifyingKey>),
+    /// ed25519-dalek: `verify_strict` is faster here than ring's Ed25519 and
+    /// refuses small-order keys and `R` points and non-canonical `R` and `s`.
+    EdDsa(Box<ed25519_dalek::VerifyingKey>),
 }
 
 impl std::fmt::Debug for PublicKey {
@@ -58,20 +69,27 @@ impl PartialEq for PublicKey {
 impl PublicKey {
     /// Parses public key bytes for `alg`, checking the point is on the curve.
     pub fn from_bytes(alg: Algorithm, bytes: &[u8]) -> Result<Self, KeyError> {
-        let sm2 = match alg {
-            Algorithm::Es256 if bytes.len() == 65 && bytes[0] == 4 => None,
-            Algorithm::EdDsa if bytes.len() == 32 => None,
-            Algorithm::Sm2Sm3 if bytes.len() == 65 && bytes[0] == 4 => Some(
-                sm2::dsa::VerifyingKey::from_sec1_bytes(SM2_DEFAULT_ID, bytes)
-                    .map_err(|_| KeyError::BadPublicKey)?,
-            ),
+        fn bad<E>(_: E) -> KeyError {
+            KeyError::BadPublicKey
+        }
+        let verifier = match alg {
+            Algorithm::Es256 if bytes.len() == 65 && bytes[0] == 4 => Verifier::Es256,
+            Algorithm::EdDsa => {
+                let bytes = <&[u8; 32]>::try_from(bytes).map_err(bad)?;
+                Verifier::EdDsa(Box::new(
+                    ed25519_dalek::VerifyingKey::from_bytes(bytes).map_err(bad)?,
+                ))
+            }
+            Algorithm::Sm2Sm3 if bytes.len() == 65 && bytes[0] == 4 => Verifier::Sm2(Box::new(
+                sm2::dsa::VerifyingKey::from_sec1_bytes(SM2_DEFAULT_ID, bytes).map_err(bad)?,
+            )),
             _ => return Err(KeyError::BadPublicKey),
         };
         let key = PublicKey {
             alg,
             bytes: bytes.to_vec(),
             kid: Kid::of(bytes),
-            sm2,
+            verifier,
         };
         if alg == Algorithm::Es256 && !key.is_valid_p256_point() {
             return Err(KeyError::BadPublicKey);
@@ -102,22 +120,24 @@ impl PublicKey {
 
     /// Verifies `signature` (64 bytes for every algorithm here) over `message`.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        match self.alg {
-            Algorithm::Es256 => {
+        match &self.verifier {
+            Verifier::Es256 => {
                 rs::UnparsedPublicKey::new(&rs::ECDSA_P256_SHA256_FIXED, &self.bytes)
                     .verify(message, signature)
                     .is_ok()
             }
-            Algorithm::EdDsa => rs::UnparsedPublicKey::new(&rs::ED25519, &self.bytes)
-                .verify(message, signature)
-                .is_ok(),
-            Algorithm::Sm2Sm3 => {
-                let (Some(key), Ok(sig)) = (&self.sm2, sm2::dsa::Signature::from_slice(signature))
-                else {
-                    return false;
-                };
-                key.verify(message, &sig).is_ok()
-            }
+            Verifier::EdDsa(key) => ed25519_dalek::Signature::from_slice(signature)
+                .is_ok_and(|sig| key.verify_strict(message, &sig).is_ok()),
+            Verifier::Sm2(key) => sm2::dsa::Signature::from_slice(signature)
+                .is_ok_and(|sig| key.verify(message, &sig).is_ok()),
+        }
+    }
+
+    /// The Ed25519 key, for batch verification.
+    pub(crate) fn ed25519(&self) -> Option<&ed25519_dalek::VerifyingKey> {
+        match &self.verifier {
+            Verifier::EdDsa(key) => Some(key),
+            _ => None,
         }
     }
 }

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod alg;
+pub mod batch;
 pub mod claims;
 pub mod codec;
 pub mod cose;
@@ -20,6 +21,7 @@ pub mod trust;
 pub mod verify;
 
 pub use alg::Algorithm;
+pub use batch::{SignedItem, verify_batch};
 pub use claims::{Body, Claims, Kind, PermitFacts, StatusRef};
 pub use error::Rejection;
 pub use issue::{Issued, Issuer, Validity, present};

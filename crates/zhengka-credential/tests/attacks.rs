@@ -259,3 +259,42 @@ static FIXTURE: std::sync::LazyLock<(World, Vec<String>)> = std::sync::LazyLock:
     let qrs = (0..3).map(|i| world.notice(i, 9).qr).collect();
     (world, qrs)
 });
+
+/// Ed25519 is checked as `verify_strict`: a small-order key with the identity as
+/// `R` and s = 0 (valid for every message under the plain equation), an `s` not
+/// reduced mod L, and any flipped bit of a good signature are all refused.
+#[test]
+fn ed25519_verify_is_strict() {
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let weak = PublicKey::from_bytes(Algorithm::EdDsa, &identity).unwrap();
+    let forged = [&identity[..], &[0u8; 32]].concat();
+    assert!(!weak.verify(b"any message", &forged));
+
+    let key = SigningKey::generate(Algorithm::EdDsa).unwrap();
+    let message = b"gate 7 log line";
+    let good = key.sign(message);
+    assert!(key.public_key().verify(message, &good));
+    // s + L: the same scalar mod L, not canonically encoded.
+    const L: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    let mut unreduced = good.clone();
+    let mut carry = 0u16;
+    for (byte, l) in unreduced[32..].iter_mut().zip(L) {
+        let sum = u16::from(*byte) + u16::from(l) + carry;
+        *byte = sum as u8;
+        carry = sum >> 8;
+    }
+    assert!(!key.public_key().verify(message, &unreduced));
+    for bit in 0..good.len() * 8 {
+        let mut flipped = good.clone();
+        flipped[bit / 8] ^= 1 << (bit % 8);
+        assert!(!key.public_key().verify(message, &flipped), "bit {bit}");
+    }
+    // Not a point: refused when the key is read.
+    let mut not_a_point = [0u8; 32];
+    not_a_point[0] = 2;
+    assert!(PublicKey::from_bytes(Algorithm::EdDsa, &not_a_point).is_err());
+}
