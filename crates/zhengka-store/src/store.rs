@@ -86,7 +86,13 @@ pub struct Page<T> {
 
 #[async_trait]
 pub trait Store:
-    crate::OutboxStore + crate::SocialSecurityStore + crate::CardStore + Send + Sync + 'static
+    crate::OutboxStore
+    + crate::SocialSecurityStore
+    + crate::CardStore
+    + crate::CoordinationStore
+    + Send
+    + Sync
+    + 'static
 {
     async fn ping(&self) -> Result<(), StoreError>;
 
