@@ -77,7 +77,7 @@ async fn outbox_lag(app: &AppState, out: &mut String) {
          # TYPE zhengka_outbox_lag_events gauge\n",
     );
     for s in super::dispatch::SUBSCRIBERS {
-        match app.store.outbox_lag(s.name).await {
+        match app.store.outbox_lag(s.name, s.types).await {
             Ok(n) => {
                 let _ = writeln!(
                     out,
