@@ -49,6 +49,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub metrics: Arc<http::metrics::Metrics>,
     pub credentials: Arc<credentials::Credentials>,
+    /// This instance's lease holder name and what its jobs did.
+    pub jobs: Arc<jobs::Jobs>,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::default(),
             credentials: Arc::new(credentials),
+            jobs: Arc::default(),
         }
     }
 }

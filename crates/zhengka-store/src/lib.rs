@@ -9,6 +9,7 @@
 
 pub mod audit;
 mod cards;
+mod coordination;
 mod db;
 mod error;
 mod idempotency;
@@ -24,6 +25,7 @@ pub mod vault;
 
 pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use cards::{BatchRecord, CardFilter, CardStore};
+pub use coordination::{CoordinationStore, JobLease};
 pub use db::{Backend, SqlStore};
 pub use error::{ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED};
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
@@ -41,5 +43,8 @@ pub use vault::Vault;
 /// Every context's store trait, for code that holds a concrete `SqlStore`
 /// (tools, tests) rather than a `dyn Store`.
 pub mod prelude {
-    pub use crate::{CardStore, OutboxStore, PermitStore, SocialSecurityStore, Store, UserStore};
+    pub use crate::{
+        CardStore, CoordinationStore, OutboxStore, PermitStore, SocialSecurityStore, Store,
+        UserStore,
+    };
 }

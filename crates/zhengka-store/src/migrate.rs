@@ -88,6 +88,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0008_cards.sql"),
         then: None,
     },
+    Migration {
+        version: 9,
+        name: "job_leases",
+        sqlite: include_str!("../migrations/sqlite/0009_job_leases.sql"),
+        postgres: include_str!("../migrations/postgres/0009_job_leases.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

@@ -38,8 +38,10 @@ pub trait OutboxStore: Send + Sync {
     async fn skip_event(&self, d: Delivery) -> Result<(), StoreError>;
     /// Every event of a subject, oldest first (account and card pages).
     async fn events_of(&self, kind: &str, id: &str) -> Result<Vec<OutboxEntry>, StoreError>;
-    /// How many events are past the subscriber's cursor (outbox lag).
-    async fn outbox_lag(&self, subscriber: &str) -> Result<i64, StoreError>;
+    /// How many events of `types` are past the subscriber's cursor (outbox
+    /// lag): the events it still has to handle. (Events of other types stay
+    /// past the cursor until one of its own moves it, so they are not counted.)
+    async fn outbox_lag(&self, subscriber: &str, types: &[&str]) -> Result<i64, StoreError>;
 }
 
 /// Append `events` inside `tx`, after the audit event (whose head row lock
@@ -154,14 +156,17 @@ impl OutboxStore for SqlStore {
         rows.iter().map(entry).collect()
     }
 
-    async fn outbox_lag(&self, subscriber: &str) -> Result<i64, StoreError> {
-        let row = sqlx::query(
+    async fn outbox_lag(&self, subscriber: &str, types: &[&str]) -> Result<i64, StoreError> {
+        let marks: Vec<String> = (0..types.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
             "SELECT COUNT(*) AS n FROM outbox WHERE seq > COALESCE((SELECT last_seq FROM \
-             outbox_cursors WHERE subscriber = $1), 0)",
-        )
-        .bind(subscriber)
-        .fetch_one(&self.reader)
-        .await?;
-        Ok(row.try_get("n")?)
+             outbox_cursors WHERE subscriber = $1), 0) AND event_type IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(subscriber);
+        for t in types {
+            q = q.bind(*t);
+        }
+        Ok(q.fetch_one(&self.reader).await?.try_get("n")?)
     }
 }

@@ -233,10 +233,20 @@ impl SqlStore {
     pub async fn export(&self, out: &mut impl IoWrite) -> Result<TransferReport, StoreError> {
         let mut report = TransferReport::default();
         writeln!(out, "{}", json!({ "zhengka_export": VERSION })).map_err(StoreError::other)?;
+        // One snapshot for every table, so an export of a live database (a
+        // backup while instances serve) is consistent: no row that points at
+        // a row written after its table was read. SQLite's WAL gives a read
+        // transaction its snapshot; PostgreSQL needs REPEATABLE READ for it.
+        let mut tx = self.reader.begin().await?;
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
         for (table, cols) in TABLES {
             let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
             let sql = format!("SELECT {} FROM {table} ORDER BY 1", names.join(", "));
-            for row in sqlx::query(&sql).fetch_all(&self.reader).await? {
+            for row in sqlx::query(&sql).fetch_all(&mut *tx).await? {
                 let mut obj = Map::new();
                 for (name, col) in cols.iter() {
                     obj.insert((*name).to_owned(), cell(&row, name, *col)?);
@@ -246,6 +256,7 @@ impl SqlStore {
                 report.rows += 1;
             }
         }
+        tx.commit().await?;
         Ok(report)
     }
 

@@ -25,31 +25,58 @@ pub async fn run(
     if demo {
         crate::demo::fill_if_empty(store.clone(), deployment.credentials(dir)?).await?;
     }
-    zhengka_server::jobs::spawn_deadline_sweeper(
-        store.clone(),
-        std::time::Duration::from_secs(3600),
-    );
     let config = Config {
         issuer_region: deployment.issuer_region.clone(),
         ..Config::default()
     };
     let state = AppState::with_credentials(store, config, credentials);
-    // Contexts react to each other's events within a second or two.
-    zhengka_server::jobs::spawn_event_dispatcher(state.clone(), std::time::Duration::from_secs(1));
-    let app = router(state);
+    spawn_jobs(&state);
+    let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind(bind).await?;
+    let stop = shutdown_signal()?;
     println!("zhengka is serving on http://{}", listener.local_addr()?);
-    tracing::info!(%bind, "serving");
+    tracing::info!(%bind, holder = state.jobs.holder(), "serving");
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(stop)
         .await?;
+    // Another instance takes the jobs over at once instead of after the leases end.
+    zhengka_server::jobs::release_leases(&state).await;
     Ok(())
 }
 
-/// On first start, create `admin` with a random password, shown once and kept
-/// in the data directory (mode 0600) for the operator to pick up and delete.
+/// The background jobs. Each leased one runs on one instance at a time,
+/// however many `serve` processes share the database.
+fn spawn_jobs(state: &AppState) {
+    use std::time::Duration;
+    use zhengka_server::jobs;
+    jobs::spawn_deadline_sweeper(state.clone(), Duration::from_secs(3600));
+    // Contexts react to each other's events within a second or two.
+    jobs::spawn_event_dispatcher(state.clone(), Duration::from_secs(1));
+    jobs::spawn_status_publisher(state.clone(), jobs::STATUS_PUBLISH_EVERY);
+    // The day's applied cards go to the manufacturer once a day.
+    jobs::spawn_card_batcher(state.clone(), Duration::from_secs(24 * 3600));
+}
+
+/// Ctrl-C, or SIGTERM (what systemd and container runtimes send). The handler
+/// is installed when this is called, so call it before saying "serving": a
+/// supervisor may stop the process as soon as it reads that.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+/// On first start, create `admin` with a random password, written only to a
+/// file in the data directory (mode 0600) for the operator to pick up and
+/// delete: never to stdout or the log, which are often collected and kept.
 async fn first_admin(dir: &DataDir, store: Arc<dyn Store>) -> anyhow::Result<()> {
     if store.count_users().await? > 0 {
         return Ok(());
@@ -62,10 +89,18 @@ async fn first_admin(dir: &DataDir, store: Arc<dyn Store>) -> anyhow::Result<()>
         employer_id: None,
         region_code: None,
     };
-    crate::users::add_user(store, body, "system").await?;
+    if let Err(e) = crate::users::add_user(store.clone(), body, "system").await {
+        // Two instances started at once on a fresh database: the other made it.
+        if store.count_users().await? > 0 {
+            return Ok(());
+        }
+        return Err(e);
+    }
     let path = dir.path().join("initial-admin-password");
     write_private(&path, password.as_bytes())?;
-    println!("first start: created user 'admin' with password {password}");
-    println!("(also written to {}; delete it once noted)", path.display());
+    println!(
+        "first start: created user 'admin'; its password is in {} (read it, then delete the file)",
+        path.display()
+    );
     Ok(())
 }

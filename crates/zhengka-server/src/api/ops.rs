@@ -34,7 +34,8 @@ async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
 async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        app.metrics.render(),
+        app.metrics.render()
+            + &crate::jobs::metrics::render(&app, chrono::Utc::now().timestamp()).await,
     )
 }
 

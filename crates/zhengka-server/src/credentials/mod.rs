@@ -8,7 +8,7 @@ mod scan;
 mod status;
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use zhengka_credential::{Issuer, IssuerKey, KeyPurpose, PublicKey, SigningKey, TrustList};
 
@@ -22,8 +22,14 @@ pub use status::new_status_index;
 const TRUST_LIST_DAYS: i64 = 30;
 /// How long an offline verifier may use a status list (its `ttl`), and its `exp`.
 pub const STATUS_LIST_TTL_SECS: i64 = 24 * 3600;
-/// Online, a status change shows within this (design: within 5 minutes).
+/// The longest an instance serves one signed list (so its `iat` is at most
+/// this old), even when nothing changed.
 const STATUS_CACHE: Duration = Duration::from_secs(30);
+/// Within this, a cached list is served without asking the database whether
+/// anything changed: a change on any instance shows on every instance within
+/// about this (design: within 5 minutes), and a burst of writes costs at most
+/// one rebuild per this.
+const STATUS_RECHECK: Duration = Duration::from_secs(1);
 
 pub struct Credentials {
     region: String,
@@ -32,7 +38,7 @@ pub struct Credentials {
     anchor: SigningKey,
     keys: Vec<IssuerKey>,
     trust_cache: Mutex<Option<(i64, Vec<u8>)>>,
-    status_cache: Mutex<Option<(Instant, Vec<u8>)>>,
+    status_cache: Mutex<Option<status::CachedList>>,
 }
 
 impl std::fmt::Debug for Credentials {

@@ -10,6 +10,7 @@ use chrono::Utc;
 use zhengka_domain::employer::{Role, User};
 use zhengka_domain::ids::RegionCode;
 
+use super::runner::Scope;
 use crate::AppState;
 use crate::api::cards::batches::make_batch;
 use crate::auth::Caller;
@@ -47,15 +48,22 @@ pub async fn batch_applied_cards(app: &AppState) -> Result<Option<String>, ApiEr
     }
 }
 
+/// Batch every `every`, the first time one period after start (a freshly
+/// started server leaves what is pending alone); a leased job, so one
+/// instance makes each batch.
 pub fn spawn_card_batcher(app: AppState, every: Duration) {
     tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(every).await;
-            match batch_applied_cards(&app).await {
-                Ok(Some(id)) => tracing::info!(batch = %id, "card production batch made"),
-                Ok(None) => {}
-                Err(e) => tracing::warn!(error = %e, "card production batch failed"),
-            }
-        }
+        tokio::time::sleep(every).await;
+        super::runner::spawn(app, super::CARD_BATCHES, Scope::Leased, every, |app, _| {
+            Box::pin(async move {
+                let made = batch_applied_cards(&app).await;
+                if let Some(id) =
+                    made.map_err(|e| zhengka_store::StoreError::other(e.to_string()))?
+                {
+                    tracing::info!(batch = %id, "card production batch made");
+                }
+                Ok(())
+            })
+        });
     });
 }

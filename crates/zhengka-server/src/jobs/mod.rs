@@ -5,73 +5,124 @@ mod card_batches;
 mod cut_over;
 mod deadlines;
 pub mod dispatch;
+pub mod metrics;
 mod reactions;
+pub mod runner;
 
 pub use card_batches::{batch_applied_cards, spawn_card_batcher};
 pub use cut_over::cut_over;
 pub use deadlines::sweep_permit_deadlines;
 pub use dispatch::{Dispatched, dispatch_once};
+pub use runner::{JobStats, Jobs, Scope};
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use zhengka_store::Store;
+use crate::AppState;
+use runner::{JobRun, spawn};
 
-/// Publish (sign) the status list every `every`, so the list served to
-/// verifiers is never older than that, whatever the request pattern.
-pub fn spawn_status_publisher(app: crate::AppState, every: Duration) {
-    tokio::spawn(async move {
-        loop {
-            app.credentials.invalidate_status_list();
-            let now = chrono::Utc::now().timestamp();
-            if let Err(e) = app.credentials.status_list(app.store.as_ref(), now).await {
-                tracing::warn!(error = %e, "status list publication failed");
-            }
-            tokio::time::sleep(every).await;
+/// The names jobs have in `job_leases` and in `/metrics`.
+pub const STATUS_PUBLISHER: &str = "status_list_publication";
+pub const DEADLINE_SWEEP: &str = "permit_deadline_sweep";
+pub const IDEMPOTENCY_PURGE: &str = "idempotency_purge";
+pub const EXPIRED_SWEEP: &str = "expired_attempts_sweep";
+pub const EVENT_DISPATCH: &str = "outbox_dispatch";
+pub const CARD_BATCHES: &str = "card_production_batches";
+/// The leased jobs, each run by one instance at a time.
+pub const LEASED: [&str; 5] = [
+    DEADLINE_SWEEP,
+    IDEMPOTENCY_PURGE,
+    EXPIRED_SWEEP,
+    EVENT_DISPATCH,
+    CARD_BATCHES,
+];
+/// How often each instance re-signs its status list: its cache's longest life.
+pub const STATUS_PUBLISH_EVERY: Duration = Duration::from_secs(30);
+
+/// Give up this instance's leases (at shutdown).
+pub async fn release_leases(app: &AppState) {
+    for name in LEASED {
+        if let Err(e) = app.store.release_lease(name, app.jobs.holder()).await {
+            tracing::warn!(job = name, error = %e, "job lease not released");
         }
-    });
+    }
+}
+
+/// Publish (sign) the status list every `every`, so the list this instance
+/// serves is never older than that, whatever the request pattern. Every
+/// instance runs it: its effect is this process's cache, and each instance
+/// signs the same entries with the same key.
+pub fn spawn_status_publisher(app: AppState, every: Duration) {
+    spawn(
+        app,
+        STATUS_PUBLISHER,
+        Scope::EveryInstance,
+        every,
+        |app, now| {
+            Box::pin(async move {
+                app.credentials.invalidate_status_list();
+                let now = now.timestamp();
+                app.credentials.status_list(app.store.as_ref(), now).await?;
+                Ok(())
+            })
+        },
+    );
 }
 
 /// Sweep deadlines, delete expired idempotency records, ended attempt windows
-/// and expired presentation nonces, at start and then every `every`, until
-/// the process ends.
-pub fn spawn_deadline_sweeper(store: Arc<dyn Store>, every: Duration) {
-    tokio::spawn(async move {
-        loop {
-            let now = chrono::Utc::now();
-            match sweep_permit_deadlines(store.as_ref(), now).await {
-                Ok(n) if n > 0 => tracing::info!(changed = n, "permit deadlines swept"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "permit deadline sweep failed"),
-            }
-            // Lookups ignore expired records already; this only reclaims space.
-            match store.purge_expired_idempotency(now).await {
-                Ok(n) if n > 0 => tracing::info!(deleted = n, "expired idempotency records"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "idempotency purge failed"),
-            }
-            if let Err(e) = store.sweep_expired(now).await {
-                tracing::warn!(error = %e, "sweep of expired attempts and nonces failed");
-            }
-            tokio::time::sleep(every).await;
-        }
+/// and expired presentation nonces, at start and then every `every`: three
+/// leased jobs, so one instance does each.
+pub fn spawn_deadline_sweeper(app: AppState, every: Duration) {
+    spawn(app.clone(), DEADLINE_SWEEP, Scope::Leased, every, deadlines);
+    spawn(
+        app.clone(),
+        IDEMPOTENCY_PURGE,
+        Scope::Leased,
+        every,
+        |app, now| {
+            Box::pin(async move {
+                // Lookups ignore expired records already; this only reclaims space.
+                let n = app.store.purge_expired_idempotency(now).await?;
+                if n > 0 {
+                    tracing::info!(deleted = n, "expired idempotency records");
+                }
+                Ok(())
+            })
+        },
+    );
+    spawn(app, EXPIRED_SWEEP, Scope::Leased, every, |app, now| {
+        Box::pin(async move {
+            app.store.sweep_expired(now).await?;
+            Ok(())
+        })
     });
 }
 
-/// Deliver outbox events every `every` (and at start), until the process ends.
-pub fn spawn_event_dispatcher(app: crate::AppState, every: Duration) {
-    tokio::spawn(async move {
-        loop {
-            match dispatch_once(app.store.as_ref(), chrono::Utc::now()).await {
-                Ok(d) if d.applied > 0 => {
-                    // Frozen cards and ended permits show in the next list at once.
-                    app.credentials.invalidate_status_list();
-                    tracing::info!(applied = d.applied, "outbox events applied");
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "outbox dispatch failed"),
-            }
-            tokio::time::sleep(every).await;
+fn deadlines(app: AppState, now: chrono::DateTime<chrono::Utc>) -> JobRun {
+    Box::pin(async move {
+        let n = sweep_permit_deadlines(app.store.as_ref(), now).await?;
+        if n > 0 {
+            // Suspended and revoked permits show in this instance's next list
+            // at once; other instances see the change counter move.
+            app.credentials.invalidate_status_list();
+            tracing::info!(changed = n, "permit deadlines swept");
         }
+        Ok(())
+    })
+}
+
+/// Deliver outbox events every `every` (and at start), until the process ends;
+/// one instance at a time (the lease), and each event changes a subscriber
+/// once even if two dispatchers ran (the delivery key).
+pub fn spawn_event_dispatcher(app: AppState, every: Duration) {
+    spawn(app, EVENT_DISPATCH, Scope::Leased, every, |app, now| {
+        Box::pin(async move {
+            let d = dispatch_once(app.store.as_ref(), now).await?;
+            if d.applied > 0 {
+                // Frozen cards and ended permits show in the next list at once.
+                app.credentials.invalidate_status_list();
+                tracing::info!(applied = d.applied, "outbox events applied");
+            }
+            Ok(())
+        })
     });
 }

@@ -112,6 +112,14 @@ impl TestApp {
         serve(Arc::new(store), credentials(&self.keys)).await
     }
 
+    /// The state of another instance on the same database (its own
+    /// connections, caches and job lease holder name), not yet serving.
+    pub async fn another_state(&self) -> AppState {
+        let vault = Vault::from_key_material(&self.vault_key).unwrap();
+        let store = SqlStore::connect(&self._db.url, vault).await.unwrap();
+        AppState::with_credentials(Arc::new(store), Config::default(), credentials(&self.keys))
+    }
+
     async fn insert_user(
         &self,
         username: &str,

@@ -13,6 +13,7 @@ mod concurrency;
 mod files;
 mod fixtures;
 mod idempotency;
+mod leases;
 mod materials;
 mod people;
 mod permits;

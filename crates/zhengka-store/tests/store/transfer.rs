@@ -183,3 +183,58 @@ async fn a_version_1_export_is_imported_with_its_file_names_sealed() {
     assert_eq!(target.list_materials("a1").await.unwrap(), vec![m]);
     assert_eq!(target.verify_audit_chain().await.unwrap().broken_at, None);
 }
+
+/// An export taken while instances write is one snapshot: every exported
+/// employer has its audit event in the export, and no event is there without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_export_of_a_live_database_is_one_snapshot() {
+    crate::backends::for_each_backend(|db| async move {
+        let db = std::sync::Arc::new(db);
+        for n in 0..100 {
+            let e = employer(n, "440100");
+            db.store
+                .insert_employer(&e, write("employer.created", "employer", &e.id))
+                .await
+                .unwrap();
+        }
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let (db, stop) = (db.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut n = 100;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let e = employer(n, "440100");
+                    db.store
+                        .insert_employer(&e, write("employer.created", "employer", &e.id))
+                        .await
+                        .unwrap();
+                    n += 1;
+                }
+                n
+            })
+        };
+        let mut counts = vec![];
+        for _ in 0..10 {
+            // Let the writer get going (and go on) between exports.
+            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+            let mut out = Vec::new();
+            db.store.export(&mut out).await.unwrap();
+            let text = String::from_utf8(out).unwrap();
+            let tables: Vec<serde_json::Value> = text
+                .lines()
+                .skip(1)
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            let rows = |t: &str| tables.iter().filter(|v| v["table"] == t).count();
+            counts.push((rows("employers"), rows("audit_events")));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let written = writer.await.unwrap();
+        assert!(written > 100, "the writer ran during the exports");
+        for (employers, events) in counts {
+            assert!(employers >= 100);
+            assert_eq!(employers, events, "one snapshot");
+        }
+    })
+    .await;
+}
