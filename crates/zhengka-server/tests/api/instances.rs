@@ -18,6 +18,7 @@ async fn instance(app: &TestApp, every: Duration) -> (String, AppState) {
     let state = app.another_state().await;
     jobs::spawn_deadline_sweeper(state.clone(), every);
     jobs::spawn_event_dispatcher(state.clone(), every);
+    jobs::spawn_card_batcher(state.clone(), every);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = router(state.clone());
