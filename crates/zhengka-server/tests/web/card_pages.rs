@@ -108,6 +108,7 @@ async fn card_side_pages_are_for_their_roles_and_refuse_posts_without_the_token(
         (&ss, "/web/social-security/enrol"),
         (&ss, "/web/social-security/accounts/search"),
         (&card, "/web/cards/new"),
+        (&card, "/web/cards/search"),
         (&card, "/web/cards/window"),
         (&card, "/web/cards/ZK0000000000/events"),
         (&card, "/web/card-batches"),
@@ -341,5 +342,73 @@ async fn the_accounts_and_the_card_queue_page_with_their_cursor() {
     assert!(
         html.contains("id=\"cards-empty\""),
         "nothing is past its promise yet"
+    );
+}
+
+#[tokio::test]
+async fn a_card_is_found_by_number_or_by_name() {
+    let s = Server::spawn().await;
+    s.cast().await;
+    let c = client();
+    let number = enrolled(&s).await;
+    let card = signed_in(&s, &c, CARD).await;
+    let (_, html) = get(&s, &c, &card, "/web/cards/new").await;
+    let csrf = csrf_of(&html);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("holder", &number),
+        ("bank_code", "ICBC"),
+        ("handover", "service_hall"),
+    ];
+    let (_, location) = post(&s, &c, &card, "/web/cards/new", &form).await;
+    let card_page = location.split('?').next().unwrap().to_owned();
+    let (status, to) = post(
+        &s,
+        &c,
+        &card,
+        "/web/cards/search",
+        &[("csrf", &csrf), ("q", &number)],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (StatusCode::SEE_OTHER, card_page.as_str()),
+        "a permit number opens the card"
+    );
+    let card_number = card_page.trim_start_matches("/web/cards/").to_owned();
+    let (status, to) = post(
+        &s,
+        &c,
+        &card,
+        "/web/cards/search",
+        &[("csrf", &csrf), ("q", &card_number)],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (StatusCode::SEE_OTHER, card_page.as_str())
+    );
+    let (status, html) = post(
+        &s,
+        &c,
+        &card,
+        "/web/cards/search",
+        &[("csrf", &csrf), ("q", "maria")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains(&card_number), "a name lists the card");
+    let (status, html) = post(
+        &s,
+        &c,
+        &card,
+        "/web/cards/search",
+        &[("csrf", &csrf), ("q", "NOBODY HERE")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("id=\"f-q-error\"") && html.contains(&text("en", "error.no_card_found")),
+        "{html}"
     );
 }

@@ -148,6 +148,7 @@ async fn every_form_post_without_the_csrf_token_is_refused() {
         "/web/social-security/enrol",
         "/web/social-security/accounts/search",
         "/web/cards/new",
+        "/web/cards/search",
         "/web/cards/window",
         "/web/cards/x/events",
         "/web/card-batches",

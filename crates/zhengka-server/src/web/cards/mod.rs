@@ -8,6 +8,7 @@ mod apply;
 mod batches;
 mod card;
 mod queue;
+mod search;
 mod window;
 
 use axum::Router;
@@ -27,6 +28,7 @@ pub const OFFICER: &[Role] = &[Role::CardOfficer];
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/web/cards", get(queue::queue))
+        .route("/web/cards/search", post(search::search))
         .route("/web/cards/new", get(apply::form).post(apply::apply))
         .route("/web/cards/window", get(window::form).post(window::issue))
         .route("/web/cards/{number}", get(card::show))

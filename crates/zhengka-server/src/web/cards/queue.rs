@@ -59,11 +59,12 @@ pub async fn queue(
         next => next,
         filter => filter,
         paged => asked.cursor.is_some(),
+        f => context! {},
     };
     Ok(v.page("card_queue.html", values)?.into_response())
 }
 
-fn row(c: &Card, today: chrono::NaiveDate) -> Value {
+pub(super) fn row(c: &Card, today: chrono::NaiveDate) -> Value {
     let promise = c.promise(today, &zhengka_domain::time::WorkingCalendar::default());
     context! {
         number => c.card_number.as_str(),
