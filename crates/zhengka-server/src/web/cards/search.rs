@@ -58,7 +58,7 @@ pub async fn search(State(app): State<AppState>, p: Posted) -> Result<Response, 
 }
 
 enum Found {
-    One(Card),
+    One(Box<Card>),
     Many(Vec<Card>),
 }
 
@@ -66,7 +66,7 @@ async fn lookup(app: &AppState, caller: &Caller, q: &str) -> Result<Found, ApiEr
     if let Ok(n) = CardNumber::parse(q) {
         let card = app.store.get_card(&n).await?;
         caller.may_see(&card.employer_id, &card.elements.issuing_region)?;
-        return Ok(Found::One(card));
+        return Ok(Found::One(Box::new(card)));
     }
     let account = if let Ok(ssn) = Ssn::parse(q) {
         Some(app.store.account_by_ssn(&ssn).await)
@@ -79,7 +79,9 @@ async fn lookup(app: &AppState, caller: &Caller, q: &str) -> Result<Found, ApiEr
         Some(Ok(a)) => {
             caller.may_see(&a.employer_id, &a.region_code)?;
             let newest = app.store.cards_of_account(&a.id).await?.into_iter().next();
-            newest.map(Found::One).ok_or(ApiError::NotFound)
+            newest
+                .map(|c| Found::One(Box::new(c)))
+                .ok_or(ApiError::NotFound)
         }
         Some(Err(StoreError::NotFound)) => Err(ApiError::NotFound),
         Some(Err(e)) => Err(e.into()),
