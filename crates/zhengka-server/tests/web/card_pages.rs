@@ -22,7 +22,7 @@ const CARD_PAGES: [&str; 4] = [
     "/web/card-batches",
 ];
 
-async fn get(s: &Server, c: &Client, cookie: &str, path: &str) -> (StatusCode, String) {
+pub(crate) async fn get(s: &Server, c: &Client, cookie: &str, path: &str) -> (StatusCode, String) {
     let r = c.get(s.url(path)).header("cookie", cookie);
     let r = r.header("accept-language", "en").send().await.unwrap();
     let status = r.status();
@@ -33,7 +33,7 @@ async fn get(s: &Server, c: &Client, cookie: &str, path: &str) -> (StatusCode, S
     (status, location.unwrap_or(r.text().await.unwrap()))
 }
 
-async fn post(
+pub(crate) async fn post(
     s: &Server,
     c: &Client,
     cookie: &str,
@@ -53,7 +53,7 @@ async fn post(
     (status, location.unwrap_or(r.text().await.unwrap()))
 }
 
-fn csrf_of(html: &str) -> String {
+pub(crate) fn csrf_of(html: &str) -> String {
     let rest = html.split("name=\"csrf\" value=\"").nth(1).expect("a form");
     rest.split('"').next().unwrap().to_owned()
 }
@@ -176,7 +176,24 @@ async fn enrolment_refusals_are_shown_at_their_fields() {
 }
 
 /// An enrolled holder through the API; returns the permit number.
-async fn enrolled(s: &Server) -> String {
+/// Apply for a card of the holder of `number` through the page; returns the
+/// form's CSRF token and the card page's path.
+pub(crate) async fn applied(s: &Server, c: &Client, card: &str, number: &str) -> (String, String) {
+    let (_, html) = get(s, c, card, "/web/cards/new").await;
+    let csrf = csrf_of(&html);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("holder", number),
+        ("bank_code", "ICBC"),
+        ("handover", "service_hall"),
+    ];
+    let (status, location) = post(s, c, card, "/web/cards/new", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let card_page = location.split('?').next().unwrap().to_owned();
+    (csrf, card_page)
+}
+
+pub(crate) async fn enrolled(s: &Server) -> String {
     let permit = s.approved_from_abroad("CP0000001").await;
     let number = permit["permit_number"].as_str().unwrap().to_owned();
     let p = s.api_get(&format!("/api/v1/permits/{number}"), SS).await;
@@ -342,73 +359,5 @@ async fn the_accounts_and_the_card_queue_page_with_their_cursor() {
     assert!(
         html.contains("id=\"cards-empty\""),
         "nothing is past its promise yet"
-    );
-}
-
-#[tokio::test]
-async fn a_card_is_found_by_number_or_by_name() {
-    let s = Server::spawn().await;
-    s.cast().await;
-    let c = client();
-    let number = enrolled(&s).await;
-    let card = signed_in(&s, &c, CARD).await;
-    let (_, html) = get(&s, &c, &card, "/web/cards/new").await;
-    let csrf = csrf_of(&html);
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("holder", &number),
-        ("bank_code", "ICBC"),
-        ("handover", "service_hall"),
-    ];
-    let (_, location) = post(&s, &c, &card, "/web/cards/new", &form).await;
-    let card_page = location.split('?').next().unwrap().to_owned();
-    let (status, to) = post(
-        &s,
-        &c,
-        &card,
-        "/web/cards/search",
-        &[("csrf", &csrf), ("q", &number)],
-    )
-    .await;
-    assert_eq!(
-        (status, to.as_str()),
-        (StatusCode::SEE_OTHER, card_page.as_str()),
-        "a permit number opens the card"
-    );
-    let card_number = card_page.trim_start_matches("/web/cards/").to_owned();
-    let (status, to) = post(
-        &s,
-        &c,
-        &card,
-        "/web/cards/search",
-        &[("csrf", &csrf), ("q", &card_number)],
-    )
-    .await;
-    assert_eq!(
-        (status, to.as_str()),
-        (StatusCode::SEE_OTHER, card_page.as_str())
-    );
-    let (status, html) = post(
-        &s,
-        &c,
-        &card,
-        "/web/cards/search",
-        &[("csrf", &csrf), ("q", "maria")],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains(&card_number), "a name lists the card");
-    let (status, html) = post(
-        &s,
-        &c,
-        &card,
-        "/web/cards/search",
-        &[("csrf", &csrf), ("q", "NOBODY HERE")],
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        html.contains("id=\"f-q-error\"") && html.contains(&text("en", "error.no_card_found")),
-        "{html}"
     );
 }

@@ -10,6 +10,7 @@
 mod browser;
 mod camera;
 mod card_pages;
+mod card_search;
 mod card_side;
 mod cut_over;
 mod http;
