@@ -30,7 +30,7 @@ pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
 pub use outbox::{Delivery, OutboxEntry, OutboxStore};
 pub use permits::materials::{Material, MaterialMeta};
 pub use permits::status::StatusEntry;
-pub use permits::{ApplicationFilter, PermitStore};
+pub use permits::{ApplicationFilter, ApplicationOrder, PermitFilter, PermitStore};
 pub use platform::attempts::AttemptCount;
 pub use platform::{Totp, UserRecord, UserStore};
 pub use social_security::{AccountFilter, SocialSecurityStore};

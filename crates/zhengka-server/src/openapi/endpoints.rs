@@ -4,12 +4,16 @@
 use super::{Endpoint, ep};
 
 const PAGE: &[&str] = &["limit", "cursor"];
-const APPLICATION_FILTERS: &[&str] = &["status", "kind", "limit", "cursor"];
+const APPLICATION_FILTERS: &[&str] = &[
+    "status", "kind", "q", "from", "to", "order", "limit", "cursor",
+];
+const PERMIT_FILTERS: &[&str] = &["status", "q", "follow_up", "limit", "cursor"];
 const AUDIT_FILTERS: &[&str] = &[
     "entity_type",
     "entity_id",
     "actor",
     "action",
+    "order",
     "limit",
     "cursor",
 ];
@@ -108,7 +112,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "get",
         "/api/v1/applications",
-        "List applications (?status=in_progress for work in progress)",
+        "List applications, newest first (?status=in_progress for work in progress; \
+         ?q= passport number, passport name or permit number; ?order=due for queues); \
+         with the total count",
         "employer_agent (own), permit_officer (region), admin",
         None,
         200,
@@ -217,12 +223,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "get",
         "/api/v1/permits",
-        "List permits",
+        "List permits (?q= passport number, passport name or permit number; \
+         ?follow_up=onsite: on-site checks still to be done, nearest deadline first); \
+         with the total count",
         "employer_agent (own), permit_officer (region), admin",
         None,
         200,
     )
-    .query(PAGE),
+    .query(PERMIT_FILTERS),
     ep(
         "post",
         "/api/v1/permits",

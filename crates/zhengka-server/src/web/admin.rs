@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::api::employers::{NewEmployer, register};
 use crate::api::users::{NewUser, add};
 use crate::http::{ApiError, parse_json};
+use crate::web::paging::PAGE;
 
 /// `GET /web/admin/employers`
 pub async fn employers(State(app): State<AppState>, v: Visitor) -> Result<Response, PageError> {
@@ -139,9 +140,12 @@ pub struct AuditQuery {
     entity_id: Option<String>,
     actor: Option<String>,
     action: Option<String>,
+    /// The next page: events before this seq.
+    before: Option<i64>,
 }
 
-/// `GET /web/admin/audit?entity_type=&entity_id=&actor=&action=`
+/// `GET /web/admin/audit?entity_type=&entity_id=&actor=&action=&before=`:
+/// newest first, a page at a time.
 pub async fn audit(
     State(app): State<AppState>,
     v: Visitor,
@@ -154,21 +158,30 @@ pub async fn audit(
         entity_id: some(q.entity_id.clone()),
         actor: some(q.actor.clone()),
         action: some(q.action.clone()),
-        after_seq: 0,
-        limit: 100,
+        before_seq: q.before,
+        newest_first: true,
+        limit: PAGE + 1,
+        ..AuditFilter::default()
     };
-    let events = app
+    let mut events = app
         .store
         .audit_events(&filter)
         .await
         .map_err(ApiError::from)?;
-    let rows: Vec<Value> = events.iter().rev().map(|e| context! {
+    // One more than shown tells whether there is a next page.
+    let more = events.len() as i64 > PAGE;
+    events.truncate(PAGE as usize);
+    let next = events.last().filter(|_| more).map(|e| e.seq);
+    let rows: Vec<Value> = events.iter().map(|e| context! {
         seq => e.seq, at => e.at.clone(), actor => e.actor.clone(), action => e.action.clone(),
         entity => format!("{} {}", e.entity_type, e.entity_id),
     }).collect();
     let values = context! {
         entity_type => q.entity_type, entity_id => q.entity_id, actor => q.actor, action => q.action,
     };
-    let ctx = context! { section => "audit", events => rows, f => context! { values => values, errors => context! {} } };
+    let ctx = context! {
+        section => "audit", events => rows, next => next, paged => q.before.is_some(),
+        f => context! { values => values, errors => context! {} },
+    };
     Ok(v.page("audit.html", ctx)?.into_response())
 }

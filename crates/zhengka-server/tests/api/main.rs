@@ -20,6 +20,7 @@ mod credentials;
 mod jobs;
 mod journey;
 mod kinds;
+mod lists;
 mod materials;
 mod presentations;
 mod race;

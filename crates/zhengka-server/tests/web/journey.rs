@@ -6,7 +6,7 @@
 use chrono::{Days, Utc};
 
 use crate::browser::{self, Browser, text};
-use crate::server::{AGENT, OFFICER, POLICE, Server};
+use crate::server::{AGENT, APPROVER, OFFICER, POLICE, Server};
 
 #[tokio::test]
 async fn employer_to_officer_to_permit_in_english() {
@@ -48,7 +48,7 @@ async fn journey(lang: &str, with_return: bool) {
     if with_return {
         return_and_answer(&b, &s, lang, &id).await;
     }
-    for status in ["accepted", "preliminary_reviewed", "approved"] {
+    for status in ["accepted", "preliminary_reviewed"] {
         b.click("#f-outcome-pass").await;
         b.go(".decision button[type=submit]").await;
         assert_eq!(
@@ -56,6 +56,18 @@ async fn journey(lang: &str, with_return: bool) {
             text(lang, &format!("status.{status}"))
         );
     }
+    separation_of_duties_refused(&b, lang).await;
+    b.sign_out().await;
+    b.sign_in(&s.base, APPROVER).await;
+    b.goto(&s.url(&format!("/web/applications/{id}"))).await;
+    assert!(
+        !b.exists("#separation-notice").await,
+        "another officer may approve"
+    );
+    b.click("#f-outcome-pass").await;
+    b.click("#f-confirm").await;
+    b.go(".decision button[type=submit]").await;
+    assert_eq!(b.text("#status").await, text(lang, "status.approved"));
     let permit = b.text("#permit-number").await;
     b.axe("application, approved").await;
     b.screenshot(&format!("application-{lang}")).await;
@@ -209,6 +221,43 @@ async fn file_application(b: &Browser, lang: &str) -> String {
     assert_eq!(b.text("#status").await, text(lang, "status.draft"));
     b.axe("application, draft").await;
     id
+}
+
+/// The officer who accepted is told before deciding, and refused on trying:
+/// no outcome is chosen for them, an approval needs its confirmation, and
+/// separation of duties bars it.
+async fn separation_of_duties_refused(b: &Browser, lang: &str) {
+    assert!(b.exists("#separation-notice").await, "told before deciding");
+    assert_eq!(
+        b.prop("#f-outcome-pass", "checked").await,
+        "false",
+        "no default"
+    );
+    b.go(".decision button[type=submit]").await;
+    assert!(
+        b.exists("#f-outcome-error").await,
+        "an outcome must be chosen"
+    );
+    b.click("#f-outcome-pass").await;
+    b.go(".decision button[type=submit]").await;
+    assert!(
+        b.exists("#f-confirm-error").await,
+        "the approval must be confirmed"
+    );
+    b.axe("decision without confirmation").await;
+    b.click("#f-outcome-pass").await;
+    b.click("#f-confirm").await;
+    b.go(".decision button[type=submit]").await;
+    let refusal = text(lang, "error.separation_of_duties");
+    assert!(
+        b.text("main").await.contains(&refusal),
+        "refused: {refusal}"
+    );
+    assert_eq!(
+        b.text("#status").await,
+        text(lang, "status.preliminary_reviewed")
+    );
+    b.axe("separation of duties refused").await;
 }
 
 /// The officer returns the application (a comment is required, and the

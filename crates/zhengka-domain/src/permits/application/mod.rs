@@ -1,6 +1,7 @@
 //! Permit applications: kinds, the form, its rules, and the review workflow.
 
 mod classify;
+pub mod duties;
 pub mod form;
 mod kind;
 mod record;

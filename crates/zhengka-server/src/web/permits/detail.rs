@@ -119,8 +119,11 @@ pub async fn page_posted(
             pdf => true,
         }
     });
+    let facts = super::facts::facts(app, v, a).await?;
     let values = context! {
         section => if role == Some(Role::PermitOfficer) { "queue" } else { "dashboard" },
+        facts => facts,
+        decision => posted.shown(),
         a => row(a, today),
         form => form,
         classification => a.classification.as_ref().map(|c| context! {
