@@ -7,7 +7,7 @@ use chrono::{Days, Utc};
 use serde_json::json;
 
 use crate::browser::{self, Browser, text};
-use crate::server::{AGENT, OFFICER, Server};
+use crate::server::{AGENT, APPROVER, OFFICER, Server};
 
 fn count(lang: &str, first: usize, last: usize, total: usize) -> String {
     text(lang, "paging.count")
@@ -87,6 +87,7 @@ async fn the_follow_up_queue_leads_to_the_onsite_check() {
     assert!(b.text("#follow-up").await.contains(&number));
     b.axe("follow-up, awaiting entry").await;
     b.go("a.follow-up-link").await;
+    detail_names_people_and_materials(&b).await;
     let yesterday = (Utc::now().date_naive() - Days::new(1)).to_string();
     b.set("#f-entry-entry_date", &yesterday).await;
     b.go("#entry-form button[type=submit]").await;
@@ -117,4 +118,19 @@ async fn follow_up_onsite(b: &Browser, entry: &str) {
     b.click("#f-onsite-m-visa_or_residence_permit_copy").await;
     b.click("#f-onsite-m-medical_report").await;
     b.go("#onsite-form button[type=submit]").await;
+}
+
+/// The application page says who and what: employer with its USCC, holder
+/// with the passport number, officers by name, the materials the kind needs.
+async fn detail_names_people_and_materials(b: &Browser) {
+    assert!(b.text("#employer").await.contains("Lingnan Institute"));
+    assert!(b.text("#employer").await.contains(crate::server::USCC));
+    assert_eq!(b.text("#holder-passport").await, "FQ1111111");
+    let history = b.text("main").await;
+    assert!(history.contains(APPROVER), "the approving officer by name");
+    assert!(
+        b.exists("#materials-checklist").await,
+        "the kind's checklist"
+    );
+    b.axe("application, officer, approved").await;
 }

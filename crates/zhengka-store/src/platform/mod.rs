@@ -49,6 +49,8 @@ pub trait UserStore: Send + Sync {
     async fn insert_user(&self, u: &User, password_hash: &str, w: Write) -> Result<(), StoreError>;
     async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError>;
     async fn count_users(&self) -> Result<i64, StoreError>;
+    /// One user by id (to name the officers in an application's history).
+    async fn get_user(&self, id: &str) -> Result<User, StoreError>;
     /// Store a new (unconfirmed) TOTP secret; a conflict on `TOTP_ACTIVE` if
     /// TOTP is on.
     async fn enrol_totp(&self, user_id: &str, secret: &[u8], w: Write) -> Result<(), StoreError>;
@@ -109,6 +111,9 @@ impl UserStore for SqlStore {
     }
     async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError> {
         self.user_by_name(username).await
+    }
+    async fn get_user(&self, id: &str) -> Result<User, StoreError> {
+        self.user_get(id).await
     }
     async fn count_users(&self) -> Result<i64, StoreError> {
         self.user_count().await
