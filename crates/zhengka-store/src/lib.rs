@@ -32,7 +32,7 @@ pub use permits::materials::{Material, MaterialMeta};
 pub use permits::status::StatusEntry;
 pub use permits::{ApplicationFilter, ApplicationOrder, PermitFilter, PermitStore};
 pub use platform::attempts::AttemptCount;
-pub use platform::{Totp, UserRecord, UserStore};
+pub use platform::{Counted, EmployerFilter, Totp, UserFilter, UserRecord, UserStore};
 pub use social_security::{AccountFilter, SocialSecurityStore};
 pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;

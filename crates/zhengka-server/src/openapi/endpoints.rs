@@ -3,7 +3,8 @@
 
 use super::{Endpoint, ep};
 
-const PAGE: &[&str] = &["limit", "cursor"];
+const SEARCH_PAGE: &[&str] = &["q", "limit", "cursor"];
+const USER_FILTERS: &[&str] = &["q", "role", "limit", "cursor"];
 const APPLICATION_FILTERS: &[&str] = &[
     "status", "kind", "q", "from", "to", "order", "limit", "cursor",
 ];
@@ -46,12 +47,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "get",
         "/api/v1/employers",
-        "List employers",
+        "List employers by id (?q= a USCC, exact, or a part of the name); with the total count",
         "admin",
         None,
         200,
     )
-    .query(PAGE),
+    .query(SEARCH_PAGE),
     ep(
         "get",
         "/api/v1/employers/{id}",
@@ -71,12 +72,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "get",
         "/api/v1/users",
-        "List users by username",
+        "List users by username (?q= a part of it, ?role=); with the total count",
         "admin",
         None,
         200,
     )
-    .query(PAGE),
+    .query(USER_FILTERS),
     ep(
         "get",
         "/api/v1/users/me",

@@ -269,3 +269,47 @@ async fn the_officer_who_accepted_cannot_approve_unless_the_policy_allows() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_admin_pages_through_employers_and_users_and_finds_by_uscc() {
+    each_backend(|app| async move {
+        let (_, _, _) = app.cast().await;
+        let second = uscc("91440300MA5DYYYY1");
+        app.employer(&second, "440305").await;
+        let all = app.get("/api/v1/employers?limit=1", &app.admin).await;
+        assert_eq!(all.body["total"], 2, "{:?}", all.body);
+        let cursor = all.body["next_cursor"].as_str().unwrap().to_owned();
+        let rest = app
+            .get(
+                &format!("/api/v1/employers?limit=1&cursor={cursor}"),
+                &app.admin,
+            )
+            .await;
+        assert_eq!(rest.body["items"].as_array().unwrap().len(), 1);
+        assert_eq!(rest.body["next_cursor"], Value::Null, "no empty last page");
+        assert_ne!(rest.body["items"][0]["id"], all.body["items"][0]["id"]);
+        let by_uscc = app
+            .get(&format!("/api/v1/employers?q={second}"), &app.admin)
+            .await;
+        assert_eq!(by_uscc.body["total"], 1);
+        assert_eq!(by_uscc.body["items"][0]["uscc"], json!(second));
+        let by_name = app.get("/api/v1/employers?q=employer%20", &app.admin).await;
+        assert_eq!(by_name.body["total"], 2, "a part of the name, any case");
+        let wildcard = app.get("/api/v1/employers?q=%25", &app.admin).await;
+        assert_eq!(wildcard.body["total"], 0, "LIKE's characters are literal");
+
+        let officers = app
+            .get("/api/v1/users?role=permit_officer", &app.admin)
+            .await;
+        assert_eq!(officers.body["total"], 1, "{:?}", officers.body);
+        assert_eq!(officers.body["items"][0]["username"], "officer.gd");
+        let r = app.get("/api/v1/users?role=king", &app.admin).await;
+        assert_eq!(
+            (r.status, r.error()),
+            (422, ("unknown_value", Some("role")))
+        );
+        let r = app.get("/api/v1/employers?q=", &app.admin).await;
+        assert_eq!((r.status, r.error()), (422, ("required", Some("q"))));
+    })
+    .await;
+}

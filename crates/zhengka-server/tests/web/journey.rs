@@ -307,14 +307,26 @@ async fn admin_pages_register_an_employer_and_pass_axe() {
     b.fill("#f-name", "Pearl River Labs").await;
     b.fill("#f-region_code", "440106").await;
     b.fill("#f-address", "2 River Road").await;
-    b.go("main form button[type=submit]").await;
+    b.go("#employer-form button[type=submit]").await;
     assert!(b.exists("#f-uscc-error").await, "bad check character shown");
     assert_eq!(b.attr("#f-name", "value").await, "Pearl River Labs");
     b.axe("employers with an error").await;
     b.fill("#f-uscc", "91350100M000100Y43").await;
-    b.go("main form button[type=submit]").await;
+    b.go("#employer-form button[type=submit]").await;
     assert!(b.text("main table").await.contains("Pearl River Labs"));
+    b.fill("#f-q", "91350100M000100Y43").await;
+    b.go("#list-filters button[type=submit]").await;
+    assert!(
+        b.text("#employers").await.contains("Pearl River Labs"),
+        "found by USCC"
+    );
+    assert!(b.exists("#list-count").await, "the count");
+    b.axe("employers, searched").await;
     b.goto(&s.url("/web/admin/users")).await;
+    assert!(
+        b.text("#users").await.contains("admin"),
+        "the accounts themselves"
+    );
     b.axe("users").await;
     b.goto(&s.url("/web/admin/audit?action=employer.created"))
         .await;

@@ -5,7 +5,7 @@ mod application_list;
 pub(crate) mod applications;
 pub(crate) mod materials;
 mod permit_list;
-mod query;
+pub(crate) mod query;
 mod records;
 pub(crate) mod search;
 pub(crate) mod status;
