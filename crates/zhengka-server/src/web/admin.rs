@@ -133,12 +133,11 @@ async fn users_page(
         .map(|u| context! { username => u.username.clone(), role => u.role.as_str(), at => u.created_at.format("%Y-%m-%d %H:%M UTC").to_string() })
         .collect();
     let roles: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-    let employers = app
-        .store
-        .list_employers(None, 100)
-        .await
-        .map_err(ApiError::from)?;
-    let employers: Vec<Value> = employers.iter().map(Value::from_serialize).collect();
+    let employers: Vec<Value> = every_employer(app)
+        .await?
+        .iter()
+        .map(Value::from_serialize)
+        .collect();
     let ctx = context! {
         section => "users",
         users => rows,
@@ -150,6 +149,29 @@ async fn users_page(
         ..problems.shown()
     };
     v.page_with(status, "users.html", ctx)
+}
+
+/// Every employer, page by page: the new user's employer is chosen from all
+/// of them, never from the first hundred.
+async fn every_employer(
+    app: &AppState,
+) -> Result<Vec<zhengka_domain::employer::Employer>, PageError> {
+    let mut all = Vec::new();
+    loop {
+        let after = all
+            .last()
+            .map(|e: &zhengka_domain::employer::Employer| e.id.clone());
+        let page = app
+            .store
+            .list_employers(after.as_deref(), 500)
+            .await
+            .map_err(ApiError::from)?;
+        let done = page.len() < 500;
+        all.extend(page);
+        if done {
+            return Ok(all);
+        }
+    }
 }
 
 /// `POST /web/admin/users`
