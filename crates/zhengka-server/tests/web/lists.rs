@@ -48,6 +48,9 @@ async fn a_long_list_pages_to_the_end_and_is_searched() {
     assert_eq!(b.text("#list-count").await, count(lang, 101, 120, 120));
     assert!(!b.exists("#next-page").await, "the last page");
     b.axe("applications, last page").await;
+    b.resize(390, 844).await;
+    b.axe("applications, last page, 390 px").await;
+    b.resize(1280, 900).await;
     b.go("#first-page").await;
     assert_eq!(b.text("#list-count").await, count(lang, 1, 50, 120));
 
@@ -86,6 +89,9 @@ async fn the_follow_up_queue_leads_to_the_onsite_check() {
     b.goto(&s.url("/web/follow-up")).await;
     assert!(b.text("#follow-up").await.contains(&number));
     b.axe("follow-up, awaiting entry").await;
+    b.resize(390, 844).await;
+    b.axe("follow-up, 390 px").await;
+    b.resize(1280, 900).await;
     b.go("a.follow-up-link").await;
     detail_names_people_and_materials(&b).await;
     let yesterday = (Utc::now().date_naive() - Days::new(1)).to_string();
