@@ -17,6 +17,14 @@ pub struct Policy {
     /// Retirement ages, over-age exclusions, the registration limit.
     #[serde(default)]
     pub social_security: SocialSecurityPolicy,
+    /// The officer who accepted an application may not approve it. On by
+    /// default; a province with a one-officer office may turn it off.
+    #[serde(default = "on")]
+    pub separation_of_duties: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 impl Default for Policy {
@@ -27,6 +35,7 @@ impl Default for Policy {
             provincial_bonus: 0,
             validity_caps: ValidityCaps::default(),
             social_security: SocialSecurityPolicy::default(),
+            separation_of_duties: true,
         }
     }
 }

@@ -39,8 +39,12 @@ pub struct AuditFilter {
     pub entity_id: Option<String>,
     pub actor: Option<String>,
     pub action: Option<String>,
-    /// Events with `seq` greater than this (the cursor).
+    /// Events with `seq` greater than this (the cursor, oldest first).
     pub after_seq: i64,
+    /// Events with `seq` less than this (the cursor, newest first).
+    pub before_seq: Option<i64>,
+    /// Newest first: what a reviewer of the trail looks for.
+    pub newest_first: bool,
     pub limit: i64,
 }
 
@@ -142,7 +146,8 @@ impl SqlStore {
             "SELECT {COLUMNS} FROM audit_events WHERE seq > $1 \
              AND ($2 IS NULL OR entity_type = $2) AND ($3 IS NULL OR entity_id = $3) \
              AND ($4 IS NULL OR actor = $4) AND ($5 IS NULL OR action = $5) \
-             ORDER BY seq LIMIT $6"
+             AND ($7 IS NULL OR seq < $7) ORDER BY seq {} LIMIT $6",
+            if f.newest_first { "DESC" } else { "ASC" }
         );
         let rows = sqlx::query(&sql)
             .bind(f.after_seq)
@@ -151,6 +156,7 @@ impl SqlStore {
             .bind(f.actor.as_deref())
             .bind(f.action.as_deref())
             .bind(f.limit)
+            .bind(f.before_seq)
             .fetch_all(&self.reader)
             .await?;
         rows.iter().map(from_row).collect()

@@ -19,6 +19,7 @@ struct Migration {
 #[derive(Clone, Copy)]
 enum DataStep {
     SealMaterialFileNames,
+    FillSearchColumns,
 }
 
 impl DataStep {
@@ -27,6 +28,7 @@ impl DataStep {
             Self::SealMaterialFileNames => {
                 crate::permits::materials::seal_clear_file_names(tx, vault).await
             }
+            Self::FillSearchColumns => crate::permits::search::fill_columns(tx, vault).await,
         }
     }
 }
@@ -94,6 +96,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_job_leases.sql"),
         postgres: include_str!("../migrations/postgres/0009_job_leases.sql"),
         then: None,
+    },
+    Migration {
+        version: 10,
+        name: "search_and_follow_up",
+        sqlite: include_str!("../migrations/sqlite/0010_search_and_follow_up.sql"),
+        postgres: include_str!("../migrations/postgres/0010_search_and_follow_up.sql"),
+        then: Some(DataStep::FillSearchColumns),
     },
 ];
 

@@ -301,6 +301,9 @@ impl SqlStore {
             }
             report.rows += 1;
         }
+        // The search and follow-up columns are derived from the sealed records
+        // (migration 10), so they are not exported but filled again here.
+        crate::permits::search::fill_columns(&mut tx, &self.vault).await?;
         sqlx::query("UPDATE audit_head SET seq = $1, last_hash = $2 WHERE id = 1")
             .bind(last.0)
             .bind(&last.1)

@@ -69,6 +69,16 @@ pub async fn fill(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<(
         Some("440000"),
     )
     .await?;
+    // A second permit officer: separation of duties has another officer
+    // approve what officer.gd accepted.
+    user(
+        &store,
+        "approver.gd",
+        Role::PermitOfficer,
+        None,
+        Some("440000"),
+    )
+    .await?;
     let ss_region = Some("440000");
     user(
         &store,
@@ -83,6 +93,7 @@ pub async fn fill(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<(
     let hr = api.sign_in("hr@lingnan").await?;
     let hr2 = api.sign_in("hr@sz-robotics").await?;
     let officer = api.sign_in("officer.gd").await?;
+    let approver = api.sign_in("approver.gd").await?;
     let steps: [&[(&str, &str)]; 7] = [
         &[],
         &[("submit", "")],
@@ -135,7 +146,11 @@ pub async fn fill(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<(
                 api.call(
                     Method::POST,
                     &format!("/api/v1/applications/{id}/decisions"),
-                    &officer,
+                    if *step == "approve" {
+                        &approver
+                    } else {
+                        &officer
+                    },
                     Some(body),
                 )
                 .await?;
@@ -147,6 +162,7 @@ pub async fn fill(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<(
     let actors = crate::demo_cards::Actors {
         hr: &hr,
         officer: &officer,
+        approver: &approver,
         ss: &ss,
         card: &card,
         employer_id: &gz,
@@ -160,6 +176,7 @@ pub async fn fill(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<(
         ),
         ("hr@sz-robotics", "employer agent, Shenzhen Bay Robotics"),
         ("officer.gd", "permit officer, Guangdong"),
+        ("approver.gd", "permit officer, Guangdong (approves)"),
         ("police.gd", "police officer, Guangdong"),
         ("ss.gd", "social security officer, Guangdong"),
         ("card.gd", "card officer, Guangdong"),

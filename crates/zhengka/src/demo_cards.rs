@@ -13,6 +13,8 @@ use crate::demo::Api;
 pub struct Actors<'a> {
     pub hr: &'a str,
     pub officer: &'a str,
+    /// Approves what `officer` accepted (separation of duties).
+    pub approver: &'a str,
     pub ss: &'a str,
     pub card: &'a str,
     pub employer_id: &'a str,
@@ -70,7 +72,11 @@ async fn permit(api: &Api, a: &Actors<'_>, i: usize) -> anyhow::Result<Value> {
             .call(
                 Method::POST,
                 &format!("/api/v1/applications/{id}/decisions"),
-                a.officer,
+                if step == "approve" {
+                    a.approver
+                } else {
+                    a.officer
+                },
                 Some(body),
             )
             .await?
@@ -219,7 +225,11 @@ pub async fn fill(api: &Api, a: &Actors<'_>) -> anyhow::Result<()> {
                 api.call(
                     Method::POST,
                     &format!("/api/v1/applications/{id}/decisions"),
-                    a.officer,
+                    if step == "approve" {
+                        a.approver
+                    } else {
+                        a.officer
+                    },
                     Some(body),
                 )
                 .await?;

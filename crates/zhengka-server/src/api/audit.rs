@@ -18,6 +18,8 @@ pub struct AuditQuery {
     entity_id: Option<String>,
     actor: Option<String>,
     action: Option<String>,
+    /// `oldest` (default: the chain's order) or `newest` first.
+    order: Option<String>,
     limit: Option<i64>,
     cursor: Option<i64>,
 }
@@ -30,12 +32,30 @@ pub async fn list(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::Admin])?;
     let limit = limit(q.limit)?;
+    let newest_first = match q.order.as_deref() {
+        None | Some("oldest") => false,
+        Some("newest") => true,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "order",
+                "unknown_value",
+                "oldest or newest",
+            ));
+        }
+    };
+    // The cursor is the last seq seen; newest first, the next page is below it.
     let filter = AuditFilter {
         entity_type: q.entity_type,
         entity_id: q.entity_id,
         actor: q.actor,
         action: q.action,
-        after_seq: q.cursor.unwrap_or(0),
+        after_seq: if newest_first {
+            0
+        } else {
+            q.cursor.unwrap_or(0)
+        },
+        before_seq: q.cursor.filter(|_| newest_first),
+        newest_first,
         limit,
     };
     let events = app.store.audit_events(&filter).await?;

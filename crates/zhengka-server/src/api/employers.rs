@@ -9,11 +9,11 @@ use serde_json::json;
 use zhengka_domain::employer::{Address, Employer, EmployerName, Role};
 use zhengka_domain::ids::{RegionCode, Uscc};
 
-use super::{Reply, audit, limit, page, reply};
+use super::{Reply, audit, reply};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::http::idempotency::IdempotencyKey;
-use crate::http::{ApiError, ApiQuery, JsonBody};
+use crate::http::{ApiError, JsonBody};
 // Path parameters answer in the API error envelope.
 use crate::http::ApiPath as Path;
 
@@ -83,26 +83,4 @@ pub async fn get(
     }
     let employer = app.store.get_employer(&id).await?;
     reply(StatusCode::OK, &employer)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    limit: Option<i64>,
-    cursor: Option<String>,
-}
-
-/// `GET /api/v1/employers` (admin)
-pub async fn list(
-    State(app): State<AppState>,
-    caller: Caller,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Reply, ApiError> {
-    caller.require(&[Role::Admin])?;
-    let limit = limit(q.limit)?;
-    let items = app.store.list_employers(q.cursor.as_deref(), limit).await?;
-    let next = (items.len() as i64 == limit)
-        .then(|| items.last().map(|e| e.id.clone()))
-        .flatten();
-    reply(StatusCode::OK, &page(items, next))
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod cards;
 pub mod credentials;
+pub mod directory;
 pub mod employers;
 pub mod ops;
 pub mod permits;
@@ -26,10 +27,10 @@ pub fn routes() -> Routes {
         .post("/api/v1/sessions", sessions::create)
         .delete("/api/v1/sessions/current", sessions::delete)
         .post("/api/v1/employers", employers::create)
-        .get("/api/v1/employers", employers::list)
+        .get("/api/v1/employers", directory::employers)
         .get("/api/v1/employers/{id}", employers::get)
         .post("/api/v1/users", users::create)
-        .get("/api/v1/users", users::list)
+        .get("/api/v1/users", directory::users)
         .get("/api/v1/users/me", users::me)
         .post("/api/v1/users/me/totp", totp::enrol)
         .post("/api/v1/users/me/totp/confirm", totp::confirm)

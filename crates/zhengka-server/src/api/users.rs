@@ -134,25 +134,3 @@ pub async fn add(
 pub async fn me(caller: Caller) -> Result<Reply, ApiError> {
     reply(StatusCode::OK, &caller.user)
 }
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    limit: Option<i64>,
-    cursor: Option<String>,
-}
-
-/// `GET /api/v1/users` (admin): accounts by username.
-pub async fn list(
-    State(app): State<AppState>,
-    caller: Caller,
-    crate::http::ApiQuery(q): crate::http::ApiQuery<ListQuery>,
-) -> Result<Reply, ApiError> {
-    caller.require(&[Role::Admin])?;
-    let limit = crate::api::limit(q.limit)?;
-    let users = app.store.list_users(q.cursor.as_deref(), limit).await?;
-    let next = (users.len() as i64 == limit)
-        .then(|| users.last().map(|u| u.username.clone()))
-        .flatten();
-    reply(StatusCode::OK, &crate::api::page(users, next))
-}

@@ -3,13 +3,18 @@
 
 use super::{Endpoint, ep};
 
-const PAGE: &[&str] = &["limit", "cursor"];
-const APPLICATION_FILTERS: &[&str] = &["status", "kind", "limit", "cursor"];
+const SEARCH_PAGE: &[&str] = &["q", "limit", "cursor"];
+const USER_FILTERS: &[&str] = &["q", "role", "limit", "cursor"];
+const APPLICATION_FILTERS: &[&str] = &[
+    "status", "kind", "q", "from", "to", "order", "limit", "cursor",
+];
+const PERMIT_FILTERS: &[&str] = &["status", "q", "follow_up", "limit", "cursor"];
 const AUDIT_FILTERS: &[&str] = &[
     "entity_type",
     "entity_id",
     "actor",
     "action",
+    "order",
     "limit",
     "cursor",
 ];
@@ -42,12 +47,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "get",
         "/api/v1/employers",
-        "List employers",
+        "List employers by id (?q= a USCC, exact, or a part of the name); with the total count",
         "admin",
         None,
         200,
     )
-    .query(PAGE),
+    .query(SEARCH_PAGE),
     ep(
         "get",
         "/api/v1/employers/{id}",
@@ -67,12 +72,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "get",
         "/api/v1/users",
-        "List users by username",
+        "List users by username (?q= a part of it, ?role=); with the total count",
         "admin",
         None,
         200,
     )
-    .query(PAGE),
+    .query(USER_FILTERS),
     ep(
         "get",
         "/api/v1/users/me",
@@ -108,7 +113,9 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "get",
         "/api/v1/applications",
-        "List applications (?status=in_progress for work in progress)",
+        "List applications, newest first (?status=in_progress for work in progress; \
+         ?q= passport number, passport name or permit number; ?order=due for queues); \
+         with the total count",
         "employer_agent (own), permit_officer (region), admin",
         None,
         200,
@@ -217,12 +224,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "get",
         "/api/v1/permits",
-        "List permits",
+        "List permits (?q= passport number, passport name or permit number; \
+         ?follow_up=onsite: on-site checks still to be done, nearest deadline first); \
+         with the total count",
         "employer_agent (own), permit_officer (region), admin",
         None,
         200,
     )
-    .query(PAGE),
+    .query(PERMIT_FILTERS),
     ep(
         "post",
         "/api/v1/permits",

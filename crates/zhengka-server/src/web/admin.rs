@@ -12,32 +12,61 @@ use super::form::{Problems, to_json};
 use super::render::PageError;
 use super::visitor::{Posted, Visitor};
 use crate::AppState;
+use crate::api::directory::{self, DirectoryQuery};
 use crate::api::employers::{NewEmployer, register};
 use crate::api::users::{NewUser, add};
 use crate::http::{ApiError, parse_json};
+use crate::web::paging::{PAGE, pager};
 
-/// `GET /web/admin/employers`
-pub async fn employers(State(app): State<AppState>, v: Visitor) -> Result<Response, PageError> {
-    employers_page(&app, &v, context! {}, &Problems::default(), StatusCode::OK).await
+/// The admin lists' address: a search (USCC or a part of a name; no
+/// personal data of the foreigners) and the cursor. Unknown parameters (a
+/// success message's `done=`) are ignored.
+#[derive(Deserialize, Default)]
+pub struct DirectoryParams {
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+impl DirectoryParams {
+    fn query(&self) -> DirectoryQuery {
+        let given = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+        DirectoryQuery {
+            q: given(&self.q),
+            cursor: given(&self.cursor),
+            limit: Some(PAGE),
+            ..DirectoryQuery::default()
+        }
+    }
+}
+
+/// `GET /web/admin/employers?q=&cursor=`
+pub async fn employers(
+    State(app): State<AppState>,
+    v: Visitor,
+    Query(d): Query<DirectoryParams>,
+) -> Result<Response, PageError> {
+    let values = context! {};
+    employers_page(&app, &v, values, &d, &Problems::default(), StatusCode::OK).await
 }
 
 async fn employers_page(
     app: &AppState,
     v: &Visitor,
     values: Value,
+    d: &DirectoryParams,
     problems: &Problems,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    v.require(&[Role::Admin])?;
-    let list = app
-        .store
-        .list_employers(None, 100)
-        .await
-        .map_err(ApiError::from)?;
-    let rows: Vec<Value> = list.iter().map(Value::from_serialize).collect();
+    let caller = v.require(&[Role::Admin])?;
+    let mut q = d.query();
+    let list = directory::find_employers(app, caller, &q).await?;
+    let rows: Vec<Value> = list.items.iter().map(Value::from_serialize).collect();
+    q.cursor = None;
     let ctx = context! {
         section => "employers",
         employers => rows,
+        pager => pager(&list),
+        sf => context! { values => q, errors => context! {} },
         f => context! { values => values, ..problems.shown() },
         ..problems.shown()
     };
@@ -61,55 +90,88 @@ pub async fn create_employer(
         Err(e) => {
             let problems = Problems::from_api(&p.visitor, e)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            employers_page(&app, &p.visitor, p.fields.shown(), &problems, status).await
+            let d = DirectoryParams::default();
+            employers_page(&app, &p.visitor, p.fields.shown(), &d, &problems, status).await
         }
     }
 }
 
 /// `GET /web/admin/users`: the form, and the accounts as the audit trail
-/// records their creation (the store has no user listing yet).
-pub async fn users(State(app): State<AppState>, v: Visitor) -> Result<Response, PageError> {
-    users_page(&app, &v, context! {}, &Problems::default(), StatusCode::OK).await
+/// `GET /web/admin/users?q=&cursor=`: the form, and the accounts by user
+/// name, a page at a time.
+pub async fn users(
+    State(app): State<AppState>,
+    v: Visitor,
+    Query(d): Query<DirectoryParams>,
+) -> Result<Response, PageError> {
+    users_page(
+        &app,
+        &v,
+        context! {},
+        &d,
+        &Problems::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn users_page(
     app: &AppState,
     v: &Visitor,
     values: Value,
+    d: &DirectoryParams,
     problems: &Problems,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    v.require(&[Role::Admin])?;
-    let filter = AuditFilter {
-        action: Some("user.created".into()),
-        limit: 100,
-        ..AuditFilter::default()
-    };
-    let events = app
-        .store
-        .audit_events(&filter)
-        .await
-        .map_err(ApiError::from)?;
-    let rows: Vec<Value> = events
+    let caller = v.require(&[Role::Admin])?;
+    let mut q = d.query();
+    let found = directory::find_users(app, caller, &q).await?;
+    q.cursor = None;
+    let rows: Vec<Value> = found
+        .items
         .iter()
-        .map(|e| context! { id => e.entity_id.clone(), at => e.at.clone(), details => Value::from_serialize(&e.details) })
+        .map(|u| context! { username => u.username.clone(), role => u.role.as_str(), at => u.created_at.format("%Y-%m-%d %H:%M UTC").to_string() })
         .collect();
     let roles: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-    let employers = app
-        .store
-        .list_employers(None, 100)
-        .await
-        .map_err(ApiError::from)?;
-    let employers: Vec<Value> = employers.iter().map(Value::from_serialize).collect();
+    let employers: Vec<Value> = every_employer(app)
+        .await?
+        .iter()
+        .map(Value::from_serialize)
+        .collect();
     let ctx = context! {
         section => "users",
         users => rows,
+        pager => pager(&found),
+        sf => context! { values => q, errors => context! {} },
         roles => roles,
         employers => employers,
         f => context! { values => values, ..problems.shown() },
         ..problems.shown()
     };
     v.page_with(status, "users.html", ctx)
+}
+
+/// Every employer, page by page: the new user's employer is chosen from all
+/// of them, never from the first hundred.
+async fn every_employer(
+    app: &AppState,
+) -> Result<Vec<zhengka_domain::employer::Employer>, PageError> {
+    let mut all = Vec::new();
+    loop {
+        let after = all
+            .last()
+            .map(|e: &zhengka_domain::employer::Employer| e.id.clone());
+        let page = app
+            .store
+            .list_employers(after.as_deref(), 500)
+            .await
+            .map_err(ApiError::from)?;
+        let done = page.len() < 500;
+        all.extend(page);
+        if done {
+            return Ok(all);
+        }
+    }
 }
 
 /// `POST /web/admin/users`
@@ -128,7 +190,8 @@ pub async fn create_user(State(app): State<AppState>, p: Posted) -> Result<Respo
         Err(e) => {
             let problems = Problems::from_api(&p.visitor, e)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            users_page(&app, &p.visitor, p.fields.shown(), &problems, status).await
+            let d = DirectoryParams::default();
+            users_page(&app, &p.visitor, p.fields.shown(), &d, &problems, status).await
         }
     }
 }
@@ -139,9 +202,12 @@ pub struct AuditQuery {
     entity_id: Option<String>,
     actor: Option<String>,
     action: Option<String>,
+    /// The next page: events before this seq.
+    before: Option<i64>,
 }
 
-/// `GET /web/admin/audit?entity_type=&entity_id=&actor=&action=`
+/// `GET /web/admin/audit?entity_type=&entity_id=&actor=&action=&before=`:
+/// newest first, a page at a time.
 pub async fn audit(
     State(app): State<AppState>,
     v: Visitor,
@@ -154,21 +220,30 @@ pub async fn audit(
         entity_id: some(q.entity_id.clone()),
         actor: some(q.actor.clone()),
         action: some(q.action.clone()),
-        after_seq: 0,
-        limit: 100,
+        before_seq: q.before,
+        newest_first: true,
+        limit: PAGE + 1,
+        ..AuditFilter::default()
     };
-    let events = app
+    let mut events = app
         .store
         .audit_events(&filter)
         .await
         .map_err(ApiError::from)?;
-    let rows: Vec<Value> = events.iter().rev().map(|e| context! {
+    // One more than shown tells whether there is a next page.
+    let more = events.len() as i64 > PAGE;
+    events.truncate(PAGE as usize);
+    let next = events.last().filter(|_| more).map(|e| e.seq);
+    let rows: Vec<Value> = events.iter().map(|e| context! {
         seq => e.seq, at => e.at.clone(), actor => e.actor.clone(), action => e.action.clone(),
         entity => format!("{} {}", e.entity_type, e.entity_id),
     }).collect();
     let values = context! {
         entity_type => q.entity_type, entity_id => q.entity_id, actor => q.actor, action => q.action,
     };
-    let ctx = context! { section => "audit", events => rows, f => context! { values => values, errors => context! {} } };
+    let ctx = context! {
+        section => "audit", events => rows, next => next, paged => q.before.is_some(),
+        f => context! { values => values, errors => context! {} },
+    };
     Ok(v.page("audit.html", ctx)?.into_response())
 }

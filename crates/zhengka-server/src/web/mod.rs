@@ -11,6 +11,7 @@ mod flash;
 mod form;
 pub mod i18n;
 mod keys;
+mod paging;
 mod permits;
 mod qr;
 mod render;

@@ -37,6 +37,15 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("permits.html", include_str!("../../templates/permits.html")),
     ("queue.html", include_str!("../../templates/queue.html")),
+    ("pager.html", include_str!("../../templates/pager.html")),
+    (
+        "follow_up.html",
+        include_str!("../../templates/follow_up.html"),
+    ),
+    (
+        "my_decisions.html",
+        include_str!("../../templates/my_decisions.html"),
+    ),
     (
         "employers.html",
         include_str!("../../templates/employers.html"),

@@ -69,9 +69,15 @@ async fn file_everyone(app: &TestApp) -> Vec<String> {
             let r = keyed(app, &path, &agent, &json!(null), "submit-0").await;
             assert_eq!(r.status, 200, "{:?}", r.body);
             let path = format!("/api/v1/applications/{id}/decisions");
+            let approver = app.approver().await;
             for step in ["accept", "preliminary_review", "approve"] {
                 let body = json!({ "step": step, "outcome": "pass" });
-                let r = keyed(app, &path, &officer, &body, step).await;
+                let who = if step == "approve" {
+                    &approver
+                } else {
+                    &officer
+                };
+                let r = keyed(app, &path, who, &body, step).await;
                 assert_eq!(r.status, 200, "{step}: {:?}", r.body);
             }
         }

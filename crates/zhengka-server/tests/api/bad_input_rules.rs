@@ -234,8 +234,9 @@ async fn workflow_conflicts_are_409() {
             let r = decide(&app, &officer, &id, pass(step)).await;
             refused(&app, &before, &format!("{step} twice"), &r, conflict).await;
         }
+        let approver = app.approver().await;
         assert_eq!(
-            decide(&app, &officer, &id, pass("approve")).await.status,
+            decide(&app, &approver, &id, pass("approve")).await.status,
             200
         );
         let before = snapshot(&app).await;

@@ -27,6 +27,7 @@ pub struct TestApp {
     /// issue yet) and the anchor key, as PKCS#8.
     pub keys: (Pkcs8, Pkcs8),
     vault_key: [u8; 64],
+    approver: tokio::sync::OnceCell<String>,
     _db: TestDatabase,
 }
 
@@ -42,9 +43,13 @@ fn credentials((issuer, anchor): &(Pkcs8, Pkcs8)) -> Credentials {
 
 /// A server on a free port over `store`; its base URL.
 async fn serve(store: Arc<SqlStore>, creds: Credentials) -> String {
+    serve_with(store, creds, Config::default()).await
+}
+
+async fn serve_with(store: Arc<SqlStore>, creds: Credentials, config: Config) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = router(AppState::with_credentials(store, Config::default(), creds));
+    let app = router(AppState::with_credentials(store, config, creds));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     base
 }
@@ -97,6 +102,7 @@ impl TestApp {
             anchor,
             keys,
             vault_key,
+            approver: tokio::sync::OnceCell::new(),
             _db: db,
         };
         this.insert_user("admin", Role::Admin, None, None).await;
@@ -118,6 +124,23 @@ impl TestApp {
         let vault = Vault::from_key_material(&self.vault_key).unwrap();
         let store = SqlStore::connect(&self._db.url, vault).await.unwrap();
         AppState::with_credentials(Arc::new(store), Config::default(), credentials(&self.keys))
+    }
+
+    /// Another server on the same database with its own configuration (a
+    /// province's policy, say).
+    pub async fn server_with(&self, config: Config) -> String {
+        let vault = Vault::from_key_material(&self.vault_key).unwrap();
+        let store = SqlStore::connect(&self._db.url, vault).await.unwrap();
+        serve_with(Arc::new(store), credentials(&self.keys), config).await
+    }
+
+    /// A second Guangdong permit officer: separation of duties wants another
+    /// officer than the one who accepted to approve.
+    pub async fn approver(&self) -> String {
+        self.approver
+            .get_or_init(|| self.user("approver.gd", "permit_officer", None, Some("440000")))
+            .await
+            .clone()
     }
 
     async fn insert_user(
@@ -285,11 +308,17 @@ impl TestApp {
             .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         let mut last = r.body;
+        let approver = self.approver().await;
         for step in ["accept", "preliminary_review", "approve"] {
+            let who = if step == "approve" {
+                &approver
+            } else {
+                officer
+            };
             let r = self
                 .post(
                     &format!("/api/v1/applications/{id}/decisions"),
-                    officer,
+                    who,
                     &json!({ "step": step, "outcome": "pass" }),
                 )
                 .await;

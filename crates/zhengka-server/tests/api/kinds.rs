@@ -114,7 +114,8 @@ async fn a_change_onto_a_passport_that_holds_an_active_permit_is_refused() {
         }
         let before = app.audit_count().await;
         let body = json!({ "step": "approve", "outcome": "pass" });
-        let r = app.post(&format!("{path}/decisions"), &officer, &body).await;
+        let approver = app.approver().await;
+        let r = app.post(&format!("{path}/decisions"), &approver, &body).await;
         // The permit's passport would become one that already has an active
         // permit: the unique index refuses it and nothing is written.
         assert_eq!((r.status, r.error().0), (409, "holder_has_active_permit"));

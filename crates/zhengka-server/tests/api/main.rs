@@ -21,6 +21,7 @@ mod instances;
 mod jobs;
 mod journey;
 mod kinds;
+mod lists;
 mod materials;
 mod metrics;
 mod presentations;

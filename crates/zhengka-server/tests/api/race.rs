@@ -82,11 +82,19 @@ async fn reviewed(app: &TestApp, side: &Side, form: &Value) -> String {
         )
         .await;
     assert_eq!(submitted.status, 200, "{:?}", submitted.body);
+    // A third officer accepts, so that separation of duties lets both racing
+    // officers approve.
+    let acceptor = app.approver().await;
     for step in ["accept", "preliminary_review"] {
+        let who = if step == "accept" {
+            &acceptor
+        } else {
+            &side.officer
+        };
         let r = app
             .post(
                 &format!("/api/v1/applications/{id}/decisions"),
-                &side.officer,
+                who,
                 &json!({ "step": step, "outcome": "pass" }),
             )
             .await;

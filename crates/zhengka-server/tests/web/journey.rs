@@ -6,7 +6,7 @@
 use chrono::{Days, Utc};
 
 use crate::browser::{self, Browser, text};
-use crate::server::{AGENT, OFFICER, POLICE, Server};
+use crate::server::{AGENT, APPROVER, OFFICER, POLICE, Server};
 
 #[tokio::test]
 async fn employer_to_officer_to_permit_in_english() {
@@ -48,7 +48,7 @@ async fn journey(lang: &str, with_return: bool) {
     if with_return {
         return_and_answer(&b, &s, lang, &id).await;
     }
-    for status in ["accepted", "preliminary_reviewed", "approved"] {
+    for status in ["accepted", "preliminary_reviewed"] {
         b.click("#f-outcome-pass").await;
         b.go(".decision button[type=submit]").await;
         assert_eq!(
@@ -56,6 +56,18 @@ async fn journey(lang: &str, with_return: bool) {
             text(lang, &format!("status.{status}"))
         );
     }
+    separation_of_duties_refused(&b, lang).await;
+    b.sign_out().await;
+    b.sign_in(&s.base, APPROVER).await;
+    b.goto(&s.url(&format!("/web/applications/{id}"))).await;
+    assert!(
+        !b.exists("#separation-notice").await,
+        "another officer may approve"
+    );
+    b.click("#f-outcome-pass").await;
+    b.click("#f-confirm").await;
+    b.go(".decision button[type=submit]").await;
+    assert_eq!(b.text("#status").await, text(lang, "status.approved"));
     let permit = b.text("#permit-number").await;
     b.axe("application, approved").await;
     b.screenshot(&format!("application-{lang}")).await;
@@ -211,6 +223,43 @@ async fn file_application(b: &Browser, lang: &str) -> String {
     id
 }
 
+/// The officer who accepted is told before deciding, and refused on trying:
+/// no outcome is chosen for them, an approval needs its confirmation, and
+/// separation of duties bars it.
+async fn separation_of_duties_refused(b: &Browser, lang: &str) {
+    assert!(b.exists("#separation-notice").await, "told before deciding");
+    assert_eq!(
+        b.prop("#f-outcome-pass", "checked").await,
+        "false",
+        "no default"
+    );
+    b.go(".decision button[type=submit]").await;
+    assert!(
+        b.exists("#f-outcome-error").await,
+        "an outcome must be chosen"
+    );
+    b.click("#f-outcome-pass").await;
+    b.go(".decision button[type=submit]").await;
+    assert!(
+        b.exists("#f-confirm-error").await,
+        "the approval must be confirmed"
+    );
+    b.axe("decision without confirmation").await;
+    b.click("#f-outcome-pass").await;
+    b.click("#f-confirm").await;
+    b.go(".decision button[type=submit]").await;
+    let refusal = text(lang, "error.separation_of_duties");
+    assert!(
+        b.text("main").await.contains(&refusal),
+        "refused: {refusal}"
+    );
+    assert_eq!(
+        b.text("#status").await,
+        text(lang, "status.preliminary_reviewed")
+    );
+    b.axe("separation of duties refused").await;
+}
+
 /// The officer returns the application (a comment is required, and the
 /// error says so at the field); the employer edits and resubmits.
 async fn return_and_answer(b: &Browser, s: &Server, lang: &str, id: &str) {
@@ -258,14 +307,26 @@ async fn admin_pages_register_an_employer_and_pass_axe() {
     b.fill("#f-name", "Pearl River Labs").await;
     b.fill("#f-region_code", "440106").await;
     b.fill("#f-address", "2 River Road").await;
-    b.go("main form button[type=submit]").await;
+    b.go("#employer-form button[type=submit]").await;
     assert!(b.exists("#f-uscc-error").await, "bad check character shown");
     assert_eq!(b.attr("#f-name", "value").await, "Pearl River Labs");
     b.axe("employers with an error").await;
     b.fill("#f-uscc", "91350100M000100Y43").await;
-    b.go("main form button[type=submit]").await;
+    b.go("#employer-form button[type=submit]").await;
     assert!(b.text("main table").await.contains("Pearl River Labs"));
+    b.fill("#f-q", "91350100M000100Y43").await;
+    b.go("#list-filters button[type=submit]").await;
+    assert!(
+        b.text("#employers").await.contains("Pearl River Labs"),
+        "found by USCC"
+    );
+    assert!(b.exists("#list-count").await, "the count");
+    b.axe("employers, searched").await;
     b.goto(&s.url("/web/admin/users")).await;
+    assert!(
+        b.text("#users").await.contains("admin"),
+        "the accounts themselves"
+    );
     b.axe("users").await;
     b.goto(&s.url("/web/admin/audit?action=employer.created"))
         .await;

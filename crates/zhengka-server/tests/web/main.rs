@@ -16,6 +16,7 @@ mod cut_over;
 mod http;
 mod journey;
 mod keys;
+mod lists;
 mod materials;
 mod permits;
 mod server;

@@ -15,6 +15,9 @@ pub const PASSWORD: &str = "a long test password";
 pub const USCC: &str = "91350100M000100Y43";
 pub const AGENT: &str = "hr@lingnan";
 pub const OFFICER: &str = "officer.gd";
+/// A second permit officer: separation of duties has another than the one
+/// who accepted approve.
+pub const APPROVER: &str = "approver.gd";
 pub const POLICE: &str = "police.gz";
 pub const RELYING: &str = "clinic.gz";
 pub const SS: &str = "ss.gd";
@@ -98,6 +101,8 @@ impl Server {
                     "employer_id": employer["id"] }),
             json!({ "username": OFFICER, "password": PASSWORD, "role": "permit_officer",
                     "region_code": "440000" }),
+            json!({ "username": APPROVER, "password": PASSWORD, "role": "permit_officer",
+                    "region_code": "440000" }),
             json!({ "username": POLICE, "password": PASSWORD, "role": "police_officer",
                     "region_code": "440100" }),
             json!({ "username": RELYING, "password": PASSWORD, "role": "relying_party" }),
@@ -147,13 +152,19 @@ impl Server {
     pub async fn approve(&self, form: Value) -> Value {
         let agent = self.api_login(AGENT).await;
         let officer = self.api_login(OFFICER).await;
+        let approver = self.api_login(APPROVER).await;
         let a = self.api("/api/v1/applications", &agent, form).await;
         let path = format!("/api/v1/applications/{}", a["id"].as_str().unwrap());
         self.api(&format!("{path}/submit"), &agent, json!({})).await;
         let mut last = Value::Null;
         for step in ["accept", "preliminary_review", "approve"] {
             let d = json!({ "step": step, "outcome": "pass" });
-            last = self.api(&format!("{path}/decisions"), &officer, d).await;
+            let who = if step == "approve" {
+                &approver
+            } else {
+                &officer
+            };
+            last = self.api(&format!("{path}/decisions"), who, d).await;
         }
         assert_eq!(last["status"], "approved");
         last

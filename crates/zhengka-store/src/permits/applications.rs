@@ -6,8 +6,9 @@ use sqlx::{Any, Row, Transaction};
 use zhengka_domain::permits::application::Application;
 use zhengka_domain::permits::permit::Permit;
 
+use super::search::{application_name_index, name_index, onsite_columns};
 use crate::audit::timestamp;
-use crate::{ApplicationFilter, Page, SqlStore, StoreError, Write};
+use crate::{SqlStore, StoreError, Write};
 
 const COLUMNS: &str = "id, record_enc, created_at";
 
@@ -17,7 +18,7 @@ impl SqlStore {
         self.vault.seal(&format!("applications:{}", a.id), &json)
     }
 
-    fn open_application(&self, row: &AnyRow) -> Result<Application, StoreError> {
+    pub(super) fn open_application(&self, row: &AnyRow) -> Result<Application, StoreError> {
         let id: String = row.try_get("id")?;
         let sealed: Vec<u8> = row.try_get("record_enc")?;
         let json = self.vault.open(&format!("applications:{id}"), &sealed)?;
@@ -40,8 +41,8 @@ impl SqlStore {
         let mut tx = self.writer.begin().await?;
         sqlx::query(
             "INSERT INTO applications (id, employer_id, region_code, kind, status, permit_number, \
-             passport_hmac, record_enc, decision_due_on, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             passport_hmac, record_enc, decision_due_on, version, created_at, updated_at, name_hmac) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&a.id)
         .bind(&a.employer_id)
@@ -55,6 +56,7 @@ impl SqlStore {
         .bind(a.version)
         .bind(timestamp(a.created_at))
         .bind(timestamp(a.updated_at))
+        .bind(application_name_index(&self.vault, a))
         .execute(&mut *tx)
         .await?;
         self.finish(tx, w).await
@@ -68,60 +70,6 @@ impl SqlStore {
         self.open_application(&row)
     }
 
-    pub(crate) async fn application_list(
-        &self,
-        f: &ApplicationFilter,
-    ) -> Result<Page<Application>, StoreError> {
-        let mut sql = format!(
-            "SELECT {COLUMNS} FROM applications WHERE ($1 IS NULL OR employer_id = $1) \
-             AND ($2 IS NULL OR region_code LIKE $2) AND ($3 IS NULL OR kind = $3)"
-        );
-        let mut n = 3;
-        if !f.statuses.is_empty() {
-            let marks: Vec<String> = (0..f.statuses.len())
-                .map(|i| format!("${}", n + 1 + i))
-                .collect();
-            n += f.statuses.len();
-            sql.push_str(&format!(" AND status IN ({})", marks.join(", ")));
-        }
-        if f.after.is_some() {
-            sql.push_str(&format!(
-                " AND (created_at < ${a} OR (created_at = ${a} AND id < ${b}))",
-                a = n + 1,
-                b = n + 2
-            ));
-            n += 2;
-        }
-        sql.push_str(&format!(
-            " ORDER BY created_at DESC, id DESC LIMIT ${}",
-            n + 1
-        ));
-        let mut q = sqlx::query(&sql)
-            .bind(f.employer_id.as_deref())
-            .bind(f.region_prefix.as_ref().map(|p| format!("{p}%")))
-            .bind(f.kind.map(|k| k.as_str()));
-        for s in &f.statuses {
-            q = q.bind(s.as_str());
-        }
-        if let Some((created_at, id)) = &f.after {
-            q = q.bind(created_at.as_str()).bind(id.as_str());
-        }
-        let rows = q.bind(f.limit + 1).fetch_all(&self.reader).await?;
-        let mut items = rows
-            .iter()
-            .map(|r| self.open_application(r))
-            .collect::<Result<Vec<_>, _>>()?;
-        let next_cursor = if items.len() as i64 > f.limit {
-            items.truncate(f.limit as usize);
-            items
-                .last()
-                .map(|a| (timestamp(a.created_at), a.id.clone()))
-        } else {
-            None
-        };
-        Ok(Page { items, next_cursor })
-    }
-
     pub(crate) async fn application_update(
         &self,
         a: &Application,
@@ -132,8 +80,8 @@ impl SqlStore {
         let mut tx = self.writer.begin().await?;
         let done = sqlx::query(
             "UPDATE applications SET status = $1, permit_number = $2, passport_hmac = $3, \
-             record_enc = $4, decision_due_on = $5, version = $6, updated_at = $7 \
-             WHERE id = $8 AND version = $9",
+             record_enc = $4, decision_due_on = $5, version = $6, updated_at = $7, \
+             name_hmac = $10 WHERE id = $8 AND version = $9",
         )
         .bind(a.status.as_str())
         .bind(a.permit_number.as_ref().map(|p| p.as_str().to_owned()))
@@ -144,6 +92,7 @@ impl SqlStore {
         .bind(timestamp(a.updated_at))
         .bind(&a.id)
         .bind(a.version - 1)
+        .bind(application_name_index(&self.vault, a))
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
@@ -169,14 +118,16 @@ impl SqlStore {
         )?;
         let hmac = self.vault.index("passport", p.passport_number.expose());
         let now = timestamp(chrono::Utc::now());
+        let (onsite_state, onsite_due) = onsite_columns(p);
         let query = if p.version == 0 {
             "INSERT INTO permits (employer_id, region_code, passport_hmac, status, valid_to, \
-             record_enc, version, updated_at, permit_number, status_index) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11)"
+             record_enc, version, updated_at, permit_number, status_index, name_hmac, onsite_state, \
+             onsite_due_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $12, $13, $14)"
         } else {
             "UPDATE permits SET employer_id = $1, region_code = $2, passport_hmac = $3, \
              status = $4, valid_to = $5, record_enc = $6, version = $7, updated_at = $8, \
-             status_index = $11 WHERE permit_number = $9 AND version = $10"
+             status_index = $11, name_hmac = $12, onsite_state = $13, onsite_due_on = $14 \
+             WHERE permit_number = $9 AND version = $10"
         };
         let done = sqlx::query(query)
             .bind(&p.employer_id)
@@ -190,6 +141,9 @@ impl SqlStore {
             .bind(p.permit_number.as_str())
             .bind(p.version)
             .bind(p.status_index.map(i64::from))
+            .bind(name_index(&self.vault, &p.holder_name))
+            .bind(onsite_state)
+            .bind(onsite_due)
             .execute(&mut **tx)
             .await?;
         if done.rows_affected() != 1 {

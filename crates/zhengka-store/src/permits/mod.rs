@@ -1,15 +1,20 @@
 //! The permits context: applications with their materials, permit records (the
 //! one source of permit facts), and the status-list entries of permit periods.
 
+mod application_list;
 pub(crate) mod applications;
 pub(crate) mod materials;
+mod permit_list;
+pub(crate) mod query;
 mod records;
+pub(crate) mod search;
 pub(crate) mod status;
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use zhengka_domain::ids::RegionCode;
 use zhengka_domain::permits::application::{Application, ApplicationKind, ApplicationStatus};
-use zhengka_domain::permits::permit::{Permit, PermitNumber};
+use zhengka_domain::permits::permit::{Permit, PermitNumber, PermitStatus};
 
 use crate::{Material, MaterialMeta, Page, SqlStore, StoreError, Write};
 
@@ -22,7 +27,38 @@ pub struct ApplicationFilter {
     pub region_prefix: Option<String>,
     pub statuses: Vec<ApplicationStatus>,
     pub kind: Option<ApplicationKind>,
-    /// Keyset cursor: (created_at, id) of the last item seen.
+    /// A passport number, a passport name (exact, after normalisation) or a
+    /// permit number; see `search.rs`.
+    pub search: Option<String>,
+    /// Filed on or after / on or before these days (UTC).
+    pub created_from: Option<NaiveDate>,
+    pub created_to: Option<NaiveDate>,
+    pub order: ApplicationOrder,
+    /// Keyset cursor: the order's key and the id of the last item seen.
+    pub after: Option<(String, String)>,
+    pub limit: i64,
+}
+
+/// Newest first (what people look for in their lists), or nearest legal
+/// time limit first (officers' queues: overdue on top).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ApplicationOrder {
+    #[default]
+    Newest,
+    DueFirst,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PermitFilter {
+    pub employer_id: Option<String>,
+    pub region_prefix: Option<String>,
+    pub statuses: Vec<PermitStatus>,
+    /// As for applications: passport number, passport name or permit number.
+    pub search: Option<String>,
+    /// Only permits whose on-site check is still to be done (awaiting entry,
+    /// or due), nearest deadline first; otherwise by permit number.
+    pub follow_up: bool,
+    /// Keyset cursor: the order's key and the permit number of the last item.
     pub after: Option<(String, String)>,
     pub limit: i64,
 }
@@ -37,6 +73,8 @@ pub trait PermitStore: Send + Sync {
         &self,
         f: &ApplicationFilter,
     ) -> Result<Page<Application>, StoreError>;
+    /// How many applications match `f` (from its cursor on, if it has one).
+    async fn count_applications(&self, f: &ApplicationFilter) -> Result<i64, StoreError>;
     /// Save `a` if its stored version is still `a.version - 1`, and write
     /// `permit` (insert or update) in the same transaction.
     async fn update_application(
@@ -69,6 +107,10 @@ pub trait PermitStore: Send + Sync {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Vec<Permit>, StoreError>;
+    /// Permits matching `f`, a page at a time.
+    async fn find_permits(&self, f: &PermitFilter) -> Result<Page<Permit>, StoreError>;
+    /// How many permits match `f` (from its cursor on, if it has one).
+    async fn count_permits(&self, f: &PermitFilter) -> Result<i64, StoreError>;
     /// Save a changed permit (status, on-site check). Guarded by the stored status.
     async fn update_permit(&self, p: &Permit, w: Write) -> Result<(), StoreError>;
 
@@ -90,6 +132,9 @@ impl PermitStore for SqlStore {
         f: &ApplicationFilter,
     ) -> Result<Page<Application>, StoreError> {
         self.application_list(f).await
+    }
+    async fn count_applications(&self, f: &ApplicationFilter) -> Result<i64, StoreError> {
+        self.application_count(f).await
     }
     async fn update_application(
         &self,
@@ -129,6 +174,12 @@ impl PermitStore for SqlStore {
     ) -> Result<Vec<Permit>, StoreError> {
         self.permit_list(employer_id, region_prefix, after, limit)
             .await
+    }
+    async fn find_permits(&self, f: &PermitFilter) -> Result<Page<Permit>, StoreError> {
+        self.permit_find(f).await
+    }
+    async fn count_permits(&self, f: &PermitFilter) -> Result<i64, StoreError> {
+        self.permit_count(f).await
     }
     async fn update_permit(&self, p: &Permit, w: Write) -> Result<(), StoreError> {
         self.permit_update(p, w).await

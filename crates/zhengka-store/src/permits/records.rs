@@ -8,7 +8,7 @@ use crate::{SqlStore, StoreError, Write};
 const COLUMNS: &str = "permit_number, record_enc";
 
 impl SqlStore {
-    fn open_permit(&self, row: &AnyRow) -> Result<Permit, StoreError> {
+    pub(super) fn open_permit(&self, row: &AnyRow) -> Result<Permit, StoreError> {
         let number: String = row.try_get("permit_number")?;
         let sealed: Vec<u8> = row.try_get("record_enc")?;
         let json = self.vault.open(&format!("permits:{number}"), &sealed)?;

@@ -20,7 +20,7 @@ pub(crate) fn parsed<T, E: std::fmt::Display>(
     r.map_err(|e| StoreError::other(format!("stored {what} does not parse: {e}")))
 }
 
-fn from_row(row: &AnyRow) -> Result<Employer, StoreError> {
+pub(super) fn from_row(row: &AnyRow) -> Result<Employer, StoreError> {
     let created_at: String = row.try_get("created_at")?;
     Ok(Employer {
         id: row.try_get("id")?,
@@ -32,7 +32,7 @@ fn from_row(row: &AnyRow) -> Result<Employer, StoreError> {
     })
 }
 
-const COLUMNS: &str = "id, uscc, name, region_code, address, created_at";
+pub(super) const COLUMNS: &str = "id, uscc, name, region_code, address, created_at";
 
 impl SqlStore {
     pub(crate) async fn employer_insert(&self, e: &Employer, w: Write) -> Result<(), StoreError> {

@@ -2,6 +2,7 @@
 //! passwords and TOTP, sessions, and the attempt counters behind lockouts.
 
 pub(crate) mod attempts;
+mod directory;
 pub(crate) mod employers;
 pub(crate) mod sessions;
 pub(crate) mod users;
@@ -11,6 +12,8 @@ use chrono::{DateTime, Utc};
 use zhengka_domain::employer::{Employer, User};
 
 use crate::{AttemptCount, SqlStore, StoreError, Write};
+
+pub use directory::{Counted, EmployerFilter, UserFilter};
 
 /// A user with the hash of their password and their TOTP state, for sign-in only.
 #[derive(Debug, Clone)]
@@ -49,6 +52,12 @@ pub trait UserStore: Send + Sync {
     async fn insert_user(&self, u: &User, password_hash: &str, w: Write) -> Result<(), StoreError>;
     async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError>;
     async fn count_users(&self) -> Result<i64, StoreError>;
+    /// Employers matching `f` (a page) and how many match in all.
+    async fn find_employers(&self, f: &EmployerFilter) -> Result<Counted<Employer>, StoreError>;
+    /// Users matching `f` (a page) and how many match in all.
+    async fn find_users(&self, f: &UserFilter) -> Result<Counted<User>, StoreError>;
+    /// One user by id (to name the officers in an application's history).
+    async fn get_user(&self, id: &str) -> Result<User, StoreError>;
     /// Store a new (unconfirmed) TOTP secret; a conflict on `TOTP_ACTIVE` if
     /// TOTP is on.
     async fn enrol_totp(&self, user_id: &str, secret: &[u8], w: Write) -> Result<(), StoreError>;
@@ -109,6 +118,15 @@ impl UserStore for SqlStore {
     }
     async fn user_by_username(&self, username: &str) -> Result<UserRecord, StoreError> {
         self.user_by_name(username).await
+    }
+    async fn get_user(&self, id: &str) -> Result<User, StoreError> {
+        self.user_get(id).await
+    }
+    async fn find_employers(&self, f: &EmployerFilter) -> Result<Counted<Employer>, StoreError> {
+        self.employer_find(f).await
+    }
+    async fn find_users(&self, f: &UserFilter) -> Result<Counted<User>, StoreError> {
+        self.user_find(f).await
     }
     async fn count_users(&self) -> Result<i64, StoreError> {
         self.user_count().await

@@ -78,6 +78,16 @@ impl SqlStore {
         })
     }
 
+    pub(crate) async fn user_get(&self, id: &str) -> Result<User, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE users.id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.reader)
+        .await?;
+        user_from_row(&row)
+    }
+
     pub(crate) async fn user_count(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
             .fetch_one(&self.reader)

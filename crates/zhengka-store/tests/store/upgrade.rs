@@ -18,11 +18,26 @@ async fn fill_as_release_4(store: &SqlStore, url: &str, vault: &Vault) {
         .await
         .unwrap();
     let a = application("app-1", &e, at(1));
-    store
-        .insert_application(&a, write("application.create", "application", &a.id))
-        .await
-        .unwrap();
     let raw = sqlx::AnyPool::connect(url).await.unwrap();
+    let sealed = vault
+        .seal("applications:app-1", &serde_json::to_vec(&a).unwrap())
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO applications (id, employer_id, region_code, kind, status, passport_hmac, \
+         record_enc, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+    )
+    .bind("app-1")
+    .bind(&e.id)
+    .bind(e.region_code.as_str())
+    .bind(a.form.kind.as_str())
+    .bind(a.status.as_str())
+    .bind(vault.index("passport", "E1234567"))
+    .bind(sealed)
+    .bind(a.version)
+    .bind("2026-11-24T09:00:00.000000Z")
+    .execute(&raw)
+    .await
+    .unwrap();
     sqlx::query(
         "INSERT INTO materials (id, application_id, kind, file_name, content_type, size_bytes, \
          sha256, data_enc, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -63,6 +78,15 @@ async fn upgrade_story(url: &str) {
     fill_as_release_4(&store, url, &vault()).await;
 
     store.migrate().await.unwrap();
+
+    // Migration 10 filled the keyed hash of the name: the row is found by it.
+    let by_name = zhengka_store::ApplicationFilter {
+        search: Some("ada  example".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    let found = store.list_applications(&by_name).await.unwrap();
+    assert_eq!(found.items.len(), 1, "found by the name's keyed hash");
 
     let listed = store.list_materials("app-1").await.unwrap();
     assert_eq!(listed[0].file_name, format!("passport {PASSPORT}.pdf"));

@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod legacy;
 pub mod materials;
+pub mod permits_list;
 pub mod records;
 
 use crate::http::routes::Routes;
@@ -23,7 +24,7 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/applications/{id}/materials/{material_id}",
             materials::download,
         )
-        .get("/api/v1/permits", records::list)
+        .get("/api/v1/permits", permits_list::list)
         .post("/api/v1/permits", legacy::create)
         .get("/api/v1/permits/{permit_number}", records::get)
         .post(

@@ -11,10 +11,10 @@ use zhengka_domain::permits::permit::onsite::{self, OnsiteCheckInput};
 use zhengka_domain::permits::permit::{Permit, PermitNumber};
 
 use crate::AppState;
-use crate::api::{Reply, audit, limit, page, reply};
+use crate::api::{Reply, audit, reply};
 use crate::auth::{Caller, token};
 use crate::http::idempotency::IdempotencyKey;
-use crate::http::{ApiError, ApiQuery, JsonBody};
+use crate::http::{ApiError, JsonBody};
 // Path parameters answer in the API error envelope.
 use crate::http::ApiPath as Path;
 
@@ -42,45 +42,6 @@ pub async fn get(
     ])?;
     let permit = load(&app, &caller, &number).await?;
     reply(StatusCode::OK, &permit)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    limit: Option<i64>,
-    cursor: Option<String>,
-}
-
-/// `GET /api/v1/permits`: the employer's permits, or the officer's region.
-pub async fn list(
-    State(app): State<AppState>,
-    caller: Caller,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Reply, ApiError> {
-    caller.require(&[Role::EmployerAgent, Role::PermitOfficer, Role::Admin])?;
-    let limit = limit(q.limit)?;
-    let employer = match caller.user.role {
-        Role::EmployerAgent => Some(caller.employer_id()?),
-        _ => None,
-    };
-    let region = match caller.user.role {
-        Role::PermitOfficer => Some(
-            caller
-                .user
-                .region_code
-                .as_ref()
-                .ok_or(ApiError::Forbidden)?,
-        ),
-        _ => None,
-    };
-    let items = app
-        .store
-        .list_permits(employer, region, q.cursor.as_deref(), limit)
-        .await?;
-    let next = (items.len() as i64 == limit)
-        .then(|| items.last().map(|p| p.permit_number.to_string()))
-        .flatten();
-    reply(StatusCode::OK, &page(items, next))
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,8 @@
 //! One application with its full history, for the employer, the officer and
 //! the admin; and the table row every list uses.
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -12,6 +14,7 @@ use zhengka_domain::permits::application::{Application, ApplicationStatus, Revie
 
 use crate::AppState;
 use crate::api::permits::applications::load_visible;
+use crate::http::ApiError;
 use crate::web::form::Problems;
 use crate::web::render::PageError;
 use crate::web::visitor::{Fields, Visitor};
@@ -89,13 +92,14 @@ pub async fn page_posted(
     let materials = super::materials::panel(app, v, a, posted.get("material.kind")).await?;
     let role = v.caller.as_ref().map(|c| c.user.role);
     let today = Utc::now().date_naive();
+    let names = actor_names(app, v, a).await?;
     let history: Vec<Value> = a
         .history
         .iter()
         .map(|h| {
             context! {
                 at => h.at.format("%Y-%m-%d %H:%M").to_string(),
-                actor => short_actor(v, &h.actor),
+                actor => names.get(&h.actor).cloned().unwrap_or_default(),
                 action => action(h.action),
                 step => match h.action { HistoryAction::Decided { step, .. } => Some(name(&step)), _ => None },
                 outcome => match h.action { HistoryAction::Decided { outcome, .. } => Some(name(&outcome)), _ => None },
@@ -119,8 +123,11 @@ pub async fn page_posted(
             pdf => true,
         }
     });
+    let facts = super::facts::facts(app, v, a).await?;
     let values = context! {
         section => if role == Some(Role::PermitOfficer) { "queue" } else { "dashboard" },
+        facts => facts,
+        decision => posted.shown(),
         a => row(a, today),
         form => form,
         classification => a.classification.as_ref().map(|c| context! {
@@ -159,10 +166,28 @@ pub fn name<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-/// History names people by id; the signed-in person sees "you".
-fn short_actor(v: &Visitor, actor: &str) -> String {
-    match &v.caller {
-        Some(c) if c.user.id == actor => v.text("history.you"),
-        _ => actor.chars().take(8).collect(),
+/// The people in the history by their user name (officers by name, never by
+/// id); the signed-in person sees "you".
+async fn actor_names(
+    app: &AppState,
+    v: &Visitor,
+    a: &Application,
+) -> Result<HashMap<String, String>, PageError> {
+    let mut names = HashMap::new();
+    for h in &a.history {
+        if names.contains_key(&h.actor) {
+            continue;
+        }
+        let name = match &v.caller {
+            Some(c) if c.user.id == h.actor => v.text("history.you"),
+            _ => match app.store.get_user(&h.actor).await {
+                Ok(u) => u.username,
+                // A system actor (the cut-over job) has no user row.
+                Err(zhengka_store::StoreError::NotFound) => h.actor.clone(),
+                Err(e) => return Err(ApiError::from(e).into()),
+            },
+        };
+        names.insert(h.actor.clone(), name);
     }
+    Ok(names)
 }

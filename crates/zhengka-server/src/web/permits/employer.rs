@@ -9,14 +9,14 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 use zhengka_domain::employer::Role;
 use zhengka_domain::permits::application::{ApplicationForm, ApplicationKind, ApplicationStatus};
-use zhengka_domain::permits::permit::OnsiteCheck;
-use zhengka_store::ApplicationFilter;
 
 use super::detail::{self, row};
 use crate::AppState;
+use crate::api::permits::applications::list::ListQuery;
 use crate::api::permits::applications::{create, list, load_visible, submit, update};
 use crate::http::{ApiError, parse_json};
 use crate::web::form::{Problems, flatten, to_json};
+use crate::web::paging::{Filters, PAGE, options, pager};
 use crate::web::render::PageError;
 use crate::web::visitor::{Posted, Visitor};
 
@@ -41,48 +41,72 @@ fn sections(kind: ApplicationKind) -> &'static [&'static str] {
     }
 }
 
-/// `GET /web/applications`: "my work in progress", then what was decided.
-pub async fn dashboard(State(app): State<AppState>, v: Visitor) -> Result<Response, PageError> {
-    let caller = v.require(&[Role::EmployerAgent])?;
-    let today = Utc::now().date_naive();
-    let rows = |statuses: Vec<ApplicationStatus>| {
-        let mut f = ApplicationFilter {
-            statuses,
-            limit: 100,
-            ..ApplicationFilter::default()
-        };
-        list::scope(caller, &mut f).map(|()| f)
+/// `GET /web/applications`: every application of the employer, newest
+/// first, a page at a time, filtered by status, kind and filing date.
+pub async fn dashboard(
+    State(app): State<AppState>,
+    v: Visitor,
+    Query(f): Query<Filters>,
+) -> Result<Response, PageError> {
+    let q = ListQuery {
+        status: f.status,
+        kind: f.kind,
+        from: f.from,
+        to: f.to,
+        cursor: f.cursor,
+        ..ListQuery::default()
     };
-    let open = rows(
-        ApplicationStatus::ALL
-            .into_iter()
-            .filter(|s| !s.is_final())
-            .collect(),
-    )?;
-    let done = rows(vec![
-        ApplicationStatus::Approved,
-        ApplicationStatus::Rejected,
-    ])?;
-    let open: Vec<Value> = app
-        .store
-        .list_applications(&open)
-        .await
-        .map_err(ApiError::from)?
-        .items
+    list_page(&app, &v, q).await
+}
+
+/// `POST /web/applications/search`: the same list searched by passport
+/// number, passport name or permit number.
+pub async fn search(State(app): State<AppState>, p: Posted) -> Result<Response, PageError> {
+    let field = |name: &str| Some(p.fields.get(name).to_owned()).filter(|s| !s.is_empty());
+    let q = ListQuery {
+        status: field("status"),
+        kind: field("kind"),
+        q: field("q"),
+        from: field("from"),
+        to: field("to"),
+        cursor: field("cursor"),
+        ..ListQuery::default()
+    };
+    list_page(&app, &p.visitor, q).await
+}
+
+async fn list_page(app: &AppState, v: &Visitor, mut q: ListQuery) -> Result<Response, PageError> {
+    let caller = v.require(&[Role::EmployerAgent])?;
+    q.limit = Some(PAGE);
+    let today = Utc::now().date_naive();
+    let (found, problems) = match list::find(app, caller, &q).await {
+        Ok(found) => (Some(found), Problems::default()),
+        Err(e) => (None, Problems::from_api(v, e)?),
+    };
+    let rows: Vec<Value> = found
         .iter()
-        .map(|a| row(a, today))
+        .flat_map(|l| l.items.iter().map(|a| row(a, today)))
         .collect();
-    let done: Vec<Value> = app
-        .store
-        .list_applications(&done)
-        .await
-        .map_err(ApiError::from)?
-        .items
-        .iter()
-        .map(|a| row(a, today))
-        .collect();
-    let values = context! { section => "dashboard", open => open, done => done };
-    Ok(v.page("dashboard.html", values)?.into_response())
+    let statuses: Vec<&str> = ApplicationStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let kinds: Vec<&str> = ApplicationKind::ALL.iter().map(|k| k.as_str()).collect();
+    let searched = q.q.is_some();
+    q.cursor = None;
+    let values = context! {
+        section => "dashboard",
+        rows => rows,
+        pager => found.as_ref().map(pager),
+        searched => searched,
+        status_options => options(v, "status.", &statuses, &[("in_progress", "dashboard.in_progress")]),
+        kind_options => options(v, "kind.", &kinds, &[]),
+        f => context! { values => q, errors => problems.fields.clone() },
+        ..problems.shown()
+    };
+    let status = if found.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, v.page("dashboard.html", values)?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -208,45 +232,4 @@ pub async fn submit(
             detail::page(&app, &p.visitor, &a, &problems, StatusCode::CONFLICT).await
         }
     }
-}
-
-/// `GET /web/permits`: the employer's permits with their deadlines.
-pub async fn permits(State(app): State<AppState>, v: Visitor) -> Result<Response, PageError> {
-    let caller = v.require(&[Role::EmployerAgent])?;
-    let today = Utc::now().date_naive();
-    let employer = caller.employer_id()?;
-    let found = app
-        .store
-        .list_permits(Some(employer), None, None, 100)
-        .await
-        .map_err(ApiError::from)?;
-    let rows: Vec<Value> = found
-        .iter()
-        .map(|p| {
-            let (onsite, onsite_due) = match &p.onsite {
-                OnsiteCheck::Due { due_by, .. } => ("due", Some(due_by.to_string())),
-                OnsiteCheck::AwaitingEntry => ("awaiting_entry", None),
-                OnsiteCheck::Done { .. } => ("done", None),
-                OnsiteCheck::NotRequired => ("not_required", None),
-            };
-            context! {
-                number => p.permit_number.to_string(),
-                holder => p.holder_name.to_string(),
-                class => format!("{:?}", p.class),
-                position => p.position.as_str(),
-                valid_from => p.valid_from.to_string(),
-                valid_to => p.valid_to.to_string(),
-                days_to_expiry => (p.valid_to - today).num_days(),
-                status => p.status.as_str(),
-                onsite => onsite,
-                onsite_due => onsite_due,
-                application_id => p.application_id.clone(),
-            }
-        })
-        .collect();
-    Ok(v.page(
-        "permits.html",
-        context! { section => "permits", permits => rows },
-    )?
-    .into_response())
 }

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use zhengka_domain::employer::Role;
-use zhengka_domain::permits::application::Application;
+use zhengka_domain::permits::application::{Application, required_materials};
 
 use super::detail;
 use crate::AppState;
@@ -61,8 +61,17 @@ pub async fn panel(
         })
         .collect();
     let can_upload = caller.user.role == Role::EmployerAgent && a.status.is_editable();
+    // What the kind expects, ticked when a file of that kind is there.
+    let checklist: Vec<Value> = required_materials(a.form.kind)
+        .iter()
+        .map(|k| {
+            let kind = super::detail::name(k);
+            let present = found.iter().any(|m| m.kind == kind);
+            context! { kind => kind, present => present }
+        })
+        .collect();
     Ok(
-        context! { items => items, can_upload => can_upload, kinds => MATERIAL_KINDS, selected => selected },
+        context! { items => items, checklist => checklist, can_upload => can_upload, kinds => MATERIAL_KINDS, selected => selected },
     )
 }
 

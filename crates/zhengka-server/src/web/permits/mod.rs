@@ -4,10 +4,13 @@
 pub(super) mod cut_over;
 pub(super) mod detail;
 pub(super) mod employer;
+pub(super) mod facts;
+pub(super) mod follow_up;
 pub(super) mod materials;
 pub(super) mod notice;
 pub(super) mod officer;
 pub(super) mod permit;
+pub(super) mod permit_list;
 pub(super) mod preview;
 
 use axum::Router;
@@ -24,6 +27,7 @@ pub fn routes() -> Router<AppState> {
             get(employer::new_form).post(employer::create),
         )
         .route("/web/applications/preview", post(preview::preview))
+        .route("/web/applications/search", post(employer::search))
         .route("/web/applications/{id}", get(detail::show))
         .route(
             "/web/applications/{id}/edit",
@@ -42,10 +46,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/web/applications/{id}/notice.pdf", get(notice::pdf))
         .route("/web/applications/{id}/decisions", post(officer::decide))
-        .route("/web/permits", get(employer::permits))
+        .route("/web/permits", get(permit_list::list))
+        .route("/web/permits/search", post(permit_list::search))
         .route("/web/permits/{number}/entry", post(permit::entry))
         .route("/web/permits/{number}/onsite", post(permit::onsite))
         .route("/web/queue", get(officer::queue))
+        .route("/web/follow-up", get(follow_up::follow_up))
+        .route("/web/my-decisions", get(follow_up::mine))
         .route("/web/cut-over", get(cut_over::show))
         .route("/web/admin/cut-over", post(cut_over::run))
 }

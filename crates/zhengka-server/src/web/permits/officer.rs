@@ -8,17 +8,18 @@ use chrono::Utc;
 use minijinja::{Value, context};
 use serde::Deserialize;
 use zhengka_domain::employer::Role;
-use zhengka_domain::permits::application::ApplicationStatus;
-use zhengka_store::ApplicationFilter;
+use zhengka_domain::permits::application::{ApplicationStatus, Outcome, ReviewStep};
 
 use super::detail::{self, row};
 use crate::AppState;
 use crate::api::permits::applications::decide::{Decision, record};
+use crate::api::permits::applications::list::ListQuery;
 use crate::api::permits::applications::{list, load_visible};
 use crate::http::{ApiError, parse_json};
 use crate::web::form::{Problems, to_json};
+use crate::web::paging::{PAGE, pager};
 use crate::web::render::PageError;
-use crate::web::visitor::{Posted, Visitor};
+use crate::web::visitor::{Fields, Posted, Visitor};
 
 /// The statuses that wait for an officer, one queue each.
 pub const QUEUES: [ApplicationStatus; 3] = [
@@ -30,10 +31,12 @@ pub const QUEUES: [ApplicationStatus; 3] = [
 #[derive(Deserialize)]
 pub struct QueueQuery {
     step: Option<String>,
+    cursor: Option<String>,
 }
 
 /// `GET /web/queue?step=submitted|accepted|preliminary_reviewed`: nearest
-/// deadline first.
+/// legal time limit first (so overdue on top), a page at a time, with the
+/// count of every queue in its tab.
 pub async fn queue(
     State(app): State<AppState>,
     v: Visitor,
@@ -46,27 +49,32 @@ pub async fn queue(
         .and_then(ApplicationStatus::parse)
         .filter(|s| QUEUES.contains(s))
         .unwrap_or(ApplicationStatus::Submitted);
-    let mut filter = ApplicationFilter {
-        statuses: vec![status],
-        limit: 100,
-        ..ApplicationFilter::default()
+    let of = |s: ApplicationStatus, cursor: Option<String>| ListQuery {
+        status: Some(s.as_str().to_owned()),
+        order: Some("due".to_owned()),
+        limit: Some(PAGE),
+        cursor,
+        ..ListQuery::default()
     };
-    list::scope(caller, &mut filter)?;
-    let mut found = app
-        .store
-        .list_applications(&filter)
-        .await
-        .map_err(ApiError::from)?
-        .items;
-    found.sort_by_key(|a| a.decision_due_on);
+    let found = list::find(&app, caller, &of(status, q.cursor)).await?;
+    let mut queues = Vec::new();
+    for s in QUEUES {
+        let count = if s == status {
+            found.total
+        } else {
+            list::find(&app, caller, &of(s, None)).await?.total
+        };
+        queues.push(context! { step => s.as_str(), count => count });
+    }
     let today = Utc::now().date_naive();
-    let rows: Vec<Value> = found.iter().map(|a| row(a, today)).collect();
-    let queues: Vec<_> = QUEUES.iter().map(|s| s.as_str()).collect();
+    let rows: Vec<Value> = found.items.iter().map(|a| row(a, today)).collect();
     let values = context! {
         section => "queue",
         current => status.as_str(),
         queues => queues,
         rows => rows,
+        pager => pager(&found),
+        params => context! { step => status.as_str() },
     };
     Ok(v.page("queue.html", values)?.into_response())
 }
@@ -78,7 +86,28 @@ pub async fn decide(
     p: Posted,
 ) -> Result<Response, PageError> {
     let caller = p.visitor.require(&[Role::PermitOfficer])?;
-    let parsed: Result<Decision, ApiError> = parse_json(to_json(&p.fields).to_string().as_bytes());
+    // The page confirms an approval with a tick box the API has no field for.
+    let confirmed = p.fields.get("confirm") == "on";
+    let fields = Fields(
+        p.fields
+            .0
+            .iter()
+            .filter(|(k, _)| k != "confirm")
+            .cloned()
+            .collect(),
+    );
+    let parsed: Result<Decision, ApiError> = parse_json(to_json(&fields).to_string().as_bytes())
+        .and_then(|d: Decision| {
+            let approves = d.step == ReviewStep::Approve && d.outcome == Outcome::Pass;
+            if approves && !confirmed {
+                return Err(ApiError::invalid(
+                    "confirm",
+                    "confirmation_required",
+                    "confirm the approval",
+                ));
+            }
+            Ok(d)
+        });
     let result = match parsed {
         Ok(decision) => record(&app, caller, None, &id, decision).await,
         Err(e) => Err(e),
@@ -89,7 +118,7 @@ pub async fn decide(
             let problems = Problems::from_api(&p.visitor, e)?;
             let a = load_visible(&app, caller, &id).await?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            detail::page(&app, &p.visitor, &a, &problems, status).await
+            detail::page_posted(&app, &p.visitor, &a, &problems, &p.fields, status).await
         }
     }
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use zhengka_domain::employer::Role;
+use zhengka_domain::permits::application::duties;
 use zhengka_domain::permits::application::workflow::{self, HistoryAction, HistoryEntry};
 use zhengka_domain::permits::application::{
     Application, ApplicationStatus, BoundedText, Notice, Outcome, ReviewStep,
@@ -71,6 +72,15 @@ pub async fn record(
             _ => ApiError::conflict(e.code(), e.to_string()),
         },
     )?;
+    if app.config.policy.separation_of_duties {
+        duties::check(
+            &application.history,
+            decision.step,
+            decision.outcome,
+            &caller.user.id,
+        )
+        .map_err(|e| ApiError::conflict(e.code(), e.to_string()))?;
+    }
     let now = Utc::now();
     let permit = if to == ApplicationStatus::Approved {
         Some(permit_on_approval(app, &application, now).await?)
