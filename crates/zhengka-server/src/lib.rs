@@ -31,6 +31,10 @@ pub struct Config {
     pub session_hours: i64,
     /// GB/T 2260 code of the issuing authority's region (the credentials' `iss`).
     pub issuer_region: String,
+    /// The request header a trusted reverse proxy puts the client's address in
+    /// (e.g. `x-forwarded-for`); without one, the TCP peer is the client. Read
+    /// for per-client limits (e-card registration).
+    pub client_address_header: Option<String>,
 }
 
 impl Default for Config {
@@ -39,6 +43,7 @@ impl Default for Config {
             policy: Policy::default(),
             session_hours: 12,
             issuer_region: "440000".into(),
+            client_address_header: None,
         }
     }
 }
@@ -51,6 +56,8 @@ pub struct AppState {
     pub credentials: Arc<credentials::Credentials>,
     /// This instance's lease holder name and what its jobs did.
     pub jobs: Arc<jobs::Jobs>,
+    /// Outside services (real-person check); none configured by default.
+    pub providers: Arc<providers::Providers>,
 }
 
 impl AppState {
@@ -71,7 +78,14 @@ impl AppState {
             metrics: Arc::default(),
             credentials: Arc::new(credentials),
             jobs: Arc::default(),
+            providers: Arc::default(),
         }
+    }
+
+    /// The same state with these outside services.
+    pub fn with_providers(mut self, providers: providers::Providers) -> Self {
+        self.providers = Arc::new(providers);
+        self
     }
 }
 

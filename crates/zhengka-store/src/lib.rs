@@ -11,6 +11,7 @@ pub mod audit;
 mod cards;
 mod coordination;
 mod db;
+mod ecard;
 mod error;
 mod idempotency;
 mod migrate;
@@ -27,6 +28,7 @@ pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use cards::{BatchRecord, CardFilter, CardStore};
 pub use coordination::{CoordinationStore, JobLease};
 pub use db::{Backend, SqlStore};
+pub use ecard::EcardStore;
 pub use error::{ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED};
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
 pub use outbox::{Delivery, OutboxEntry, OutboxStore};
@@ -44,7 +46,7 @@ pub use vault::Vault;
 /// (tools, tests) rather than a `dyn Store`.
 pub mod prelude {
     pub use crate::{
-        CardStore, CoordinationStore, OutboxStore, PermitStore, SocialSecurityStore, Store,
-        UserStore,
+        CardStore, CoordinationStore, EcardStore, OutboxStore, PermitStore, SocialSecurityStore,
+        Store, UserStore,
     };
 }

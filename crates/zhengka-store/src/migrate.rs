@@ -104,6 +104,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_search_and_follow_up.sql"),
         then: Some(DataStep::FillSearchColumns),
     },
+    Migration {
+        version: 11,
+        name: "ecard",
+        sqlite: include_str!("../migrations/sqlite/0011_ecard.sql"),
+        postgres: include_str!("../migrations/postgres/0011_ecard.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

@@ -53,6 +53,7 @@ pub trait Store:
     + crate::OutboxStore
     + crate::SocialSecurityStore
     + crate::CardStore
+    + crate::EcardStore
     + crate::CoordinationStore
     + Send
     + Sync

@@ -150,6 +150,57 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
         ],
     ),
     (
+        "ecard_holders",
+        &[
+            ("id", Text),
+            ("user_id", Text),
+            ("permit_number", Text),
+            ("status", Text),
+            ("record", Text),
+            ("created_at", Text),
+            ("closed_at", Text),
+        ],
+    ),
+    (
+        "ecard_devices",
+        &[
+            ("id", Text),
+            ("holder_id", Text),
+            ("name", Text),
+            ("public_key", Bytes),
+            ("status_index", Int),
+            ("credential_status", Text),
+            ("created_at", Text),
+            ("revoked_at", Text),
+        ],
+    ),
+    (
+        "ecard_notifications",
+        &[
+            ("id", Text),
+            ("holder_id", Text),
+            ("kind", Text),
+            ("subject", Text),
+            ("due_on", Text),
+            ("payload", Text),
+            ("created_at", Text),
+            ("read_at", Text),
+        ],
+    ),
+    (
+        "ecard_deliveries",
+        &[
+            ("id", Text),
+            ("notification_id", Text),
+            ("status", Text),
+            ("attempts", Int),
+            ("next_attempt_at", Text),
+            ("last_error", Text),
+            ("created_at", Text),
+            ("delivered_at", Text),
+        ],
+    ),
+    (
         "outbox",
         &[
             ("seq", Int),
@@ -220,8 +271,10 @@ fn unhex(s: &str) -> Result<Vec<u8>, StoreError> {
 }
 
 /// 2: material file names sealed (`file_name_enc`); 3: the card side's
-/// tables (accounts, cards, batches, outbox). Versions 1 and 2 are still read.
-const VERSION: i64 = 3;
+/// tables (accounts, cards, batches, outbox); 4: the e-card's holders,
+/// devices and notifications (registrations in progress are short-lived and
+/// not carried). Versions 1 to 3 are still read.
+const VERSION: i64 = 4;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct TransferReport {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cards;
 pub mod credentials;
 pub mod directory;
+pub mod ecard;
 pub mod employers;
 pub mod ops;
 pub mod permits;
@@ -50,5 +51,7 @@ pub fn routes() -> Routes {
             .get("/api/v1/status-lists/{id}", credentials::status_list)
     };
     let contexts = permits::routes(platform);
-    cards::routes(social_security::routes(credentials(contexts)))
+    ecard::routes(cards::routes(social_security::routes(credentials(
+        contexts,
+    ))))
 }

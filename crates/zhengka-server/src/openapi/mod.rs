@@ -5,6 +5,7 @@
 //! documented but not served).
 
 mod card_side;
+mod ecard;
 mod endpoints;
 mod schemas;
 
@@ -117,14 +118,17 @@ fn operation(e: &Endpoint) -> Value {
     op
 }
 
-/// Every documented operation: the permit side's table, then the card side's.
+/// Every context's table of operations (one line per context).
+const SECTIONS: &[&[Endpoint]] = &[ENDPOINTS, card_side::CARD_SIDE, ecard::ECARD];
+
+/// Every documented operation, context by context.
 pub fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
-    ENDPOINTS.iter().chain(card_side::CARD_SIDE)
+    SECTIONS.iter().flat_map(|s| s.iter())
 }
 
 fn all_schemas() -> Value {
     let mut all = schemas::schemas();
-    for (name, schema) in card_side::schemas() {
+    for (name, schema) in card_side::schemas().into_iter().chain(ecard::schemas()) {
         all[name] = schema;
     }
     all

@@ -57,6 +57,24 @@ impl SqlStore {
         })
     }
 
+    pub(crate) async fn attempt_peek(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT failures FROM attempts WHERE attempt_key = $1 AND window_ends > $2",
+        )
+        .bind(key)
+        .bind(timestamp(now))
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(match row {
+            Some(r) => r.try_get("failures")?,
+            None => 0,
+        })
+    }
+
     pub(crate) async fn attempt_clear(&self, key: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM attempts WHERE attempt_key = $1")
             .bind(key)
