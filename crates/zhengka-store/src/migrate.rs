@@ -111,6 +111,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0011_ecard.sql"),
         then: None,
     },
+    Migration {
+        version: 14,
+        name: "services",
+        sqlite: include_str!("../migrations/sqlite/0014_services.sql"),
+        postgres: include_str!("../migrations/postgres/0014_services.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

@@ -201,6 +201,21 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
         ],
     ),
     (
+        "services",
+        &[
+            ("code", Text),
+            ("sector", Text),
+            ("purpose", Text),
+            ("name_zh", Text),
+            ("name_en", Text),
+            ("provider", Text),
+            ("region_code", Text),
+            ("active", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
         "outbox",
         &[
             ("seq", Int),
@@ -273,7 +288,7 @@ fn unhex(s: &str) -> Result<Vec<u8>, StoreError> {
 /// 2: material file names sealed (`file_name_enc`); 3: the card side's
 /// tables (accounts, cards, batches, outbox); 4: the e-card's holders,
 /// devices and notifications (registrations in progress are short-lived and
-/// not carried). Versions 1 to 3 are still read.
+/// not carried), the service catalogue. Versions 1 to 3 are still read.
 const VERSION: i64 = 4;
 
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -170,7 +170,10 @@ pub async fn fill(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<(
         employer_id: &gz,
     };
     let holders = crate::demo_cards::fill(&api, &actors).await?;
-    println!("demo data ready. Sign in with password '{DEMO_PASSWORD}' as:");
+    let services = crate::demo_services::fill(store.as_ref()).await?;
+    println!(
+        "demo data ready ({services} one-card services in the catalogue). Sign in with password '{DEMO_PASSWORD}' as:"
+    );
     for (u, what) in [
         (
             "hr@lingnan",

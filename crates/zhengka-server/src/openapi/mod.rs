@@ -8,6 +8,7 @@ mod card_side;
 mod ecard;
 mod endpoints;
 mod schemas;
+mod verification;
 
 use serde_json::{Map, Value, json};
 
@@ -110,6 +111,10 @@ fn operation(e: &Endpoint) -> Value {
         list.push(json!({ "name": "kind", "in": "query", "required": true, "schema": { "type": "string", "example": "passport_copy" } }));
         list.push(json!({ "name": "file_name", "in": "query", "required": true, "schema": { "type": "string", "maxLength": 200 } }));
         op["parameters"] = Value::Array(list);
+    } else if e.body == Some("ServiceImport") {
+        op["requestBody"] = json!({ "required": true, "content": {
+            "text/csv": { "schema": { "$ref": "#/components/schemas/ServiceImport" } },
+            "application/x-ndjson": { "schema": { "type": "string" } } } });
     } else if e.body == Some("ReturnFile") {
         op["requestBody"] = json!({ "required": true, "content": { "application/x-ndjson": { "schema": { "$ref": "#/components/schemas/ReturnFile" } } } });
     } else if let Some(body) = e.body {
@@ -119,7 +124,12 @@ fn operation(e: &Endpoint) -> Value {
 }
 
 /// Every context's table of operations (one line per context).
-const SECTIONS: &[&[Endpoint]] = &[ENDPOINTS, card_side::CARD_SIDE, ecard::ECARD];
+const SECTIONS: &[&[Endpoint]] = &[
+    ENDPOINTS,
+    card_side::CARD_SIDE,
+    ecard::ECARD,
+    verification::VERIFICATION,
+];
 
 /// Every documented operation, context by context.
 pub fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
@@ -128,7 +138,11 @@ pub fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
 
 fn all_schemas() -> Value {
     let mut all = schemas::schemas();
-    for (name, schema) in card_side::schemas().into_iter().chain(ecard::schemas()) {
+    for (name, schema) in card_side::schemas()
+        .into_iter()
+        .chain(ecard::schemas())
+        .chain(verification::schemas())
+    {
         all[name] = schema;
     }
     all

@@ -31,6 +31,7 @@ mod presentations;
 mod race;
 mod real_person;
 mod routing;
+mod services;
 mod sessions;
 mod social_security;
 mod totp;
