@@ -42,7 +42,7 @@ pub use social_security::{AccountFilter, SocialSecurityStore};
 pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
-pub use verification::{Imported, ServiceFilter, ServiceStore};
+pub use verification::{Imported, RelyingPartyStore, ServiceFilter, ServiceStore};
 
 /// Every context's store trait, for code that holds a concrete `SqlStore`
 /// (tools, tests) rather than a `dyn Store`.

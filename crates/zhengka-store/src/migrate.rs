@@ -118,6 +118,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0014_services.sql"),
         then: None,
     },
+    Migration {
+        version: 15,
+        name: "relying_parties",
+        sqlite: include_str!("../migrations/sqlite/0015_relying_parties.sql"),
+        postgres: include_str!("../migrations/postgres/0015_relying_parties.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

@@ -55,6 +55,7 @@ pub trait Store:
     + crate::CardStore
     + crate::EcardStore
     + crate::ServiceStore
+    + crate::RelyingPartyStore
     + crate::CoordinationStore
     + Send
     + Sync

@@ -129,6 +129,7 @@ const SECTIONS: &[&[Endpoint]] = &[
     card_side::CARD_SIDE,
     ecard::ECARD,
     verification::VERIFICATION,
+    verification::RELYING_PARTIES,
 ];
 
 /// Every documented operation, context by context.

@@ -56,6 +56,58 @@ pub const VERIFICATION: &[Endpoint] = &[
     ),
 ];
 
+/// The registry of relying parties.
+pub const RELYING_PARTIES: &[Endpoint] = &[
+    ep(
+        "post",
+        "/api/v1/relying-parties",
+        "Register an organisation {name, sector (employer or a service sector), region_code, purposes[] (not residence_permit or inspection: the police's), rate_limit_per_minute (default 600)}",
+        "admin",
+        Some("RelyingParty"),
+        201,
+    ),
+    ep(
+        "get",
+        "/api/v1/relying-parties",
+        "Every relying party, newest first",
+        "admin",
+        None,
+        200,
+    ),
+    ep(
+        "get",
+        "/api/v1/relying-parties/{id}",
+        "One relying party with its credentials (never their secrets)",
+        "admin",
+        None,
+        200,
+    ),
+    ep(
+        "put",
+        "/api/v1/relying-parties/{id}",
+        "Change a relying party's name, sector, region, purposes or rate limit",
+        "admin",
+        Some("RelyingParty"),
+        200,
+    ),
+    ep(
+        "post",
+        "/api/v1/relying-parties/{id}/credentials",
+        "Issue an API credential: 201 {id, organisation_id, created_at, token}; the token (Bearer zkrp_<id>_<secret>) is shown this once and never replayed for an Idempotency-Key. Rotate by issuing a new one, then revoking the old",
+        "admin",
+        None,
+        201,
+    ),
+    ep(
+        "delete",
+        "/api/v1/relying-parties/{id}/credentials/{cid}",
+        "Revoke an API credential (204); requests with it then answer 401 credential_revoked",
+        "admin",
+        None,
+        204,
+    ),
+];
+
 pub fn schemas() -> Vec<(&'static str, Value)> {
     let s = |t: &str| json!({ "type": t });
     vec![
@@ -69,6 +121,15 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
                     "purpose": { "type": "string", "enum": ["transit", "healthcare", "pharmacy", "culture_venue", "library", "bank", "government_service"] },
                     "name_zh": s("string"), "name_en": s("string"), "provider": s("string"),
                     "region_code": s("string"), "active": s("boolean") } }),
+        ),
+        (
+            "RelyingParty",
+            json!({ "type": "object", "additionalProperties": false,
+                "required": ["name", "sector", "region_code", "purposes"],
+                "properties": {
+                    "name": s("string"), "sector": s("string"), "region_code": s("string"),
+                    "purposes": { "type": "array", "items": { "type": "string", "enum": ["employer_right_to_work", "healthcare", "pharmacy", "transit", "culture_venue", "library", "bank", "government_service"] } },
+                    "rate_limit_per_minute": { "type": "integer", "minimum": 1, "maximum": 100000 } } }),
         ),
         (
             "ServiceImport",

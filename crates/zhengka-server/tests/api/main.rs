@@ -30,6 +30,7 @@ mod metrics;
 mod presentations;
 mod race;
 mod real_person;
+mod relying_parties;
 mod routing;
 mod services;
 mod sessions;

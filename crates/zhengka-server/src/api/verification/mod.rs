@@ -1,5 +1,7 @@
-//! The verification context's API; today the one-card service catalogue.
+//! The verification context's API: the one-card service catalogue and the
+//! registry of relying parties with their API credentials.
 
+pub mod relying_parties;
 pub mod services;
 
 use crate::http::routes::Routes;
@@ -11,4 +13,16 @@ pub fn routes(r: Routes) -> Routes {
         .body_limit("/api/v1/services/import", services::IMPORT_LIMIT)
         .get("/api/v1/services/{code}", services::get)
         .put("/api/v1/services/{code}", services::update)
+        .post("/api/v1/relying-parties", relying_parties::create)
+        .get("/api/v1/relying-parties", relying_parties::list)
+        .get("/api/v1/relying-parties/{id}", relying_parties::get)
+        .put("/api/v1/relying-parties/{id}", relying_parties::update)
+        .post(
+            "/api/v1/relying-parties/{id}/credentials",
+            relying_parties::issue_credential,
+        )
+        .delete(
+            "/api/v1/relying-parties/{id}/credentials/{cid}",
+            relying_parties::revoke_credential,
+        )
 }
