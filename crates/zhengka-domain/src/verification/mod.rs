@@ -1,6 +1,7 @@
 //! The verification context: who may check a card for what, what each
 //! purpose discloses, and the one-card service catalogue the card opens.
 
+pub mod disclosure;
 pub mod relying_party;
 pub mod services;
 
