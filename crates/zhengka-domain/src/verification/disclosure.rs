@@ -101,7 +101,7 @@ pub fn disclose(purpose: VerificationPurpose, f: &Facts<'_>) -> Disclosed {
         ResidencePermit => Disclosed {
             holder_name: name,
             nationality: Some(p.nationality.as_str().to_owned()),
-            sex: Some(p.sex.clone()),
+            sex: Some(p.sex),
             date_of_birth: Some(p.date_of_birth),
             passport_number: Some(p.passport_number.expose().to_owned()),
             photo_ref: photo(f),
