@@ -42,7 +42,10 @@ pub use social_security::{AccountFilter, SocialSecurityStore};
 pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
-pub use verification::{Imported, RelyingPartyStore, ServiceFilter, ServiceStore};
+pub use verification::{
+    Imported, Nonce, RelyingPartyStore, ServiceFilter, ServiceStore, VerificationEntry,
+    VerificationLogStore,
+};
 
 /// Every context's store trait, for code that holds a concrete `SqlStore`
 /// (tools, tests) rather than a `dyn Store`.

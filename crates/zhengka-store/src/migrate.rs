@@ -125,6 +125,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0015_relying_parties.sql"),
         then: None,
     },
+    Migration {
+        version: 16,
+        name: "verification_log",
+        sqlite: include_str!("../migrations/sqlite/0016_verification_log.sql"),
+        postgres: include_str!("../migrations/postgres/0016_verification_log.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

@@ -56,6 +56,7 @@ pub trait Store:
     + crate::EcardStore
     + crate::ServiceStore
     + crate::RelyingPartyStore
+    + crate::VerificationLogStore
     + crate::CoordinationStore
     + Send
     + Sync

@@ -239,6 +239,22 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
         ],
     ),
     (
+        "verification_log",
+        &[
+            ("id", Text),
+            ("at", Text),
+            ("permit_number", Text),
+            ("organisation_id", Text),
+            ("organisation_name", Text),
+            ("verifier", Text),
+            ("purpose", Text),
+            ("credential_kind", Text),
+            ("result", Text),
+            ("reason", Text),
+            ("offline", Int),
+        ],
+    ),
+    (
         "outbox",
         &[
             ("seq", Int),
@@ -312,7 +328,7 @@ fn unhex(s: &str) -> Result<Vec<u8>, StoreError> {
 /// tables (accounts, cards, batches, outbox); 4: the e-card's holders,
 /// devices and notifications (registrations in progress are short-lived and
 /// not carried), the service catalogue, relying parties and their API
-/// credentials (secrets as hashes). Versions 1 to 3 are still read.
+/// credentials (secrets as hashes), the verification log. Versions 1 to 3 are still read.
 const VERSION: i64 = 4;
 
 #[derive(Debug, Default, PartialEq, Eq)]
