@@ -32,7 +32,7 @@ pub async fn sweep_reminders(store: &dyn Store, now: DateTime<Utc>) -> Result<Sw
                 Err(e) => return Err(e),
             };
             for r in due_reminders(&permit, today) {
-                if notify(store, holder, &r, sweep_write, now).await? {
+                if notify(store, holder, (&r, now), sweep_write, now).await? {
                     done.created += 1;
                 }
             }
@@ -52,8 +52,8 @@ pub async fn sweep_reminders(store: &dyn Store, now: DateTime<Utc>) -> Result<Sw
     Ok(done)
 }
 
-/// The notification `r` makes for `holder` on `now`.
-pub(crate) fn notification(holder: &Holder, r: &Reminder, now: DateTime<Utc>) -> Notification {
+/// The notification `r` makes for `holder`, dated `at`.
+pub(crate) fn notification(holder: &Holder, r: &Reminder, at: DateTime<Utc>) -> Notification {
     Notification {
         id: uuid::Uuid::new_v4().to_string(),
         holder_id: holder.id.clone(),
@@ -61,7 +61,7 @@ pub(crate) fn notification(holder: &Holder, r: &Reminder, now: DateTime<Utc>) ->
         subject: r.subject.clone(),
         due_on: r.due_on,
         facts: r.facts.clone(),
-        created_at: now,
+        created_at: at,
         read_at: None,
     }
 }
@@ -83,15 +83,15 @@ fn sweep_write(n: &Notification, now: DateTime<Utc>) -> Write {
     Write::new(audit(n, now))
 }
 
-/// Insert the notification of `r` with the write `write` makes for it; false
-/// when the holder has it already.
+/// Insert the notification of `r`, dated `at`, with the write `write` makes
+/// for it on `now`; false when the holder has it already.
 pub(crate) async fn notify(
     store: &dyn Store,
     holder: &Holder,
-    r: &Reminder,
+    (r, at): (&Reminder, DateTime<Utc>),
     write: impl FnOnce(&Notification, DateTime<Utc>) -> Write,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let n = notification(holder, r, now);
+    let n = notification(holder, r, at);
     store.insert_notification(&n, write(&n, now)).await
 }

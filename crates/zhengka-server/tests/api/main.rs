@@ -26,6 +26,8 @@ mod journey;
 mod kinds;
 mod lists;
 mod materials;
+mod notification_events;
+mod notifications;
 mod metrics;
 mod presentations;
 mod race;

@@ -50,7 +50,20 @@ impl NotificationView {
 pub struct ListQuery {
     limit: Option<i64>,
     cursor: Option<String>,
-    unread: Option<bool>,
+    unread: Option<String>,
+}
+
+/// `?unread=true|false`, with the field named when it is neither.
+fn unread_only(raw: Option<&str>) -> Result<bool, ApiError> {
+    match raw {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(ApiError::invalid(
+            "unread",
+            "invalid_boolean",
+            "unread is true or false",
+        )),
+    }
 }
 
 #[derive(Serialize)]
@@ -101,7 +114,8 @@ pub async fn list(
 ) -> Result<Reply, ApiError> {
     let holder = own_holder(&app, &caller).await?;
     let limit = limit(q.limit)?;
-    let found = find(&app, &holder, q.unread.unwrap_or(false), q.cursor.as_deref(), limit).await?;
+    let unread = unread_only(q.unread.as_deref())?;
+    let found = find(&app, &holder, unread, q.cursor.as_deref(), limit).await?;
     let items = found
         .items
         .iter()

@@ -49,7 +49,9 @@ async fn handle(
         w.delivery = Some(delivery);
         w
     };
-    notify(store, &holder, &reminder, write, now).await
+    // Dated when it happened, so a pass over several events lists them in order.
+    let at = entry.event.occurred_at;
+    notify(store, &holder, (&reminder, at), write, now).await
 }
 
 /// The open holder account of the person the event is about, if any.
