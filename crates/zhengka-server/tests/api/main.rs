@@ -28,6 +28,7 @@ mod lists;
 mod materials;
 mod notification_events;
 mod notifications;
+mod notify_webhook;
 mod metrics;
 mod presentations;
 mod race;
