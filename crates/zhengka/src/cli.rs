@@ -59,7 +59,11 @@ pub struct OutsideServices {
     pub real_person_threshold: f64,
     /// The webhook (an email/SMS gateway) that holders' notifications are
     /// POSTed to, signed (`http://HOST:PORT/PATH`; see docs/ecard.md).
-    #[arg(long, env = "ZHENGKA_NOTIFY_WEBHOOK_URL", requires = "notify_webhook_secret")]
+    #[arg(
+        long,
+        env = "ZHENGKA_NOTIFY_WEBHOOK_URL",
+        requires = "notify_webhook_secret"
+    )]
     pub notify_webhook_url: Option<String>,
     /// The secret the webhook's HMAC-SHA-256 signatures are made with (at
     /// least 16 characters).

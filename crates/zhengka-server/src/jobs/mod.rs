@@ -161,7 +161,12 @@ pub fn spawn_notification_sender(app: AppState, every: Duration) {
             };
             let sent = deliver_notifications(app.store.as_ref(), hook, now).await?;
             if sent != Sent::default() {
-                tracing::info!(delivered = sent.delivered, retried = sent.retried, dead = sent.dead, "notifications sent");
+                tracing::info!(
+                    delivered = sent.delivered,
+                    retried = sent.retried,
+                    dead = sent.dead,
+                    "notifications sent"
+                );
             }
             Ok(())
         })

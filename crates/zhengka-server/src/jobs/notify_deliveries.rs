@@ -43,7 +43,9 @@ pub async fn deliver_notifications(
             let outcome = attempt(store, hook, &d, now).await?;
             match &outcome {
                 Attempted::Delivered => sent.delivered += 1,
-                Attempted::Failed { retry_at: Some(_), .. } => sent.retried += 1,
+                Attempted::Failed {
+                    retry_at: Some(_), ..
+                } => sent.retried += 1,
                 Attempted::Failed { retry_at: None, .. } => sent.dead += 1,
             }
             let attempts = d.attempts + 1;
@@ -86,11 +88,22 @@ async fn attempt(
     })
 }
 
-fn audit(d: &NotificationDelivery, attempts: i64, outcome: &Attempted, now: DateTime<Utc>) -> Audit {
+fn audit(
+    d: &NotificationDelivery,
+    attempts: i64,
+    outcome: &Attempted,
+    now: DateTime<Utc>,
+) -> Audit {
     let (action, error) = match outcome {
         Attempted::Delivered => ("ecard.notification_delivered", None),
-        Attempted::Failed { retry_at: Some(_), error } => ("ecard.notification_delivery_failed", Some(error)),
-        Attempted::Failed { retry_at: None, error } => ("ecard.notification_dead", Some(error)),
+        Attempted::Failed {
+            retry_at: Some(_),
+            error,
+        } => ("ecard.notification_delivery_failed", Some(error)),
+        Attempted::Failed {
+            retry_at: None,
+            error,
+        } => ("ecard.notification_dead", Some(error)),
     };
     Audit {
         at: now,

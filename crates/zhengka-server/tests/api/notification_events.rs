@@ -14,7 +14,9 @@ use crate::notifications::kinds;
 /// card is produced.
 async fn produced_card(app: &TestApp, c: &Cast, ssn: &str) -> String {
     let card = app.apply_card(c, ssn).await;
-    let b = app.post("/api/v1/card-batches", &c.card, &json!(null)).await;
+    let b = app
+        .post("/api/v1/card-batches", &c.card, &json!(null))
+        .await;
     assert_eq!(b.status, 201, "{:?}", b.body);
     let batch = b.body["manifest"]["batch_id"].as_str().unwrap().to_owned();
     let ret = format!(
@@ -51,30 +53,58 @@ async fn card_and_permit_events_notify_the_holder_once() {
         let ssn = r.body["ssn"].as_str().unwrap().to_owned();
         let card = produced_card(&app, &c, &ssn).await;
         let r = app
-            .card_event(&c, &card, json!({ "type": "shipped", "courier": "EMS", "tracking_number": "EMS000111333" }))
+            .card_event(
+                &c,
+                &card,
+                json!({ "type": "shipped", "courier": "EMS", "tracking_number": "EMS000111333" }),
+            )
             .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
-        let r = app.card_event(&c, &card, json!({ "type": "lost", "note": "lost on the metro" })).await;
+        let r = app
+            .card_event(
+                &c,
+                &card,
+                json!({ "type": "lost", "note": "lost on the metro" }),
+            )
+            .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         app.dispatch().await;
-        assert_eq!(kinds(&app.notifications(&token, "").await), ["card_shipped", "card_produced"], "a loss the holder reported is no news to them");
+        assert_eq!(
+            kinds(&app.notifications(&token, "").await),
+            ["card_shipped", "card_produced"],
+            "a loss the holder reported is no news to them"
+        );
 
         let n = permit["permit_number"].as_str().unwrap().to_owned();
         app.cancel(&c, &n).await;
         // Two dispatchers at once (two instances): each event notifies once.
         let other = app.another_state().await;
         let now = chrono::Utc::now();
-        let (x, y) = tokio::join!(dispatch_once(app.store.as_ref(), now), dispatch_once(other.store.as_ref(), now));
+        let (x, y) = tokio::join!(
+            dispatch_once(app.store.as_ref(), now),
+            dispatch_once(other.store.as_ref(), now)
+        );
         x.unwrap();
         y.unwrap();
         app.dispatch().await;
         let list = app.notifications(&token, "").await;
         let got = kinds(&list);
-        assert_eq!(got.iter().filter(|k| *k == "permit_cancelled").count(), 1, "{got:?}");
-        assert_eq!(got.iter().filter(|k| *k == "insurance_ended").count(), 1, "{got:?}");
+        assert_eq!(
+            got.iter().filter(|k| *k == "permit_cancelled").count(),
+            1,
+            "{got:?}"
+        );
+        assert_eq!(
+            got.iter().filter(|k| *k == "insurance_ended").count(),
+            1,
+            "{got:?}"
+        );
         assert_eq!(got.len(), 4, "{got:?}");
         let body = list["items"][0]["body"].as_str().unwrap();
-        assert!(!body.contains(&n) && !body.contains(&card) && !body.contains(&ssn), "{body}");
+        assert!(
+            !body.contains(&n) && !body.contains(&card) && !body.contains(&ssn),
+            "{body}"
+        );
     })
     .await;
 }
@@ -84,7 +114,8 @@ async fn events_of_permits_without_a_holder_notify_nobody() {
     each_backend(|app| async move {
         let c = app.card_cast().await;
         let permit = app.holder(&c, "NE0000002", None).await;
-        app.cancel(&c, permit["permit_number"].as_str().unwrap()).await;
+        app.cancel(&c, permit["permit_number"].as_str().unwrap())
+            .await;
         app.dispatch().await;
         assert_eq!(count(&app, "ecard_notifications").await, 0);
         let cursor: i64 = sqlx::query_scalar(
@@ -94,7 +125,13 @@ async fn events_of_permits_without_a_holder_notify_nobody() {
         .await
         .unwrap();
         assert!(cursor > 0, "the events were seen and skipped");
-        assert!(app.store.outbox_lag("ecard_notifications", &["permit.cancelled"]).await.unwrap() == 0);
+        assert!(
+            app.store
+                .outbox_lag("ecard_notifications", &["permit.cancelled"])
+                .await
+                .unwrap()
+                == 0
+        );
     })
     .await;
 }

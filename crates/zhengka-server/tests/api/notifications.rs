@@ -27,7 +27,10 @@ impl TestApp {
             entity_id: n.to_string(),
             details: json!({}),
         };
-        self.store.update_permit(&p, Write::new(audit)).await.unwrap();
+        self.store
+            .update_permit(&p, Write::new(audit))
+            .await
+            .unwrap();
     }
 
     /// A registered holder whose permit ends `days` from today; (permit, token).
@@ -69,7 +72,10 @@ async fn the_90_day_reminder_comes_once() {
     each_backend(|app| async move {
         let c = app.card_cast().await;
         let (permit, token) = app.holder_ending_in(&c, "NT0000001", 85).await;
-        assert_eq!(app.sweep_reminders().await, json!({ "holders": 1, "created": 1 }));
+        assert_eq!(
+            app.sweep_reminders().await,
+            json!({ "holders": 1, "created": 1 })
+        );
         let list = app.notifications(&token, "").await;
         assert_eq!(kinds(&list), ["permit_expiry_90"]);
         assert_eq!(list["unread"], 1);
@@ -80,13 +86,19 @@ async fn the_90_day_reminder_comes_once() {
         // The holder registered in Chinese (the default); the number's last 4 only.
         assert!(item["body"].as_str().unwrap().contains(&n[n.len() - 4..]));
         assert!(!item["body"].as_str().unwrap().contains(n));
-        assert_eq!(app.sweep_reminders().await, json!({ "holders": 1, "created": 0 }));
+        assert_eq!(
+            app.sweep_reminders().await,
+            json!({ "holders": 1, "created": 0 })
+        );
         assert_eq!(kinds(&app.notifications(&token, "").await).len(), 1);
         // 60 days on, the 30-day one (its day passed 5 days before) and no other.
         let later = Utc::now() + chrono::Duration::days(60);
         let swept = sweep_reminders(app.store.as_ref(), later).await.unwrap();
         assert_eq!((swept.holders, swept.created), (1, 1));
-        assert_eq!(kinds(&app.notifications(&token, "").await), ["permit_expiry_30", "permit_expiry_90"]);
+        assert_eq!(
+            kinds(&app.notifications(&token, "").await),
+            ["permit_expiry_30", "permit_expiry_90"]
+        );
     })
     .await;
 }
@@ -99,14 +111,36 @@ async fn the_onsite_deadline_reminds_7_and_1_days_before() {
         let today = Utc::now().date_naive();
         let due_by = today + Days::new(5);
         app.edit_permit(&permit, |p| {
-            p.onsite = OnsiteCheck::Due { entry_date: today - Days::new(25), due_by };
+            p.onsite = OnsiteCheck::Due {
+                entry_date: today - Days::new(25),
+                due_by,
+            };
         })
         .await;
         assert_eq!(app.sweep_reminders().await["created"], 1);
         let day = |n: i64| -> DateTime<Utc> { Utc::now() + chrono::Duration::days(n) };
-        assert_eq!(sweep_reminders(app.store.as_ref(), day(3)).await.unwrap().created, 0);
-        assert_eq!(sweep_reminders(app.store.as_ref(), day(4)).await.unwrap().created, 1);
-        assert_eq!(sweep_reminders(app.store.as_ref(), day(6)).await.unwrap().created, 0, "past the deadline");
+        assert_eq!(
+            sweep_reminders(app.store.as_ref(), day(3))
+                .await
+                .unwrap()
+                .created,
+            0
+        );
+        assert_eq!(
+            sweep_reminders(app.store.as_ref(), day(4))
+                .await
+                .unwrap()
+                .created,
+            1
+        );
+        assert_eq!(
+            sweep_reminders(app.store.as_ref(), day(6))
+                .await
+                .unwrap()
+                .created,
+            0,
+            "past the deadline"
+        );
         let list = app.notifications(&token, "").await;
         assert_eq!(kinds(&list), ["onsite_due_1", "onsite_due_7"]);
         assert_eq!(list["items"][0]["due_on"], json!(due_by - Days::new(1)));
@@ -128,8 +162,14 @@ async fn two_sweeps_at_once_make_each_reminder_once() {
         );
         let (x, y) = (x.unwrap(), y.unwrap());
         assert_eq!(x.created + y.created, 2, "{x:?} {y:?}");
-        assert_eq!(kinds(&app.notifications(&a, "").await), ["permit_expiry_90"]);
-        assert_eq!(kinds(&app.notifications(&b, "").await), ["permit_expiry_30"]);
+        assert_eq!(
+            kinds(&app.notifications(&a, "").await),
+            ["permit_expiry_90"]
+        );
+        assert_eq!(
+            kinds(&app.notifications(&b, "").await),
+            ["permit_expiry_30"]
+        );
         let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ecard_deliveries")
             .fetch_one(&app.raw().await)
             .await
@@ -150,7 +190,11 @@ async fn unread_count_mark_read_and_not_yours() {
         let id = mine["items"][0]["id"].as_str().unwrap().to_owned();
         let path = format!("/api/v1/ecard/notifications/{id}/read");
         let r = app.post(&path, &b, &json!(null)).await;
-        assert_eq!((r.status, r.error().0), (404, "not_found"), "another holder's");
+        assert_eq!(
+            (r.status, r.error().0),
+            (404, "not_found"),
+            "another holder's"
+        );
         let r = app.post(&path, &app.admin, &json!(null)).await;
         assert_eq!(r.status, 403, "staff have no notifications");
         assert_eq!(app.notifications(&b, "").await["unread"], 1);
@@ -161,18 +205,47 @@ async fn unread_count_mark_read_and_not_yours() {
         let again = app.post(&path, &a, &json!(null)).await;
         assert_eq!(again.body["read_at"], read_at, "read once");
         let list = app.notifications(&a, "").await;
-        assert_eq!((list["unread"].as_i64(), list["items"].as_array().unwrap().len()), (Some(0), 1));
-        assert!(app.notifications(&a, "?unread=true").await["items"].as_array().unwrap().is_empty());
+        assert_eq!(
+            (
+                list["unread"].as_i64(),
+                list["items"].as_array().unwrap().len()
+            ),
+            (Some(0), 1)
+        );
+        assert!(
+            app.notifications(&a, "?unread=true").await["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
         let actions = app.audit_actions().await;
-        assert_eq!(actions.iter().filter(|a| *a == "ecard.notification_read").count(), 1);
-        for (bad, field) in [("?limit=0", "limit"), ("?cursor=nonsense", "cursor"), ("?unread=maybe", "unread"), ] {
-            let r = app.get(&format!("/api/v1/ecard/notifications{bad}"), &a).await;
+        assert_eq!(
+            actions
+                .iter()
+                .filter(|a| *a == "ecard.notification_read")
+                .count(),
+            1
+        );
+        for (bad, field) in [
+            ("?limit=0", "limit"),
+            ("?cursor=nonsense", "cursor"),
+            ("?unread=maybe", "unread"),
+        ] {
+            let r = app
+                .get(&format!("/api/v1/ecard/notifications{bad}"), &a)
+                .await;
             assert_eq!(r.status, 422, "{bad}: {:?}", r.body);
             assert_eq!(r.error().1, Some(field), "{bad}: {:?}", r.body);
         }
         let r = app.get("/api/v1/ecard/notifications?colour=red", &a).await;
         assert_eq!((r.status, r.error().0), (422, "invalid_query"));
-        let r = app.post("/api/v1/ecard/notifications/no-such-id/read", &a, &json!(null)).await;
+        let r = app
+            .post(
+                "/api/v1/ecard/notifications/no-such-id/read",
+                &a,
+                &json!(null),
+            )
+            .await;
         assert_eq!(r.status, 404);
     })
     .await;
@@ -184,12 +257,18 @@ async fn the_list_pages_newest_first() {
         let c = app.card_cast().await;
         let (_, token) = app.holder_ending_in(&c, "NT0000007", 85).await;
         app.sweep_reminders().await;
-        sweep_reminders(app.store.as_ref(), Utc::now() + chrono::Duration::days(60)).await.unwrap();
-        sweep_reminders(app.store.as_ref(), Utc::now() + chrono::Duration::days(80)).await.unwrap();
+        sweep_reminders(app.store.as_ref(), Utc::now() + chrono::Duration::days(60))
+            .await
+            .unwrap();
+        sweep_reminders(app.store.as_ref(), Utc::now() + chrono::Duration::days(80))
+            .await
+            .unwrap();
         let first = app.notifications(&token, "?limit=2").await;
         assert_eq!(kinds(&first), ["permit_expiry_7", "permit_expiry_30"]);
         let cursor = first["next_cursor"].as_str().unwrap();
-        let rest = app.notifications(&token, &format!("?limit=2&cursor={}", urlencode(cursor))).await;
+        let rest = app
+            .notifications(&token, &format!("?limit=2&cursor={}", urlencode(cursor)))
+            .await;
         assert_eq!(kinds(&rest), ["permit_expiry_90"]);
         assert_eq!(rest["next_cursor"], Value::Null);
         assert_eq!(rest["unread"], 3);
@@ -198,5 +277,7 @@ async fn the_list_pages_newest_first() {
 }
 
 fn urlencode(s: &str) -> String {
-    s.replace('+', "%2B").replace(':', "%3A").replace('|', "%7C")
+    s.replace('+', "%2B")
+        .replace(':', "%3A")
+        .replace('|', "%7C")
 }

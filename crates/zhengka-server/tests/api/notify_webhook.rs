@@ -81,10 +81,24 @@ async fn notifications_go_to_the_webhook_signed_once() {
         let json: Value = serde_json::from_slice(body).unwrap();
         let mut keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
         keys.sort();
-        assert_eq!(keys, ["body", "created_at", "holder_id", "id", "kind", "lang", "title"]);
+        assert_eq!(
+            keys,
+            [
+                "body",
+                "created_at",
+                "holder_id",
+                "id",
+                "kind",
+                "lang",
+                "title"
+            ]
+        );
         assert_eq!(json["kind"], "permit_expiry_90");
         let text = String::from_utf8_lossy(body);
-        assert!(!text.contains(permit["permit_number"].as_str().unwrap()), "{text}");
+        assert!(
+            !text.contains(permit["permit_number"].as_str().unwrap()),
+            "{text}"
+        );
         assert!(!text.contains("NW0000001"), "{text}");
         let d = app.store.delivery_of(&id).await.unwrap();
         assert_eq!((d.status.as_str(), d.attempts), ("delivered", 1));
@@ -110,7 +124,11 @@ async fn a_failing_webhook_is_retried_with_back_off_then_dead() {
         assert_eq!(run(at).await.unwrap().retried, 1);
         for wait in [10, 60, 600, 3600, 6 * 3600] {
             let early = at + Duration::seconds(wait - 1);
-            assert_eq!(run(early).await.unwrap(), Sent::default(), "not before {wait} s");
+            assert_eq!(
+                run(early).await.unwrap(),
+                Sent::default(),
+                "not before {wait} s"
+            );
             at += Duration::seconds(wait);
             let sent = run(at).await.unwrap();
             let expect = if wait == 6 * 3600 { (0, 1) } else { (1, 0) };
@@ -120,9 +138,15 @@ async fn a_failing_webhook_is_retried_with_back_off_then_dead() {
         let d = app.store.delivery_of(&id).await.unwrap();
         assert_eq!((d.status.as_str(), d.attempts), ("dead", 6));
         assert_eq!(d.last_error.as_deref(), Some("status 503"));
-        assert_eq!(run(at + Duration::days(1)).await.unwrap(), Sent::default(), "dead stays dead");
+        assert_eq!(
+            run(at + Duration::days(1)).await.unwrap(),
+            Sent::default(),
+            "dead stays dead"
+        );
         let actions = app.audit_actions().await;
-        let failed = actions.iter().filter(|a| *a == "ecard.notification_delivery_failed");
+        let failed = actions
+            .iter()
+            .filter(|a| *a == "ecard.notification_delivery_failed");
         assert_eq!(failed.count(), 5);
         assert!(actions.iter().any(|a| a == "ecard.notification_dead"));
         // The in-app notification is there whatever the webhook did.
@@ -140,5 +164,8 @@ fn the_signature_is_hmac_sha256_of_timestamp_dot_body() {
     assert!(err.contains("http://"), "{err}");
     assert!(NotifyWebhook::new("http://x", "short", StdDuration::from_secs(1)).is_err());
     let hook = NotifyWebhook::new("http://x/notify", SECRET, StdDuration::from_secs(1)).unwrap();
-    assert!(!format!("{hook:?}").contains(SECRET), "the secret never prints");
+    assert!(
+        !format!("{hook:?}").contains(SECRET),
+        "the secret never prints"
+    );
 }

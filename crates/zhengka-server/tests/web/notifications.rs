@@ -40,13 +40,25 @@ async fn holder(s: &Server, passport: &str, lang: &str) -> String {
     let n = PermitNumber::parse(approved["permit_number"].as_str().unwrap()).unwrap();
     let mut p = s.store.get_permit(&n).await.unwrap();
     p.valid_to = Utc::now().date_naive() + Days::new(85);
-    s.store.update_permit(&p, audit("test.permit_edited")).await.unwrap();
+    s.store
+        .update_permit(&p, audit("test.permit_edited"))
+        .await
+        .unwrap();
     // Opened through the store: these pages' server has no real-person provider.
     let now = Utc::now();
     let hash = password::hash(PASSWORD.into()).await.unwrap();
-    let mut r = Registration::new(format!("r-{passport}"), n.clone(), RegistrationPurpose::Register, hash, now);
+    let mut r = Registration::new(
+        format!("r-{passport}"),
+        n.clone(),
+        RegistrationPurpose::Register,
+        hash,
+        now,
+    );
     r.lang = lang.into();
-    s.store.insert_registration(&r, audit("test.registration")).await.unwrap();
+    s.store
+        .insert_registration(&r, audit("test.registration"))
+        .await
+        .unwrap();
     let user = User {
         id: format!("u-{passport}"),
         username: Holder::username_for(&n),
@@ -60,14 +72,24 @@ async fn holder(s: &Server, passport: &str, lang: &str) -> String {
         user_id: user.id.clone(),
         permit_number: n,
         status: HolderStatus::Active,
-        real_person: RealPersonResult { source: RealPersonSource::Demo, score: 1.0, request_id: "t".into(), checked_at: now },
+        real_person: RealPersonResult {
+            source: RealPersonSource::Demo,
+            score: 1.0,
+            request_id: "t".into(),
+            checked_at: now,
+        },
         lang: lang.into(),
         created_at: now,
         closed_at: None,
     };
-    s.store.open_holder(&r, &h, &user, audit("test.holder")).await.unwrap();
+    s.store
+        .open_holder(&r, &h, &user, audit("test.holder"))
+        .await
+        .unwrap();
     sweep_reminders(s.store.as_ref(), now).await.unwrap();
-    sweep_reminders(s.store.as_ref(), now + Duration::days(60)).await.unwrap();
+    sweep_reminders(s.store.as_ref(), now + Duration::days(60))
+        .await
+        .unwrap();
     user.username
 }
 
@@ -91,7 +113,10 @@ async fn the_page_is_the_holders_own_and_marks_read_with_the_token() {
     let mine = signed_in(&s, &c, &a).await;
     let (status, html) = get(&s, &c, &mine, LIST).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains(&text("en", "notifications.unread_count").replace("{n}", "2")), "{html}");
+    assert!(
+        html.contains(&text("en", "notifications.unread_count").replace("{n}", "2")),
+        "{html}"
+    );
     let forms = read_forms(&html);
     assert_eq!(forms.len(), 2);
     let csrf = csrf_of(&html);
@@ -99,7 +124,14 @@ async fn the_page_is_the_holders_own_and_marks_read_with_the_token() {
     assert_eq!(status, StatusCode::FORBIDDEN, "no token, no change");
     let theirs = signed_in(&s, &c, &b).await;
     let their_html = get(&s, &c, &theirs, LIST).await.1;
-    let (status, _) = post(&s, &c, &theirs, &forms[0], &[("csrf", &csrf_of(&their_html))]).await;
+    let (status, _) = post(
+        &s,
+        &c,
+        &theirs,
+        &forms[0],
+        &[("csrf", &csrf_of(&their_html))],
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another holder's");
     let (status, to) = post(&s, &c, &mine, &forms[0], &[("csrf", &csrf)]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -125,11 +157,17 @@ async fn the_notifications_page_in_both_languages_on_a_phone() {
         b.goto(&s.url(LIST)).await;
         assert_eq!(b.text("h1").await, text(lang, "notifications.title"));
         let marks = b.text("#notifications").await;
-        assert!(marks.contains(&text(lang, "notifications.unread")), "{marks}");
+        assert!(
+            marks.contains(&text(lang, "notifications.unread")),
+            "{marks}"
+        );
         b.axe(&format!("notifications {lang}")).await;
         b.go("#notifications li.unread button").await;
         let count = b.text("#unread-count").await;
-        assert_eq!(count, text(lang, "notifications.unread_count").replace("{n}", "1"));
+        assert_eq!(
+            count,
+            text(lang, "notifications.unread_count").replace("{n}", "1")
+        );
         b.axe(&format!("notifications after one read {lang}")).await;
         b.screenshot(&format!("notifications-phone-{lang}")).await;
         b.sign_out().await;

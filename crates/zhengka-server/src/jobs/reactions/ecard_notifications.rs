@@ -65,8 +65,9 @@ async fn holder_of(store: &dyn Store, data: &EventData) -> Result<Option<Holder>
         | EventData::CardDelivered { card_number } => {
             let number = CardNumber::parse(card_number).map_err(StoreError::other)?;
             match found(store.get_card(&number).await)? {
-                Some(card) => found(store.get_account(&card.account_id).await)?
-                    .map(|a| a.permit_number),
+                Some(card) => {
+                    found(store.get_account(&card.account_id).await)?.map(|a| a.permit_number)
+                }
                 None => None,
             }
         }
