@@ -29,7 +29,7 @@ pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use cards::{BatchRecord, CardFilter, CardStore};
 pub use coordination::{CoordinationStore, JobLease};
 pub use db::{Backend, SqlStore};
-pub use ecard::EcardStore;
+pub use ecard::{Attempted, EcardStore, Notification, NotificationDelivery, NotificationStore};
 pub use error::{ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED};
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
 pub use outbox::{Delivery, OutboxEntry, OutboxStore};
@@ -51,7 +51,8 @@ pub use verification::{
 /// (tools, tests) rather than a `dyn Store`.
 pub mod prelude {
     pub use crate::{
-        CardStore, CoordinationStore, EcardStore, OutboxStore, PermitStore, ServiceStore,
-        SocialSecurityStore, Store, UserStore,
+        CardStore, CoordinationStore, EcardStore, NotificationStore, OutboxStore, PermitStore,
+        RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UserStore,
+        VerificationLogStore,
     };
 }

@@ -57,6 +57,7 @@ pub trait Store:
     + crate::ServiceStore
     + crate::RelyingPartyStore
     + crate::VerificationLogStore
+    + crate::NotificationStore
     + crate::CoordinationStore
     + Send
     + Sync

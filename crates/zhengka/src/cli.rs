@@ -57,6 +57,18 @@ pub struct OutsideServices {
     /// The lowest match score that passes.
     #[arg(long, env = "ZHENGKA_REAL_PERSON_THRESHOLD", default_value_t = 0.8)]
     pub real_person_threshold: f64,
+    /// The webhook (an email/SMS gateway) that holders' notifications are
+    /// POSTed to, signed (`http://HOST:PORT/PATH`; see docs/ecard.md).
+    #[arg(
+        long,
+        env = "ZHENGKA_NOTIFY_WEBHOOK_URL",
+        requires = "notify_webhook_secret"
+    )]
+    pub notify_webhook_url: Option<String>,
+    /// The secret the webhook's HMAC-SHA-256 signatures are made with (at
+    /// least 16 characters).
+    #[arg(long, env = "ZHENGKA_NOTIFY_WEBHOOK_SECRET", hide_env_values = true)]
+    pub notify_webhook_secret: Option<String>,
     /// The header a trusted reverse proxy puts the client's address in
     /// (e.g. x-forwarded-for); without it the TCP peer is the client.
     #[arg(long, env = "ZHENGKA_CLIENT_ADDRESS_HEADER")]

@@ -286,6 +286,7 @@ impl Api {
                 AppState::with_credentials(store.clone(), Config::default(), creds).with_providers(
                     Providers {
                         real_person: Some(RealPersonProvider::Demo),
+                        ..Providers::default()
                     },
                 ),
             ),

@@ -8,6 +8,7 @@ use zhengka_server::{AppState, Config, router};
 use zhengka_store::Store;
 
 use zhengka_server::providers::Providers;
+use zhengka_server::providers::notify_webhook::{self, NotifyWebhook};
 use zhengka_server::providers::real_person::{self, RealPersonProvider};
 
 use crate::cli::OutsideServices;
@@ -81,7 +82,20 @@ fn providers(outside: &OutsideServices, demo: bool) -> anyhow::Result<Providers>
             None
         }
     };
-    Ok(Providers { real_person })
+    let notify_webhook = match &outside.notify_webhook_url {
+        Some(url) => {
+            let secret = outside.notify_webhook_secret.as_deref().unwrap_or_default();
+            Some(
+                NotifyWebhook::new(url, secret, notify_webhook::DEFAULT_TIMEOUT)
+                    .map_err(anyhow::Error::msg)?,
+            )
+        }
+        None => None,
+    };
+    Ok(Providers {
+        real_person,
+        notify_webhook,
+    })
 }
 
 /// The background jobs. Each leased one runs on one instance at a time,
@@ -95,6 +109,10 @@ fn spawn_jobs(state: &AppState) {
     jobs::spawn_status_publisher(state.clone(), jobs::STATUS_PUBLISH_EVERY);
     // The day's applied cards go to the manufacturer once a day.
     jobs::spawn_card_batcher(state.clone(), Duration::from_secs(24 * 3600));
+    // Reminders fall due by the day; hourly keeps them within an hour of it.
+    jobs::spawn_reminder_sweeper(state.clone(), Duration::from_secs(3600));
+    // Every 5 s: the shortest back-off is 10 s.
+    jobs::spawn_notification_sender(state.clone(), Duration::from_secs(5));
 }
 
 /// Ctrl-C, or SIGTERM (what systemd and container runtimes send). The handler

@@ -5,6 +5,7 @@
 mod holder;
 mod real_person;
 mod registration;
+pub mod reminders;
 
 pub use holder::{Holder, HolderStatus, RealPersonResult, RealPersonSource};
 pub use real_person::{CheckResponse, Verdict, judge};

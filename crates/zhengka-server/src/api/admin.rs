@@ -1,4 +1,5 @@
-//! Operator actions: the go-live cut-over and an on-demand deadline sweep.
+//! Operator actions: the go-live cut-over, on-demand deadline and reminder
+//! sweeps, and an outbox dispatch.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -40,4 +41,15 @@ pub async fn dispatch_events(
         app.credentials.invalidate_status_list();
     }
     reply(StatusCode::OK, &done)
+}
+
+/// `POST /api/v1/admin/sweep-reminders`: the holders' time reminders now (the
+/// sweep also runs every hour); returns `{holders, created}`.
+pub async fn sweep_reminders(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Reply, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let swept = jobs::sweep_reminders(app.store.as_ref(), Utc::now()).await?;
+    reply(StatusCode::OK, &swept)
 }

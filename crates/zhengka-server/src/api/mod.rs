@@ -39,6 +39,7 @@ pub fn routes() -> Routes {
         .post("/api/v1/admin/cut-over", admin::cut_over)
         .post("/api/v1/admin/sweep-deadlines", admin::sweep_deadlines)
         .post("/api/v1/admin/dispatch-events", admin::dispatch_events)
+        .post("/api/v1/admin/sweep-reminders", admin::sweep_reminders)
         .get("/api/v1/audit", audit::list)
         .get("/api/v1/audit/verify", audit::verify);
     let credentials = |r: Routes| {

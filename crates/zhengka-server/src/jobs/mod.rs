@@ -6,13 +6,17 @@ mod cut_over;
 mod deadlines;
 pub mod dispatch;
 pub mod metrics;
+mod notify_deliveries;
 mod reactions;
+mod reminders;
 pub mod runner;
 
 pub use card_batches::{batch_applied_cards, spawn_card_batcher};
 pub use cut_over::cut_over;
 pub use deadlines::sweep_permit_deadlines;
 pub use dispatch::{Dispatched, dispatch_once};
+pub use notify_deliveries::{Sent, deliver_notifications};
+pub use reminders::{Swept, sweep_reminders};
 pub use runner::{JobStats, Jobs, Scope};
 
 use std::time::Duration;
@@ -27,13 +31,17 @@ pub const IDEMPOTENCY_PURGE: &str = "idempotency_purge";
 pub const EXPIRED_SWEEP: &str = "expired_attempts_sweep";
 pub const EVENT_DISPATCH: &str = "outbox_dispatch";
 pub const CARD_BATCHES: &str = "card_production_batches";
+pub const REMINDER_SWEEP: &str = "ecard_reminder_sweep";
+pub const NOTIFY_DELIVERY: &str = "ecard_notification_delivery";
 /// The leased jobs, each run by one instance at a time.
-pub const LEASED: [&str; 5] = [
+pub const LEASED: [&str; 7] = [
     DEADLINE_SWEEP,
     IDEMPOTENCY_PURGE,
     EXPIRED_SWEEP,
     EVENT_DISPATCH,
     CARD_BATCHES,
+    REMINDER_SWEEP,
+    NOTIFY_DELIVERY,
 ];
 /// How often each instance re-signs its status list: its cache's longest life.
 pub const STATUS_PUBLISH_EVERY: Duration = Duration::from_secs(30);
@@ -123,6 +131,42 @@ pub fn spawn_event_dispatcher(app: AppState, every: Duration) {
                 // Frozen cards and ended permits show in the next list at once.
                 app.credentials.invalidate_status_list();
                 tracing::info!(applied = d.applied, "outbox events applied");
+            }
+            Ok(())
+        })
+    });
+}
+
+/// Sweep the holders' time reminders at start and then every `every`: one
+/// instance at a time, and each reminder once whoever runs (the unique key).
+pub fn spawn_reminder_sweeper(app: AppState, every: Duration) {
+    spawn(app, REMINDER_SWEEP, Scope::Leased, every, |app, now| {
+        Box::pin(async move {
+            sweep_reminders(app.store.as_ref(), now).await?;
+            Ok(())
+        })
+    });
+}
+
+/// Send pending notifications to the configured webhook every `every`; not
+/// started without one (the deliveries wait).
+pub fn spawn_notification_sender(app: AppState, every: Duration) {
+    if app.providers.notify_webhook.is_none() {
+        return;
+    }
+    spawn(app, NOTIFY_DELIVERY, Scope::Leased, every, |app, now| {
+        Box::pin(async move {
+            let Some(hook) = app.providers.notify_webhook.as_ref() else {
+                return Ok(());
+            };
+            let sent = deliver_notifications(app.store.as_ref(), hook, now).await?;
+            if sent != Sent::default() {
+                tracing::info!(
+                    delivered = sent.delivered,
+                    retried = sent.retried,
+                    dead = sent.dead,
+                    "notifications sent"
+                );
             }
             Ok(())
         })

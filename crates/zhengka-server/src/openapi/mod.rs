@@ -6,6 +6,7 @@
 
 mod card_side;
 mod ecard;
+mod ecard_notifications;
 mod endpoints;
 mod schemas;
 mod verification;
@@ -130,6 +131,7 @@ const SECTIONS: &[&[Endpoint]] = &[
     ecard::ECARD,
     verification::VERIFICATION,
     verification::RELYING_PARTIES,
+    ecard_notifications::ECARD_NOTIFICATIONS,
 ];
 
 /// Every documented operation, context by context.

@@ -1,6 +1,7 @@
 //! Clients of services outside by nature, spoken to over their documented
 //! protocols (tests run fake servers of them).
 
+pub mod notify_webhook;
 pub mod real_person;
 
 /// The outside services this deployment is configured with.
@@ -8,4 +9,6 @@ pub mod real_person;
 pub struct Providers {
     /// Without one, the real-person step answers `503 real_person_unavailable`.
     pub real_person: Option<real_person::RealPersonProvider>,
+    /// Without one, notifications stay in-app (their deliveries wait).
+    pub notify_webhook: Option<notify_webhook::NotifyWebhook>,
 }

@@ -92,6 +92,10 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "card_window.html",
         include_str!("../../templates/card_window.html"),
     ),
+    (
+        "ecard_notifications.html",
+        include_str!("../../templates/ecard_notifications.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

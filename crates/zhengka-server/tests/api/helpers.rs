@@ -76,6 +76,7 @@ async fn serve_with(
     .unwrap();
     let providers = Providers {
         real_person: Some(real_person),
+        ..Providers::default()
     };
     let state = AppState::with_credentials(store, config, creds).with_providers(providers);
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

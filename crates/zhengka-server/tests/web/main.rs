@@ -18,6 +18,7 @@ mod journey;
 mod keys;
 mod lists;
 mod materials;
+mod notifications;
 mod permits;
 mod server;
 mod totp;

@@ -12,7 +12,10 @@ use zhengka_domain::permits::permit::PermitNumber;
 use crate::{Page, SqlStore, StoreError, Write};
 
 mod holders;
+pub(crate) mod notifications;
 mod registrations;
+
+pub use notifications::{Attempted, Notification, NotificationDelivery, NotificationStore};
 
 #[async_trait]
 pub trait EcardStore: Send + Sync {

@@ -37,6 +37,8 @@ struct EcardView<'a> {
     permit: &'a Permit,
     social_security: Option<AccountView<'a>>,
     card: Option<CardView<'a>>,
+    /// The holder's unread notifications (`GET /api/v1/ecard/notifications`).
+    unread_notifications: i64,
 }
 
 /// Everything the e-card shows, read once per request.
@@ -84,6 +86,7 @@ pub async fn get(State(app): State<AppState>, caller: Caller) -> Result<Reply, A
     let today = Utc::now().date_naive();
     // Masked here as for an employer: the summary is shown on a phone screen.
     let masked = Role::EmployerAgent;
+    let unread = app.store.unread_notifications(&e.holder.id).await?;
     reply(
         StatusCode::OK,
         &EcardView {
@@ -91,6 +94,7 @@ pub async fn get(State(app): State<AppState>, caller: Caller) -> Result<Reply, A
             permit: &e.permit,
             social_security: e.account.as_ref().map(|a| AccountView::of(a, masked)),
             card: e.card.as_ref().map(|c| CardView::of(c, masked, today)),
+            unread_notifications: unread,
         },
     )
 }

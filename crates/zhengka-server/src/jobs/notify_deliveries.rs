@@ -1,0 +1,116 @@
+//! Sending the holders' notifications to the webhook: each pending delivery
+//! whose time has come is claimed (a conditional update on its attempt count,
+//! so two instances never send one attempt), sent, and its outcome recorded
+//! with an audit event: delivered; or retried after 10 s, 1 min, 10 min, 1 h,
+//! 6 h; then dead, with the last error kept.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use zhengka_domain::ecard::reminders::{message, retry_after};
+use zhengka_store::{Attempted, Audit, NotificationDelivery, Store, StoreError, Write};
+
+use crate::providers::notify_webhook::NotifyWebhook;
+
+/// How long a claimed attempt is held: well over the webhook's timeout, so an
+/// instance that died mid-attempt gives it back soon.
+const CLAIM_FOR: Duration = Duration::minutes(2);
+const BATCH: i64 = 50;
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Sent {
+    pub delivered: usize,
+    pub retried: usize,
+    pub dead: usize,
+}
+
+pub async fn deliver_notifications(
+    store: &dyn Store,
+    hook: &NotifyWebhook,
+    now: DateTime<Utc>,
+) -> Result<Sent, StoreError> {
+    let mut sent = Sent::default();
+    loop {
+        let due = store.due_deliveries(now, BATCH).await?;
+        if due.is_empty() {
+            return Ok(sent);
+        }
+        for d in due {
+            // Another instance took this attempt: it is theirs.
+            if !store.claim_delivery(&d, now + CLAIM_FOR).await? {
+                continue;
+            }
+            let outcome = attempt(store, hook, &d, now).await?;
+            match &outcome {
+                Attempted::Delivered => sent.delivered += 1,
+                Attempted::Failed {
+                    retry_at: Some(_), ..
+                } => sent.retried += 1,
+                Attempted::Failed { retry_at: None, .. } => sent.dead += 1,
+            }
+            let attempts = d.attempts + 1;
+            let write = Write::new(audit(&d, attempts, &outcome, now));
+            store
+                .finish_delivery(&d.id, attempts, &outcome, write)
+                .await?;
+        }
+    }
+}
+
+/// One attempt of `d`: the body in the holder's language, no personal number.
+async fn attempt(
+    store: &dyn Store,
+    hook: &NotifyWebhook,
+    d: &NotificationDelivery,
+    now: DateTime<Utc>,
+) -> Result<Attempted, StoreError> {
+    let n = &d.notification;
+    let lang = store.get_holder(&n.holder_id).await?.lang;
+    let text = message(n.kind, &lang, &n.facts);
+    let body = json!({
+        "id": n.id,
+        "holder_id": n.holder_id,
+        "kind": n.kind.as_str(),
+        "lang": lang,
+        "title": text.title,
+        "body": text.body,
+        "created_at": n.created_at,
+    });
+    let body = serde_json::to_vec(&body)?;
+    Ok(match hook.send(&n.id, now.timestamp(), body).await {
+        Ok(()) => Attempted::Delivered,
+        Err(error) => {
+            let tried = u32::try_from(d.attempts + 1).unwrap_or(u32::MAX);
+            let retry_at = retry_after(tried).map(|wait| now + wait);
+            tracing::warn!(delivery = %d.id, attempts = tried, %error, dead = retry_at.is_none(), "notification webhook failed");
+            Attempted::Failed { error, retry_at }
+        }
+    })
+}
+
+fn audit(
+    d: &NotificationDelivery,
+    attempts: i64,
+    outcome: &Attempted,
+    now: DateTime<Utc>,
+) -> Audit {
+    let (action, error) = match outcome {
+        Attempted::Delivered => ("ecard.notification_delivered", None),
+        Attempted::Failed {
+            retry_at: Some(_),
+            error,
+        } => ("ecard.notification_delivery_failed", Some(error)),
+        Attempted::Failed {
+            retry_at: None,
+            error,
+        } => ("ecard.notification_dead", Some(error)),
+    };
+    Audit {
+        at: now,
+        actor: "system".into(),
+        action,
+        entity_type: "ecard_delivery",
+        entity_id: d.id.clone(),
+        details: json!({ "notification_id": d.notification.id, "attempts": attempts, "error": error }),
+    }
+}

@@ -1,0 +1,86 @@
+//! The notification webhook: an email/SMS gateway that receives each holder
+//! notification as `POST {url}` with a JSON body, signed like the verification
+//! webhooks (VERIFICATION.md): `Zhengka-Event-Id`, `Zhengka-Timestamp` (unix
+//! seconds) and `Zhengka-Signature: v1=<hex HMAC-SHA-256(secret, timestamp +
+//! "." + body)>`. Any 2xx is delivered; anything else is a failure to retry.
+
+use std::time::Duration;
+
+use ring::hmac;
+
+/// How long the gateway may take to answer.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct NotifyWebhook {
+    url: String,
+    key: hmac::Key,
+    client: reqwest::Client,
+}
+
+/// The URL only: the secret never prints.
+impl std::fmt::Debug for NotifyWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NotifyWebhook({}, secret ***)", self.url)
+    }
+}
+
+/// `v1=` and the hex HMAC-SHA-256 of `timestamp.body` under `secret`.
+pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    sign(&hmac::Key::new(hmac::HMAC_SHA256, secret), timestamp, body)
+}
+
+fn sign(key: &hmac::Key, timestamp: i64, body: &[u8]) -> String {
+    let mut ctx = hmac::Context::with_key(key);
+    ctx.update(timestamp.to_string().as_bytes());
+    ctx.update(b".");
+    ctx.update(body);
+    let tag = ctx.sign();
+    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    format!("v1={hex}")
+}
+
+impl NotifyWebhook {
+    /// A webhook at `url` (`http://host:port/path`; TLS is terminated by a
+    /// local proxy, as for the real-person provider).
+    pub fn new(url: &str, secret: &str, timeout: Duration) -> Result<Self, String> {
+        if !url.starts_with("http://") {
+            return Err(format!(
+                "the notification webhook URL must be http://HOST:PORT/PATH, got {url}"
+            ));
+        }
+        if secret.len() < 16 {
+            return Err("the notification webhook secret needs at least 16 characters".into());
+        }
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            url: url.to_owned(),
+            key: hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes()),
+            client,
+        })
+    }
+
+    /// Send `body` as event `event_id` at `timestamp`; the error says what
+    /// failed in a few words (never the body or the secret), to keep.
+    pub async fn send(&self, event_id: &str, timestamp: i64, body: Vec<u8>) -> Result<(), String> {
+        let sent = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header("zhengka-event-id", event_id)
+            .header("zhengka-timestamp", timestamp.to_string())
+            .header("zhengka-signature", sign(&self.key, timestamp, &body))
+            .body(body)
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status().is_success() => Ok(()),
+            Ok(r) => Err(format!("status {}", r.status().as_u16())),
+            Err(e) if e.is_timeout() => Err("timed out".into()),
+            Err(e) if e.is_connect() => Err("connection failed".into()),
+            Err(_) => Err("request failed".into()),
+        }
+    }
+}
