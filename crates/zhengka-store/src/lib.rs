@@ -28,7 +28,7 @@ pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use cards::{BatchRecord, CardFilter, CardStore};
 pub use coordination::{CoordinationStore, JobLease};
 pub use db::{Backend, SqlStore};
-pub use ecard::EcardStore;
+pub use ecard::{Bound, DeviceStore, EcardStore};
 pub use error::{ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED};
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
 pub use outbox::{Delivery, OutboxEntry, OutboxStore};
@@ -46,7 +46,7 @@ pub use vault::Vault;
 /// (tools, tests) rather than a `dyn Store`.
 pub mod prelude {
     pub use crate::{
-        CardStore, CoordinationStore, EcardStore, OutboxStore, PermitStore, SocialSecurityStore,
-        Store, UserStore,
+        CardStore, CoordinationStore, DeviceStore, EcardStore, OutboxStore, PermitStore,
+        SocialSecurityStore, Store, UserStore,
     };
 }

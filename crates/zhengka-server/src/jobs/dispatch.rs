@@ -24,6 +24,7 @@ pub struct Subscriber {
 pub const SUBSCRIBERS: &[Subscriber] = &[
     reactions::social_security::SUBSCRIBER,
     reactions::cards::SUBSCRIBER,
+    reactions::ecard_devices::SUBSCRIBER,
 ];
 
 /// What one pass did.

@@ -6,6 +6,7 @@
 
 mod card_side;
 mod ecard;
+mod ecard_devices;
 mod endpoints;
 mod schemas;
 
@@ -119,7 +120,12 @@ fn operation(e: &Endpoint) -> Value {
 }
 
 /// Every context's table of operations (one line per context).
-const SECTIONS: &[&[Endpoint]] = &[ENDPOINTS, card_side::CARD_SIDE, ecard::ECARD];
+const SECTIONS: &[&[Endpoint]] = &[
+    ENDPOINTS,
+    card_side::CARD_SIDE,
+    ecard::ECARD,
+    ecard_devices::ECARD_DEVICES,
+];
 
 /// Every documented operation, context by context.
 pub fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
@@ -128,7 +134,11 @@ pub fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
 
 fn all_schemas() -> Value {
     let mut all = schemas::schemas();
-    for (name, schema) in card_side::schemas().into_iter().chain(ecard::schemas()) {
+    let sections = card_side::schemas()
+        .into_iter()
+        .chain(ecard::schemas())
+        .chain(ecard_devices::schemas());
+    for (name, schema) in sections {
         all[name] = schema;
     }
     all

@@ -7,6 +7,7 @@
 mod admin;
 mod assets;
 mod cards;
+mod ecard_devices;
 mod flash;
 mod form;
 pub mod i18n;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(permits::routes())
         .merge(social_security::routes())
         .merge(cards::routes())
+        .merge(ecard_devices::routes())
         .layer(middleware::from_fn(render::error_pages))
         .layer(middleware::from_fn(assets::security_headers))
 }
