@@ -77,7 +77,13 @@ fn describe(v: &Verified) -> String {
             status_note(v)
         ),
         Body::Card { facts, .. } => format!(
-            "valid card: permit {} {} until {}{}",
+            "valid {}: permit {} {} until {}{}",
+            // A presentation's claims are those of the card it embeds.
+            if v.presented.is_some() {
+                "presentation"
+            } else {
+                "card"
+            },
             facts.permit_number,
             facts.holder_name,
             facts.valid_to,

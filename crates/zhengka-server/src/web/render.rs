@@ -92,6 +92,14 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "card_window.html",
         include_str!("../../templates/card_window.html"),
     ),
+    (
+        "ecard_qr.html",
+        include_str!("../../templates/ecard_qr.html"),
+    ),
+    (
+        "ecard_devices.html",
+        include_str!("../../templates/ecard_devices.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
