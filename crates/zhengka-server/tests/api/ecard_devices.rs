@@ -477,3 +477,33 @@ async fn two_bindings_at_once_keep_the_key_once_and_the_limit() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_state_the_subscriber_missed_is_set_when_the_credential_is_fetched() {
+    each_backend(|app| async move {
+        let c = app.card_cast().await;
+        let (_, token, card) = app.holder_with_card(&c, "DV0000008").await;
+        let (key, public) = device_key();
+        let bound = app.bind(&token, &public, "Phone").await.body;
+        let id = bound["device_id"].as_str().unwrap();
+        app.card_event(&c, &card, json!({ "type": "lost" })).await;
+        app.dispatch().await;
+        // As if the loss had been handled while the device was being bound.
+        let raw = app.raw().await;
+        sqlx::query("UPDATE ecard_devices SET credential_status = 'valid' WHERE id = $1")
+            .bind(id)
+            .execute(&raw)
+            .await
+            .unwrap();
+        assert!(app.present_and_verify(&bound, &key).await.is_ok());
+        let fetched = app
+            .get(&format!("/api/v1/ecard/devices/{id}/credential"), &token)
+            .await;
+        assert_eq!(fetched.body["credential_status"], "suspended");
+        assert_eq!(
+            app.present_and_verify(&bound, &key).await.unwrap_err(),
+            Rejection::Suspended
+        );
+    })
+    .await;
+}

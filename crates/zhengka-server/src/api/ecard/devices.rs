@@ -341,7 +341,27 @@ pub async fn current_credential(
             "this device was revoked: bind it again with a new key",
         ));
     }
-    let permit = app.store.get_permit(&holder.permit_number).await?;
+    let (permit, card) = permit_and_card(app.store.as_ref(), holder).await?;
+    let mut d = d;
+    let state = credential_state(false, permit.status, card);
+    if state != d.credential_status {
+        // An event handled while this device was being bound missed it: the
+        // state is set from the published queries now, as the subscriber would.
+        d.credential_status = state;
+        let details = json!({ "devices": [d.id], "credential_status": state.as_str(),
+                              "reissued": false, "type": "credential_fetched" });
+        let write = zhengka_store::Write::new(zhengka_store::Audit {
+            at: Utc::now(),
+            actor: holder.user_id.clone(),
+            action: "ecard.device_credentials_changed",
+            entity_type: "ecard_holder",
+            entity_id: holder.id.clone(),
+            details,
+        });
+        app.store
+            .save_device_credentials(std::slice::from_ref(&d), &[], write)
+            .await?;
+    }
     let issued = issue(app, &permit, &d).await?;
     Ok(bound_view(app, &permit, &d, issued))
 }
