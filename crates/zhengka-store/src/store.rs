@@ -55,6 +55,9 @@ pub trait Store:
     + crate::CardStore
     + crate::EcardStore
     + crate::DeviceStore
+    + crate::ServiceStore
+    + crate::RelyingPartyStore
+    + crate::VerificationLogStore
     + crate::CoordinationStore
     + Send
     + Sync
