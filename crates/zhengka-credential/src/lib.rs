@@ -30,4 +30,4 @@ pub use qr::QrMatrix;
 pub use replay::ReplayCache;
 pub use status::{Status, StatusBits, StatusList, allocate_index};
 pub use trust::{IssuerKey, KeyPurpose, TrustList};
-pub use verify::{Policy, Purpose, StatusCheck, Verified, verify, verify_with};
+pub use verify::{Policy, Purpose, StatusCheck, Verified, verify, verify_with, verify_with_lists};

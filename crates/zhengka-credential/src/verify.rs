@@ -91,6 +91,22 @@ pub fn verify_with(
     purpose: Purpose,
     policy: &Policy,
 ) -> Result<Verified, Rejection> {
+    let lists: Vec<&StatusList> = status.into_iter().collect();
+    verify_with_lists(qr, trust, &lists, now, purpose, policy)
+}
+
+/// [`verify_with`] given every status list the verifier holds (e.g. the
+/// permits' list and the device credentials' list): the credential's status
+/// is looked up in the one whose URI it names. With lists given and none of
+/// them named, the credential is refused (`status_list_mismatch`), as with one.
+pub fn verify_with_lists(
+    qr: &str,
+    trust: &TrustList,
+    status: &[&StatusList],
+    now: i64,
+    purpose: Purpose,
+    policy: &Policy,
+) -> Result<Verified, Rejection> {
     let parsed = cose::parse(&decode_qr(qr)?)?;
     if purpose == Purpose::Presentation {
         return verify_presentation(&parsed, trust, status, now, policy);
@@ -105,7 +121,7 @@ pub fn verify_with(
 fn verify_issued(
     parsed: &Parsed,
     trust: &TrustList,
-    status: Option<&StatusList>,
+    status: &[&StatusList],
     now: i64,
     policy: &Policy,
 ) -> Result<Verified, Rejection> {
@@ -149,16 +165,19 @@ fn check_time(claims: &Claims, now: i64, policy: &Policy) -> Result<(), Rejectio
 
 fn check_status(
     claims: &Claims,
-    list: Option<&StatusList>,
+    lists: &[&StatusList],
     now: i64,
     policy: &Policy,
 ) -> Result<StatusCheck, Rejection> {
-    let (Some(reference), Some(list)) = (&claims.status, list) else {
+    let Some(reference) = &claims.status else {
         return Ok(StatusCheck::NotChecked);
     };
-    if reference.uri != list.uri {
-        return Err(Rejection::StatusListMismatch);
+    if lists.is_empty() {
+        return Ok(StatusCheck::NotChecked);
     }
+    let Some(list) = lists.iter().find(|l| l.uri == reference.uri) else {
+        return Err(Rejection::StatusListMismatch);
+    };
     if !list.is_fresh(now, policy.status_max_age) {
         return Err(Rejection::StaleStatus);
     }
@@ -176,7 +195,7 @@ fn check_status(
 fn verify_presentation(
     parsed: &Parsed,
     trust: &TrustList,
-    status: Option<&StatusList>,
+    status: &[&StatusList],
     now: i64,
     policy: &Policy,
 ) -> Result<Verified, Rejection> {

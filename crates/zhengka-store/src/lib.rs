@@ -29,7 +29,10 @@ pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use cards::{BatchRecord, CardFilter, CardStore};
 pub use coordination::{CoordinationStore, JobLease};
 pub use db::{Backend, SqlStore};
-pub use ecard::{Attempted, EcardStore, Notification, NotificationDelivery, NotificationStore};
+pub use ecard::{
+    Attempted, Bound, DeviceStore, EcardStore, Notification, NotificationDelivery,
+    NotificationStore,
+};
 pub use error::{ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED};
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
 pub use outbox::{Delivery, OutboxEntry, OutboxStore};
@@ -51,8 +54,8 @@ pub use verification::{
 /// (tools, tests) rather than a `dyn Store`.
 pub mod prelude {
     pub use crate::{
-        CardStore, CoordinationStore, EcardStore, NotificationStore, OutboxStore, PermitStore,
-        RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UserStore,
+        CardStore, CoordinationStore, DeviceStore, EcardStore, NotificationStore, OutboxStore,
+        PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UserStore,
         VerificationLogStore,
     };
 }

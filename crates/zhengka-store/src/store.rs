@@ -54,6 +54,7 @@ pub trait Store:
     + crate::SocialSecurityStore
     + crate::CardStore
     + crate::EcardStore
+    + crate::DeviceStore
     + crate::ServiceStore
     + crate::RelyingPartyStore
     + crate::VerificationLogStore

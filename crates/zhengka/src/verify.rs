@@ -5,7 +5,9 @@ use std::io::BufRead;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use zhengka_credential::{Body, PublicKey, Purpose, StatusList, TrustList, Verified, verify};
+use zhengka_credential::{
+    Body, Policy, PublicKey, Purpose, StatusList, TrustList, Verified, verify_with_lists,
+};
 
 use crate::keyring::{parse_alg, unhex};
 
@@ -18,13 +20,16 @@ pub struct VerifyArgs {
     /// The trust anchor's public key (`trust-anchor.pub`: `ALG:hex`).
     #[arg(long)]
     trust_anchor: PathBuf,
-    /// The signed status list; without it revocation is not checked.
+    /// A signed status list; without one revocation is not checked. Give it
+    /// more than once (the permits' list 1 and the device credentials' list 3):
+    /// each credential is looked up in the list its status names.
     #[arg(long)]
-    status_list: Option<PathBuf>,
+    status_list: Vec<PathBuf>,
     /// notice, presentation or card-install.
     #[arg(long, default_value = "notice")]
     purpose: String,
-    /// Verify as of this Unix time instead of now (e.g. "was it valid then?").
+    /// Verify as of this Unix time instead of now (e.g. "was it valid then?",
+    /// or a presentation 31 s after it was made, which is refused as stale).
     #[arg(long)]
     at: Option<i64>,
     /// Read the QR code(s) from a PNG photo or screenshot.
@@ -72,7 +77,13 @@ fn describe(v: &Verified) -> String {
             status_note(v)
         ),
         Body::Card { facts, .. } => format!(
-            "valid card: permit {} {} until {}{}",
+            "valid {}: permit {} {} until {}{}",
+            // A presentation's claims are those of the card it embeds.
+            if v.presented.is_some() {
+                "presentation"
+            } else {
+                "card"
+            },
             facts.permit_number,
             facts.holder_name,
             facts.valid_to,
@@ -95,19 +106,20 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot read {}", args.trust_list.display()))?;
     let trust = TrustList::from_signed(&trust_bytes, &anchor(&args.trust_anchor)?, now)
         .map_err(|e| anyhow::anyhow!("the trust list does not verify: {}", e.code()))?;
-    let status =
-        match &args.status_list {
-            Some(path) => {
-                let bytes = std::fs::read(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                Some(StatusList::from_token(&bytes, &trust).map_err(|e| {
-                    anyhow::anyhow!("the status list does not verify: {}", e.code())
-                })?)
-            }
-            None => None,
-        };
+    let status = args
+        .status_list
+        .iter()
+        .map(|path| {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            StatusList::from_token(&bytes, &trust)
+                .map_err(|e| anyhow::anyhow!("the status list does not verify: {}", e.code()))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let status: Vec<&StatusList> = status.iter().collect();
     let purpose = purpose(&args.purpose)?;
-    let check = |qr: &str| verify(qr.trim(), &trust, status.as_ref(), now, purpose);
+    let policy = Policy::default();
+    let check = |qr: &str| verify_with_lists(qr.trim(), &trust, &status, now, purpose, &policy);
     let from_image = match &args.image {
         Some(path) => {
             let bytes =

@@ -79,6 +79,22 @@ pub enum CredentialState {
     Revoked,
 }
 
+impl CredentialState {
+    pub const ALL: [CredentialState; 3] = [Self::Valid, Self::Suspended, Self::Revoked];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Suspended => "suspended",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
 /// How the holder gets the card made in a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -2,11 +2,13 @@
 //! permit record, then a real-person check by an outside provider), the
 //! holder's account, devices and reminders.
 
+mod device;
 mod holder;
 mod real_person;
 mod registration;
 pub mod reminders;
 
+pub use device::{Device, DeviceName, MAX_DEVICES, credential_state, may_bind};
 pub use holder::{Holder, HolderStatus, RealPersonResult, RealPersonSource};
 pub use real_person::{CheckResponse, Verdict, judge};
 pub use registration::{

@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use zhengka_credential::{
-    Body, Claims, PermitFacts, Policy, Purpose, Rejection, StatusList, TrustList, Verified, verify,
+    Body, Claims, PermitFacts, Policy, Purpose, Rejection, StatusList, TrustList, Verified,
+    verify_with_lists,
 };
 use zhengka_domain::employer::Role;
 
@@ -49,6 +50,11 @@ pub async fn status_list(
         "2" => {
             app.credentials
                 .card_status_list(app.store.as_ref(), now)
+                .await?
+        }
+        crate::credentials::DEVICE_STATUS_LIST => {
+            app.credentials
+                .device_status_list(app.store.as_ref(), now)
                 .await?
         }
         _ => return Err(ApiError::NotFound),
@@ -150,13 +156,21 @@ pub async fn check(
     let creds = &app.credentials;
     let trust: TrustList = creds.trust_list_value(now);
     let status_bytes = creds.status_list(app.store.as_ref(), now).await?;
-    let status = StatusList::from_token(&status_bytes, &trust)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let read = |bytes: &[u8]| {
+        StatusList::from_token(bytes, &trust).map_err(|e| ApiError::Internal(e.to_string()))
+    };
+    let mut lists = vec![read(&status_bytes)?];
     let purpose = match req.purpose {
         VerificationPurpose::Notice => Purpose::Notice,
         VerificationPurpose::Presentation => Purpose::Presentation,
     };
-    let outcome = verify(&req.qr, &trust, Some(&status), now, purpose);
+    // A presentation's card credential names the device list (3).
+    if purpose == Purpose::Presentation {
+        let device = creds.device_status_list(app.store.as_ref(), now).await?;
+        lists.push(read(&device)?);
+    }
+    let lists: Vec<&StatusList> = lists.iter().collect();
+    let outcome = verify_with_lists(&req.qr, &trust, &lists, now, purpose, &Policy::default());
     let (body, reply, write) = verdict(caller, key, &req, &outcome)?;
     // A presentation verifies once per relying party within its window: its
     // nonce is taken inside the write that records the check, so a replay is

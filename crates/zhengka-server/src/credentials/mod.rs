@@ -3,6 +3,7 @@
 //! verification live in `zhengka-credential`; key files live with the binary.
 
 mod card_status;
+mod device_status;
 mod notice;
 mod scan;
 mod status;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use zhengka_credential::{Issuer, IssuerKey, KeyPurpose, PublicKey, SigningKey, TrustList};
 
 pub use card_status::new_card_status_index;
+pub use device_status::{DEVICE_STATUS_LIST, new_device_status_index, permit_end};
 pub use notice::{issue_notice, permit_facts};
 pub use scan::permit_number_of_notice;
 pub use status::STATUS_LIST_ENTRIES;

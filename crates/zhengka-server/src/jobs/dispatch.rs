@@ -25,6 +25,7 @@ pub const SUBSCRIBERS: &[Subscriber] = &[
     reactions::social_security::SUBSCRIBER,
     reactions::cards::SUBSCRIBER,
     reactions::ecard_notifications::SUBSCRIBER,
+    reactions::ecard_devices::SUBSCRIBER,
 ];
 
 /// What one pass did.

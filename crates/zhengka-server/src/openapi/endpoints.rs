@@ -215,7 +215,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "get",
         "/api/v1/status-lists/{id}",
-        "The signed status list (IETF Token Status List, COSE_Sign1); id 1",
+        "The signed status list (IETF Token Status List, COSE_Sign1); id 1 (permit periods), 2 (physical cards) or 3 (device card credentials)",
         "public",
         None,
         200,

@@ -6,6 +6,7 @@
 
 mod card_side;
 mod ecard;
+mod ecard_devices;
 mod ecard_notifications;
 mod endpoints;
 mod schemas;
@@ -129,6 +130,7 @@ const SECTIONS: &[&[Endpoint]] = &[
     ENDPOINTS,
     card_side::CARD_SIDE,
     ecard::ECARD,
+    ecard_devices::ECARD_DEVICES,
     verification::VERIFICATION,
     verification::RELYING_PARTIES,
     ecard_notifications::ECARD_NOTIFICATIONS,
@@ -141,11 +143,12 @@ pub fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
 
 fn all_schemas() -> Value {
     let mut all = schemas::schemas();
-    for (name, schema) in card_side::schemas()
+    let sections = card_side::schemas()
         .into_iter()
         .chain(ecard::schemas())
-        .chain(verification::schemas())
-    {
+        .chain(ecard_devices::schemas())
+        .chain(verification::schemas());
+    for (name, schema) in sections {
         all[name] = schema;
     }
     all

@@ -22,6 +22,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../static/scan.js"),
     ),
+    (
+        "ecard-qr.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/ecard-qr.js"),
+    ),
 ];
 
 /// Third-party files, each with its license (see `static/vendor/README.md`).
@@ -35,6 +40,16 @@ const VENDOR: &[(&str, &str, &str)] = &[
         "jsQR.LICENSE",
         "text/plain; charset=utf-8",
         include_str!("../../static/vendor/jsQR.LICENSE"),
+    ),
+    (
+        "qrcode-generator.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/vendor/qrcode-generator.js"),
+    ),
+    (
+        "qrcode-generator.LICENSE",
+        "text/plain; charset=utf-8",
+        include_str!("../../static/vendor/qrcode-generator.LICENSE"),
     ),
 ];
 

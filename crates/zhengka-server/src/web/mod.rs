@@ -7,6 +7,7 @@
 mod admin;
 mod assets;
 mod cards;
+mod ecard_devices;
 mod ecard_notifications;
 mod flash;
 mod form;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .merge(social_security::routes())
         .merge(cards::routes())
         .merge(ecard_notifications::routes())
+        .merge(ecard_devices::routes())
         .layer(middleware::from_fn(render::error_pages))
         .layer(middleware::from_fn(assets::security_headers))
 }

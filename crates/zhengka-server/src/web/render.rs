@@ -96,6 +96,14 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "ecard_notifications.html",
         include_str!("../../templates/ecard_notifications.html"),
     ),
+    (
+        "ecard_qr.html",
+        include_str!("../../templates/ecard_qr.html"),
+    ),
+    (
+        "ecard_devices.html",
+        include_str!("../../templates/ecard_devices.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

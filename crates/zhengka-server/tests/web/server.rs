@@ -7,6 +7,8 @@ use chrono::{Days, Utc};
 use serde_json::{Value, json};
 use zhengka_domain::employer::{Role, User};
 use zhengka_server::auth::password;
+use zhengka_server::providers::Providers;
+use zhengka_server::providers::real_person::RealPersonProvider;
 use zhengka_server::{AppState, Config, router};
 use zhengka_store::testing::{self, TestDatabase};
 use zhengka_store::{Audit, SqlStore, Write};
@@ -26,6 +28,8 @@ pub const CARD: &str = "card.gd";
 pub struct Server {
     pub base: String,
     pub store: Arc<SqlStore>,
+    /// The trust anchor's public key, as a verifier is given it.
+    pub anchor: zhengka_credential::PublicKey,
     admin_token: String,
     _db: TestDatabase,
 }
@@ -36,11 +40,19 @@ impl Server {
         let store = Arc::new(db.connect().await.expect("connect"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = router(AppState::new(store.clone(), Config::default()));
+        // The built-in demo stand-in vouches for e-card holders (as `serve --demo`).
+        let providers = Providers {
+            real_person: Some(RealPersonProvider::Demo),
+            ..Providers::default()
+        };
+        let state = AppState::new(store.clone(), Config::default()).with_providers(providers);
+        let anchor = state.credentials.anchor_public().clone();
+        let app = router(state);
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let mut this = Self {
             base,
             store,
+            anchor,
             admin_token: String::new(),
             _db: db,
         };
@@ -215,6 +227,29 @@ impl Server {
             .api_get(&format!("/api/v1/permits/{permit}"), AGENT)
             .await;
         assert_eq!(p["status"], "cancelled");
+    }
+
+    /// Run the outbox dispatcher now, as the job does every second.
+    pub async fn dispatch(&self) {
+        self.api(
+            "/api/v1/admin/dispatch-events",
+            &self.admin_token,
+            Value::Null,
+        )
+        .await;
+    }
+
+    /// Register the holder of `permit` for an e-card through the API (the
+    /// demo stand-in passes the real-person step); they sign in with the
+    /// permit number and `PASSWORD`.
+    pub async fn register_holder(&self, permit_number: &str, name: &str) {
+        let body = json!({ "name": name, "permit_number": permit_number, "password": PASSWORD });
+        let r = self.api("/api/v1/ecard/registrations", "", body).await;
+        let id = r["registration_id"].as_str().unwrap();
+        // A 1x1 PNG: the demo stand-in passes any image.
+        let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+        let path = format!("/api/v1/ecard/registrations/{id}/real-person");
+        self.api(&path, "", json!({ "image": png })).await;
     }
 
     pub fn url(&self, path: &str) -> String {

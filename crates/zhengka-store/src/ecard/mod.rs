@@ -11,6 +11,9 @@ use zhengka_domain::permits::permit::PermitNumber;
 
 use crate::{Page, SqlStore, StoreError, Write};
 
+pub use devices::{Bound, DeviceStore};
+
+mod devices;
 mod holders;
 pub(crate) mod notifications;
 mod registrations;

@@ -2,6 +2,7 @@
 //! holder's own e-card, and closing an account.
 
 pub mod close;
+pub mod devices;
 pub mod notifications;
 pub mod real_person;
 pub mod register;
@@ -32,6 +33,10 @@ pub fn routes(r: Routes) -> Routes {
         .post("/api/v1/ecard/holders/{id}/close", close::close)
         .get("/api/v1/ecard/notifications", notifications::list)
         .post("/api/v1/ecard/notifications/{id}/read", notifications::read)
+        .post("/api/v1/ecard/devices", devices::bind)
+        .get("/api/v1/ecard/devices", devices::list)
+        .get("/api/v1/ecard/devices/{id}/credential", devices::credential)
+        .delete("/api/v1/ecard/devices/{id}", devices::revoke)
 }
 
 /// The signed-in holder's open account: 403 for any other role.

@@ -1,6 +1,7 @@
 //! How each context reacts to the others' events (subscribers of the outbox).
 
 pub mod cards;
+pub mod ecard_devices;
 pub mod ecard_notifications;
 pub mod social_security;
 
