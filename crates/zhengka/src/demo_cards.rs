@@ -278,6 +278,30 @@ async fn register_holder(api: &Api, permit: &Value) -> anyhow::Result<()> {
         Some(selfie),
     )
     .await?;
+    bind_device(api, permit).await
+}
+
+/// A device bound as the holder's old phone, so the devices page has one to
+/// show (its private key is dropped: the demo's browser binds its own when it
+/// opens the QR page).
+async fn bind_device(api: &Api, permit: &Value) -> anyhow::Result<()> {
+    use base64::Engine;
+    let n = permit["permit_number"].as_str().context("no number")?;
+    let (_, session) = api
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            "",
+            Some(json!({ "username": n, "password": crate::demo::DEMO_PASSWORD })),
+        )
+        .await?;
+    let token = session["token"].as_str().context("no token")?;
+    let key = zhengka_credential::SigningKey::generate(zhengka_credential::Algorithm::Es256)?;
+    let cose = zhengka_credential::claims::cnf::encode_key(key.public_key());
+    let body = json!({ "public_key": base64::engine::general_purpose::STANDARD.encode(cose),
+                       "name": "Old phone (demo)" });
+    api.call(Method::POST, "/api/v1/ecard/devices", token, Some(body))
+        .await?;
     Ok(())
 }
 
