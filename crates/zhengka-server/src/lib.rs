@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod authority;
 pub mod credentials;
 pub mod events;
 pub mod http;
@@ -31,6 +32,8 @@ pub struct Config {
     pub session_hours: i64,
     /// GB/T 2260 code of the issuing authority's region (the credentials' `iss`).
     pub issuer_region: String,
+    /// The issuing authority's name on pages and documents.
+    pub authority: authority::Authority,
 }
 
 impl Default for Config {
@@ -39,6 +42,7 @@ impl Default for Config {
             policy: Policy::default(),
             session_hours: 12,
             issuer_region: "440000".into(),
+            authority: authority::Authority::default(),
         }
     }
 }

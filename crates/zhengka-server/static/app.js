@@ -9,6 +9,12 @@ document.addEventListener("DOMContentLoaded", function () {
   // A verifier's verdict is announced the same way.
   var verdict = document.getElementById("verdict");
   if (verdict && !summary) verdict.focus();
+  // Print buttons need this file, so they stay hidden without it.
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+  if (summary) keepFormOnLanguageSwitch(summary);
   var out = document.getElementById("points-preview");
   if (out) livePreview(out);
 });
@@ -34,4 +40,23 @@ function livePreview(out) {
   form.addEventListener("input", later);
   form.addEventListener("change", later);
   ask();
+}
+
+// On a page of errors, switching language posts the typed form again with
+// the new language (`?zk_lang=`), so the errors come back in it and nothing
+// typed is lost. Without this file the link still switches, from scratch.
+function keepFormOnLanguageSwitch(summary) {
+  var first = summary.querySelector("a[href^='#']");
+  var field = first && document.getElementById(first.getAttribute("href").slice(1));
+  var form = (field && field.form) || document.querySelector("main form[method='post']");
+  if (!form) return;
+  document.querySelectorAll(".langs a[hreflang]").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      e.preventDefault();
+      var action = form.getAttribute("action") || window.location.pathname;
+      var clean = action.replace(/([?&])zk_lang=[^&]*&?/, "$1").replace(/[?&]$/, "");
+      form.action = clean + (clean.indexOf("?") < 0 ? "?" : "&") + "zk_lang=" + a.getAttribute("hreflang");
+      form.submit();
+    });
+  });
 }

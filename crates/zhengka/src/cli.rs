@@ -53,6 +53,8 @@ pub enum Command {
         /// Fill an empty database with demo employers, users and applications.
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        pages: PageOptions,
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
@@ -88,6 +90,28 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cards::CardsCommand,
     },
+}
+
+/// How pages and documents name the deployment's office.
+#[derive(clap::Args, Clone, Default)]
+pub struct PageOptions {
+    /// The issuing authority's name in Chinese, on every page's footer and on
+    /// documents (e.g. 广东省科学技术厅).
+    #[arg(long, env = "ZHENGKA_AUTHORITY_NAME")]
+    pub authority_name: Option<String>,
+    /// The issuing authority's name in English.
+    #[arg(long, env = "ZHENGKA_AUTHORITY_NAME_EN")]
+    pub authority_name_en: Option<String>,
+}
+
+impl PageOptions {
+    pub fn authority(&self) -> zhengka_server::authority::Authority {
+        let default = zhengka_server::authority::Authority::default();
+        zhengka_server::authority::Authority {
+            name_zh: self.authority_name.clone().unwrap_or(default.name_zh),
+            name_en: self.authority_name_en.clone().unwrap_or(default.name_en),
+        }
+    }
 }
 
 /// Which region this deployment issues for, and with which algorithm. The first
@@ -159,9 +183,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Deployment::recorded(&dir, &cli.keys)?;
     }
     match cli.command {
-        Command::Serve { bind, demo } => {
+        Command::Serve { bind, demo, pages } => {
             let deployment = Deployment::establish(&dir, &cli.keys)?;
-            crate::serve::run(&dir, &url, bind, demo, &deployment).await
+            crate::serve::run(&dir, &url, bind, demo, &deployment, &pages).await
         }
         Command::Migrate => {
             let store = dir.connect(&url).await?;

@@ -16,6 +16,7 @@ pub async fn run(
     bind: SocketAddr,
     demo: bool,
     deployment: &Deployment,
+    pages: &crate::cli::PageOptions,
 ) -> anyhow::Result<()> {
     // The one place (with `keys rotate`) where signing keys are made.
     deployment.ensure_keys(dir, chrono::Utc::now().timestamp())?;
@@ -27,6 +28,7 @@ pub async fn run(
     }
     let config = Config {
         issuer_region: deployment.issuer_region.clone(),
+        authority: pages.authority(),
         ..Config::default()
     };
     let state = AppState::with_credentials(store, config, credentials);

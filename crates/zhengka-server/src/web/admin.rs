@@ -8,6 +8,7 @@ use serde::Deserialize;
 use zhengka_domain::employer::Role;
 use zhengka_store::AuditFilter;
 
+use super::flash;
 use super::form::{Problems, to_json};
 use super::render::PageError;
 use super::visitor::{Posted, Visitor};
@@ -86,7 +87,9 @@ pub async fn create_employer(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/web/admin/employers").into_response()),
+        Ok(()) => Ok(
+            Redirect::to(&flash::done("/web/admin/employers", "employer_created")).into_response(),
+        ),
         Err(e) => {
             let problems = Problems::from_api(&p.visitor, e)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -186,7 +189,9 @@ pub async fn create_user(State(app): State<AppState>, p: Posted) -> Result<Respo
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/web/admin/users").into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&flash::done("/web/admin/users", "user_created")).into_response())
+        }
         Err(e) => {
             let problems = Problems::from_api(&p.visitor, e)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;

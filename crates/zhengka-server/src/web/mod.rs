@@ -5,12 +5,17 @@
 //! `events::record`), never a copy of them.
 
 mod admin;
+pub(crate) mod all_errors;
 mod assets;
 mod cards;
+#[cfg(test)]
+mod error_codes;
+mod errors;
 mod flash;
 mod form;
 pub mod i18n;
 mod keys;
+mod next;
 mod paging;
 mod permits;
 mod qr;
@@ -29,6 +34,7 @@ use minijinja::context;
 use zhengka_domain::employer::Role;
 
 use crate::AppState;
+pub use errors::not_found as not_found_page;
 use render::PageError;
 use visitor::Visitor;
 
@@ -52,11 +58,13 @@ pub fn routes() -> Router<AppState> {
         .route("/web/admin/audit", get(admin::audit))
         .route("/web/admin/keys", get(keys::show))
         .route("/web/static/{file}", get(assets::file))
+        .route("/favicon.ico", get(assets::favicon))
         .route("/web/static/vendor/{file}", get(assets::vendor))
         .merge(permits::routes())
         .merge(social_security::routes())
         .merge(cards::routes())
-        .layer(middleware::from_fn(render::error_pages))
+        .layer(middleware::from_fn(errors::error_pages))
+        .layer(middleware::from_fn(session::remember_language))
         .layer(middleware::from_fn(assets::security_headers))
 }
 
