@@ -18,6 +18,7 @@ mod keys;
 mod next;
 mod paging;
 mod permits;
+mod pickers;
 mod qr;
 mod render;
 mod session;
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/web/admin/keys", get(keys::show))
         .route("/web/static/{file}", get(assets::file))
         .route("/favicon.ico", get(assets::favicon))
+        .route("/web/regions.json", get(pickers::regions))
         .route("/web/static/vendor/{file}", get(assets::vendor))
         .merge(permits::routes())
         .merge(social_security::routes())

@@ -12,7 +12,7 @@ use crate::server::{AGENT, Server};
 async fn three_mistakes(b: &Browser) {
     let start = Utc::now().date_naive() + Days::new(20);
     b.fill("#f-foreigner-name", "ANNA 2ND").await;
-    b.fill("#f-foreigner-nationality", "DEU").await;
+    b.select("#f-foreigner-nationality", "DEU").await;
     b.select("#f-foreigner-sex", "female").await;
     b.set("#f-foreigner-date_of_birth", "1980-05-01").await;
     b.fill("#f-foreigner-passport_number", "C01").await;
@@ -80,6 +80,32 @@ async fn a_form_with_three_mistakes_shows_three_messages_and_keeps_them_across_a
     b.go("a[hreflang='zh-CN']").await;
     assert_eq!(b.attr("html", "lang").await, "zh-CN");
     shows_the_three(&b, "zh-CN").await;
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn nationality_and_region_are_picked_by_name() {
+    let Some(b) = browser::start().await else {
+        return;
+    };
+    let s = Server::spawn().await;
+    s.cast().await;
+    b.goto(&s.url("/web/lang/zh-CN?next=/web/sign-in")).await;
+    b.sign_in(&s.base, AGENT).await;
+    b.goto(&s.url("/web/applications/new?kind=new_from_abroad"))
+        .await;
+    let germany = "#f-foreigner-nationality option[value='DEU']";
+    assert_eq!(b.text(germany).await, "德国（DEU）");
+    let region = "#f-contract-work_location_region";
+    b.wait_text(&format!("{region}-province"), |t| t.contains("广东省"))
+        .await;
+    b.select(&format!("{region}-province"), "440000").await;
+    b.select(&format!("{region}-city"), "440100").await;
+    b.select(&format!("{region}-county"), "440106").await;
+    assert_eq!(b.prop(region, "value").await, "440106");
+    b.axe("form with the pickers").await;
+    b.resize(390, 844).await;
+    b.axe("form with the pickers, 390 px").await;
     b.finish().await;
 }
 

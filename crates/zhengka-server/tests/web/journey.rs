@@ -178,7 +178,7 @@ async fn file_application(b: &Browser, lang: &str) -> String {
     b.axe("new application form").await;
     let start = Utc::now().date_naive() + Days::new(20);
     b.fill("#f-foreigner-name", "ANNO BERNHARD DEDERICHS").await;
-    b.fill("#f-foreigner-nationality", "DEU").await;
+    b.select("#f-foreigner-nationality", "DEU").await;
     b.select("#f-foreigner-sex", "male").await;
     b.set("#f-foreigner-date_of_birth", "1970-05-01").await;
     b.fill("#f-foreigner-passport_number", "C01X00T47").await;

@@ -146,6 +146,7 @@ fn form_page(
         section => "new",
         kind => kind.as_str(),
         sections => sections(kind),
+        nationalities => crate::web::pickers::nationality_options(v.lang),
         id => id,
         f => context! { values => values, ..problems.shown() },
         ..problems.shown()
