@@ -34,6 +34,8 @@ pub struct Config {
     pub issuer_region: String,
     /// The issuing authority's name on pages and documents.
     pub authority: authority::Authority,
+    /// The zone pages show times in (stored times stay UTC).
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl Default for Config {
@@ -43,6 +45,7 @@ impl Default for Config {
             session_hours: 12,
             issuer_region: "440000".into(),
             authority: authority::Authority::default(),
+            time_zone: authority::DEFAULT_TIME_ZONE,
         }
     }
 }

@@ -93,7 +93,7 @@ pub enum Command {
 }
 
 /// How pages and documents name the deployment's office.
-#[derive(clap::Args, Clone, Default)]
+#[derive(clap::Args, Clone)]
 pub struct PageOptions {
     /// The issuing authority's name in Chinese, on every page's footer and on
     /// documents (e.g. 广东省科学技术厅).
@@ -102,6 +102,10 @@ pub struct PageOptions {
     /// The issuing authority's name in English.
     #[arg(long, env = "ZHENGKA_AUTHORITY_NAME_EN")]
     pub authority_name_en: Option<String>,
+    /// The IANA time zone pages show dates and times in (stored times are UTC).
+    #[arg(long, env = "ZHENGKA_TIME_ZONE", default_value = "Asia/Shanghai",
+          value_parser = zhengka_server::authority::parse_time_zone)]
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl PageOptions {

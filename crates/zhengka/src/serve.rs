@@ -29,6 +29,7 @@ pub async fn run(
     let config = Config {
         issuer_region: deployment.issuer_region.clone(),
         authority: pages.authority(),
+        time_zone: pages.time_zone,
         ..Config::default()
     };
     let state = AppState::with_credentials(store, config, credentials);

@@ -61,7 +61,17 @@ async fn employers_page(
     let caller = v.require(&[Role::Admin])?;
     let mut q = d.query();
     let list = directory::find_employers(app, caller, &q).await?;
-    let rows: Vec<Value> = list.items.iter().map(Value::from_serialize).collect();
+    let rows: Vec<Value> = list
+        .items
+        .iter()
+        .map(|e| {
+            context! {
+                reference => super::readable::short_ref(&e.id),
+                region => v.region(e.region_code.as_str()),
+                ..Value::from_serialize(e)
+            }
+        })
+        .collect();
     q.cursor = None;
     let ctx = context! {
         section => "employers",
@@ -133,7 +143,7 @@ async fn users_page(
     let rows: Vec<Value> = found
         .items
         .iter()
-        .map(|u| context! { username => u.username.clone(), role => u.role.as_str(), at => u.created_at.format("%Y-%m-%d %H:%M UTC").to_string() })
+        .map(|u| context! { username => u.username.clone(), role => u.role.as_str(), at => v.at(u.created_at) })
         .collect();
     let roles: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
     let employers: Vec<Value> = every_employer(app)
@@ -239,10 +249,18 @@ pub async fn audit(
     let more = events.len() as i64 > PAGE;
     events.truncate(PAGE as usize);
     let next = events.last().filter(|_| more).map(|e| e.seq);
-    let rows: Vec<Value> = events.iter().map(|e| context! {
-        seq => e.seq, at => e.at.clone(), actor => e.actor.clone(), action => e.action.clone(),
-        entity => format!("{} {}", e.entity_type, e.entity_id),
-    }).collect();
+    let names = actor_names(&app, &events).await?;
+    let rows: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            context! {
+                seq => e.seq, at => v.at_text(&e.at), action => e.action.clone(),
+                actor => names.get(&e.actor).cloned().unwrap_or_else(|| e.actor.clone()),
+                entity => format!("{} {}", e.entity_type, super::readable::short_ref(&e.entity_id)),
+                entity_id => e.entity_id.clone(),
+            }
+        })
+        .collect();
     let values = context! {
         entity_type => q.entity_type, entity_id => q.entity_id, actor => q.actor, action => q.action,
     };
@@ -251,4 +269,23 @@ pub async fn audit(
         f => context! { values => values, errors => context! {} },
     };
     Ok(v.page("audit.html", ctx)?.into_response())
+}
+
+/// The user names of the events' actors; system actors (jobs) keep their name.
+async fn actor_names(
+    app: &AppState,
+    events: &[zhengka_store::AuditEvent],
+) -> Result<std::collections::HashMap<String, String>, PageError> {
+    let mut names = std::collections::HashMap::new();
+    for e in events {
+        if names.contains_key(&e.actor) {
+            continue;
+        }
+        match app.store.get_user(&e.actor).await {
+            Ok(u) => drop(names.insert(e.actor.clone(), u.username)),
+            Err(zhengka_store::StoreError::NotFound) => {}
+            Err(e) => return Err(ApiError::from(e).into()),
+        }
+    }
+    Ok(names)
 }

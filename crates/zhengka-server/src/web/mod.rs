@@ -20,6 +20,7 @@ mod paging;
 mod permits;
 mod pickers;
 mod qr;
+mod readable;
 mod render;
 mod session;
 mod social_security;

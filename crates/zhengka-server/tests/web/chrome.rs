@@ -121,7 +121,7 @@ async fn an_action_says_it_is_done_and_the_dashboard_counts_what_waits() {
     b.finish().await;
 }
 
-fn draft(passport: &str) -> serde_json::Value {
+pub fn draft(passport: &str) -> serde_json::Value {
     let start = chrono::Utc::now().date_naive() + chrono::Days::new(20);
     serde_json::json!({ "kind": "new_from_abroad",
         "foreigner": { "name": "MARIA SILVA", "nationality": "BRA", "sex": "female",

@@ -21,6 +21,7 @@ mod keys;
 mod lists;
 mod materials;
 mod permits;
+mod readable;
 mod server;
 mod totp;
 mod verifier;

@@ -87,7 +87,7 @@ async fn list_page(app: &AppState, v: &Visitor, mut q: ListQuery) -> Result<Resp
     };
     let rows: Vec<Value> = found
         .iter()
-        .flat_map(|l| l.items.iter().map(|a| row(a, today)))
+        .flat_map(|l| l.items.iter().map(|a| row(v, a, today)))
         .collect();
     let statuses: Vec<&str> = ApplicationStatus::ALL.iter().map(|s| s.as_str()).collect();
     let kinds: Vec<&str> = ApplicationKind::ALL.iter().map(|k| k.as_str()).collect();

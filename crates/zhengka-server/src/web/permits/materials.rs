@@ -57,7 +57,7 @@ pub async fn panel(
                 file_name => m.file_name.clone(),
                 format => m.content_type.rsplit('/').next().unwrap_or("").to_uppercase(),
                 size => size(m.size_bytes),
-                at => m.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                at => v.at(m.created_at),
             }
         })
         .collect();

@@ -68,7 +68,7 @@ pub async fn queue(
         queues.push(context! { step => s.as_str(), count => count });
     }
     let today = Utc::now().date_naive();
-    let rows: Vec<Value> = found.items.iter().map(|a| row(a, today)).collect();
+    let rows: Vec<Value> = found.items.iter().map(|a| row(&v, a, today)).collect();
     let values = context! {
         section => "queue",
         current => status.as_str(),
