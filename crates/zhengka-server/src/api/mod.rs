@@ -34,6 +34,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/users/me", users::me)
         .post("/api/v1/users/me/totp", totp::enrol)
         .post("/api/v1/users/me/totp/confirm", totp::confirm)
+        .post("/api/v1/users/me/totp/disable", totp::disable)
         .post("/api/v1/admin/cut-over", admin::cut_over)
         .post("/api/v1/admin/sweep-deadlines", admin::sweep_deadlines)
         .post("/api/v1/admin/dispatch-events", admin::dispatch_events)

@@ -104,6 +104,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ),
     ep(
         "post",
+        "/api/v1/users/me/totp/disable",
+        "Switch TOTP off with a current code (one not used before)",
+        "any staff user",
+        Some("TotpConfirm"),
+        200,
+    ),
+    ep(
+        "post",
         "/api/v1/applications",
         "File a draft application",
         "employer_agent",

@@ -101,10 +101,10 @@ fn codes_in(source: &str) -> Vec<String> {
     }
     for (i, _) in source.match_indices("code: \"") {
         let rest = &source[i + "code: ".len()..];
-        if let Some(end) = rest[1..].find('"') {
-            if let Some(code) = code_literal(&rest[..end + 2]) {
-                found.push(code.to_owned());
-            }
+        if let Some(end) = rest[1..].find('"')
+            && let Some(code) = code_literal(&rest[..end + 2])
+        {
+            found.push(code.to_owned());
         }
     }
     for (i, _) in source.match_indices("fn code(&self) -> &'static str {") {

@@ -3,7 +3,9 @@
 //! here are shown, so a crafted link cannot put words on a page.
 
 /// Every success message a page may show.
-pub const DONE: [&str; 25] = [
+pub const DONE: [&str; 27] = [
+    "totp_on",
+    "totp_off",
     "created",
     "saved",
     "submitted",

@@ -4,6 +4,7 @@
 //! `add`, `sign_in`, `sign_out`, `scope`, `enrol::record`, `make_batch`,
 //! `events::record`), never a copy of them.
 
+mod account;
 mod admin;
 pub(crate) mod all_errors;
 mod assets;
@@ -49,6 +50,10 @@ pub fn routes() -> Router<AppState> {
         .route("/web/sign-out", post(session::sign_out))
         .route("/web/lang/{tag}", get(session::switch_language))
         .route("/web/verify", get(verify::form).post(verify::verify))
+        .route("/web/account", get(account::show))
+        .route("/web/account/totp", post(account::start))
+        .route("/web/account/totp/confirm", post(account::confirm))
+        .route("/web/account/totp/off", post(account::switch_off))
         .route(
             "/web/admin/employers",
             get(admin::employers).post(admin::create_employer),

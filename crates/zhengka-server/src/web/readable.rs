@@ -40,10 +40,11 @@ pub fn region_in(lang: Lang, code: &str) -> String {
         format!("{}0000", r.province()),
         format!("{}00", r.city_prefix()),
     ] {
-        if let Ok(parent) = RegionCode::parse(&up) {
-            if parent != r && !names.contains(&parent.name()) {
-                names.push(parent.name());
-            }
+        if let Ok(parent) = RegionCode::parse(&up)
+            && parent != r
+            && !names.contains(&parent.name())
+        {
+            names.push(parent.name());
         }
     }
     names.push(r.name());

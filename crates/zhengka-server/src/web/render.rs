@@ -15,6 +15,7 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    ("account.html", include_str!("../../templates/account.html")),
     ("sign_in.html", include_str!("../../templates/sign_in.html")),
     ("home.html", include_str!("../../templates/home.html")),
     (

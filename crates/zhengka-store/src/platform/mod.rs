@@ -72,6 +72,15 @@ pub trait UserStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Accept `step` for `user_id` once: false if it (or a later one) was used.
     async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError>;
+    /// Switch TOTP off (the secret is forgotten) if it is on with `secret`
+    /// and `step` was not used yet; a conflict on `TOTP_CHANGED` otherwise.
+    async fn disable_totp(
+        &self,
+        user_id: &str,
+        secret: &[u8],
+        step: i64,
+        w: Write,
+    ) -> Result<(), StoreError>;
     /// Users ordered by username, after the `after` username.
     async fn list_users(&self, after: Option<&str>, limit: i64) -> Result<Vec<User>, StoreError>;
 
@@ -145,6 +154,15 @@ impl UserStore for SqlStore {
     }
     async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
         self.totp_use_step(user_id, step).await
+    }
+    async fn disable_totp(
+        &self,
+        user_id: &str,
+        secret: &[u8],
+        step: i64,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        self.totp_disable(user_id, secret, step, w).await
     }
     async fn list_users(&self, after: Option<&str>, limit: i64) -> Result<Vec<User>, StoreError> {
         self.user_list(after, limit).await

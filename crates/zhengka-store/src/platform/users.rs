@@ -174,6 +174,45 @@ impl SqlStore {
         self.finish(tx, w).await
     }
 
+    /// Forget the secret, guarded like the activation: the secret read in
+    /// this transaction is the one the code was checked against, and the
+    /// code's step is newer than any used (a code turns TOTP off once).
+    pub(crate) async fn totp_disable(
+        &self,
+        user_id: &str,
+        secret: &[u8],
+        step: i64,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query("SELECT totp_enc FROM users WHERE id = $1 AND totp_active = 1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let sealed: Option<Vec<u8>> = match row {
+            Some(r) => r.try_get("totp_enc")?,
+            None => None,
+        };
+        let sealed = sealed.ok_or_else(|| StoreError::conflict(TOTP_CHANGED))?;
+        if self.vault.open(&format!("users:{user_id}:totp"), &sealed)? != secret {
+            return Err(StoreError::conflict(TOTP_CHANGED));
+        }
+        let done = sqlx::query(
+            "UPDATE users SET totp_enc = NULL, totp_active = 0, totp_last_step = NULL \
+             WHERE id = $1 AND totp_active = 1 AND totp_enc = $2 \
+             AND (totp_last_step IS NULL OR totp_last_step < $3)",
+        )
+        .bind(user_id)
+        .bind(sealed)
+        .bind(step)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::conflict(TOTP_CHANGED));
+        }
+        self.finish(tx, w).await
+    }
+
     pub(crate) async fn totp_use_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE users SET totp_last_step = $1 WHERE id = $2 \
