@@ -104,6 +104,14 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_search_and_follow_up.sql"),
         then: Some(DataStep::FillSearchColumns),
     },
+    // 11 is the e-card's (another branch).
+    Migration {
+        version: 12,
+        name: "account_admin",
+        sqlite: include_str!("../migrations/sqlite/0012_account_admin.sql"),
+        postgres: include_str!("../migrations/postgres/0012_account_admin.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

@@ -139,11 +139,18 @@ async fn users_page(
     let caller = v.require(&[Role::Admin])?;
     let mut q = d.query();
     let found = directory::find_users(app, caller, &q).await?;
+    let blocked = app.store.blocked_user_ids().await.map_err(ApiError::from)?;
     q.cursor = None;
     let rows: Vec<Value> = found
         .items
         .iter()
-        .map(|u| context! { username => u.username.clone(), role => u.role.as_str(), at => v.at(u.created_at) })
+        .map(|u| {
+            context! {
+                id => u.id.clone(), username => u.username.clone(), role => u.role.as_str(),
+                at => v.at(u.created_at), blocked => blocked.contains(&u.id),
+                me => u.id == caller.user.id,
+            }
+        })
         .collect();
     let roles: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
     let employers: Vec<Value> = every_employer(app)

@@ -3,7 +3,11 @@
 //! here are shown, so a crafted link cannot put words on a page.
 
 /// Every success message a page may show.
-pub const DONE: [&str; 27] = [
+pub const DONE: [&str; 31] = [
+    "user_disabled",
+    "user_enabled",
+    "user_unlocked",
+    "password_changed",
     "totp_on",
     "totp_off",
     "created",

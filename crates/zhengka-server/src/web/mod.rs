@@ -6,6 +6,7 @@
 
 mod account;
 mod admin;
+mod admin_accounts;
 pub(crate) mod all_errors;
 mod assets;
 mod cards;
@@ -61,6 +62,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/web/admin/users",
             get(admin::users).post(admin::create_user),
+        )
+        .route(
+            "/web/admin/users/{id}/password-reset",
+            post(admin_accounts::reset_link),
+        )
+        .route("/web/admin/users/{id}/{action}", post(admin_accounts::act))
+        .route(
+            "/web/password-reset/{token}",
+            get(admin_accounts::form).post(admin_accounts::set),
         )
         .route("/web/admin/audit", get(admin::audit))
         .route("/web/admin/keys", get(keys::show))

@@ -16,6 +16,14 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("macros.html", include_str!("../../templates/macros.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("account.html", include_str!("../../templates/account.html")),
+    (
+        "reset_link.html",
+        include_str!("../../templates/reset_link.html"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("../../templates/password_reset.html"),
+    ),
     ("sign_in.html", include_str!("../../templates/sign_in.html")),
     ("home.html", include_str!("../../templates/home.html")),
     (

@@ -41,6 +41,13 @@ fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bool) 
         .expect("cookie values are hex or language tags")
 }
 
+/// Give a visitor without a session the pre-session cookie that keys the
+/// CSRF token of a form they post before signing in.
+pub fn set_pre_cookie(response: &mut Response, secret: &str, secure: bool) {
+    let c = set_cookie(PRE_COOKIE, secret, Some(3600), secure);
+    response.headers_mut().append(SET_COOKIE, c);
+}
+
 /// `GET /web/sign-in?next=/web/...`
 pub async fn form(mut v: Visitor, Query(q): Query<Next>) -> Result<Response, PageError> {
     let next = q.next.as_deref().and_then(next::safe).map(str::to_owned);
@@ -87,6 +94,10 @@ pub async fn sign_in(State(app): State<AppState>, p: Posted) -> Result<Response,
                     code: "totp_required",
                     ..
                 } => (StatusCode::UNAUTHORIZED, "error.totp_required"),
+                ApiError::Unauthorized {
+                    code: "account_disabled",
+                    ..
+                } => (StatusCode::UNAUTHORIZED, "error.account_disabled"),
                 ApiError::Unauthorized { .. } => {
                     (StatusCode::UNAUTHORIZED, "error.invalid_credentials")
                 }

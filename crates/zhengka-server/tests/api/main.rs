@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod accounts;
 mod at_rest;
 mod audit_trail;
 mod authz;

@@ -7,6 +7,7 @@
 //! they are missing the browser tests fail under `CI` and say they skipped
 //! otherwise.
 
+mod admin_accounts;
 mod browser;
 mod camera;
 mod card_pages;

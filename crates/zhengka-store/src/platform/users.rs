@@ -54,7 +54,9 @@ impl SqlStore {
     pub(crate) async fn user_by_name(&self, username: &str) -> Result<UserRecord, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, users.password_hash, users.totp_enc, users.totp_active, \
-             users.totp_last_step FROM users WHERE users.username = $1"
+             users.totp_last_step, \
+             (SELECT COUNT(*) FROM user_blocks b WHERE b.user_id = users.id) AS blocks \
+             FROM users WHERE users.username = $1"
         ))
         .bind(username)
         .fetch_one(&self.reader)
@@ -75,6 +77,7 @@ impl SqlStore {
             user,
             password_hash: row.try_get("password_hash")?,
             totp,
+            blocked: row.try_get::<i64, _>("blocks")? > 0,
         })
     }
 
