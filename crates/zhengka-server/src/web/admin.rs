@@ -90,18 +90,24 @@ pub async fn create_employer(
     p: Posted,
 ) -> Result<Response, PageError> {
     let caller = p.visitor.require(&[Role::Admin])?;
-    let parsed: Result<NewEmployer, ApiError> =
-        parse_json(to_json(&p.fields).to_string().as_bytes());
+    // Every mistake at once; a well-formed employer stands in for the rest.
+    let sample = serde_json::json!({ "uscc": "91350100M000100Y43", "name": "Sample",
+        "region_code": "440106", "address": "Sample" });
+    let parsed: Result<NewEmployer, Vec<ApiError>> =
+        super::all_errors::parse_all(&to_json(&p.fields), &sample);
     let result = match parsed {
-        Ok(body) => register(&app, caller, None, body).await.map(drop),
-        Err(e) => Err(e),
+        Ok(body) => register(&app, caller, None, body)
+            .await
+            .map(drop)
+            .map_err(|e| vec![e]),
+        Err(errors) => Err(errors),
     };
     match result {
         Ok(()) => Ok(
             Redirect::to(&flash::done("/web/admin/employers", "employer_created")).into_response(),
         ),
-        Err(e) => {
-            let problems = Problems::from_api(&p.visitor, e)?;
+        Err(errors) => {
+            let problems = Problems::from_all(&p.visitor, errors, &p.fields)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             let d = DirectoryParams::default();
             employers_page(&app, &p.visitor, p.fields.shown(), &d, &problems, status).await

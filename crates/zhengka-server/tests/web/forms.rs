@@ -139,3 +139,52 @@ async fn sign_in_returns_to_the_page_asked_for() {
     assert_eq!(b.path().await, "/web/applications");
     b.finish().await;
 }
+
+/// The employer form too: three mistakes, three messages, in Chinese.
+#[tokio::test]
+async fn the_employer_form_reports_every_mistake_at_once() {
+    let s = Server::spawn().await;
+    let c = crate::http::client();
+    let admin = crate::http::signed_in(&s, &c, "admin").await;
+    let html = c
+        .get(s.url("/web/admin/employers"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("uscc", "91350100M000100Y44"),
+        ("name", "Pearl River Labs"),
+        ("region_code", "449999"),
+        ("address", ""),
+    ];
+    let r = c
+        .post(s.url("/web/admin/employers"))
+        .header("cookie", &admin)
+        .header("accept-language", "zh-CN")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    for (id, key) in [
+        ("f-uscc", "error.invalid_uscc_check_character"),
+        ("f-region_code", "error.unknown_region_code"),
+        ("f-address", "error.required"),
+    ] {
+        let shown = format!("id=\"{id}-error\">{}<", text("zh-CN", key));
+        assert!(html.contains(&shown), "{shown} in {html}");
+    }
+    assert!(html.contains("value=\"Pearl River Labs\""), "typed input kept");
+}
