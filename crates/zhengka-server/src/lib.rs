@@ -36,6 +36,10 @@ pub struct Config {
     pub authority: authority::Authority,
     /// The zone pages show times in (stored times stay UTC).
     pub time_zone: chrono_tz::Tz,
+    /// The request header a trusted reverse proxy puts the client's address in
+    /// (e.g. `x-forwarded-for`); without one, the TCP peer is the client. Read
+    /// for per-client limits (e-card registration).
+    pub client_address_header: Option<String>,
 }
 
 impl Default for Config {
@@ -46,6 +50,7 @@ impl Default for Config {
             issuer_region: "440000".into(),
             authority: authority::Authority::default(),
             time_zone: authority::DEFAULT_TIME_ZONE,
+            client_address_header: None,
         }
     }
 }
@@ -58,6 +63,8 @@ pub struct AppState {
     pub credentials: Arc<credentials::Credentials>,
     /// This instance's lease holder name and what its jobs did.
     pub jobs: Arc<jobs::Jobs>,
+    /// Outside services (real-person check); none configured by default.
+    pub providers: Arc<providers::Providers>,
 }
 
 impl AppState {
@@ -78,7 +85,14 @@ impl AppState {
             metrics: Arc::default(),
             credentials: Arc::new(credentials),
             jobs: Arc::default(),
+            providers: Arc::default(),
         }
+    }
+
+    /// The same state with these outside services.
+    pub fn with_providers(mut self, providers: providers::Providers) -> Self {
+        self.providers = Arc::new(providers);
+        self
     }
 }
 

@@ -11,6 +11,7 @@ pub mod audit;
 mod cards;
 mod coordination;
 mod db;
+mod ecard;
 mod error;
 mod idempotency;
 mod migrate;
@@ -22,11 +23,13 @@ mod store;
 pub mod testing;
 mod transfer;
 pub mod vault;
+mod verification;
 
 pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use cards::{BatchRecord, CardFilter, CardStore};
 pub use coordination::{CoordinationStore, JobLease};
 pub use db::{Backend, SqlStore};
+pub use ecard::EcardStore;
 pub use error::{ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED};
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
 pub use outbox::{Delivery, OutboxEntry, OutboxStore};
@@ -39,12 +42,16 @@ pub use social_security::{AccountFilter, SocialSecurityStore};
 pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
+pub use verification::{
+    Imported, Nonce, RelyingPartyStore, ServiceFilter, ServiceStore, VerificationEntry,
+    VerificationLogStore,
+};
 
 /// Every context's store trait, for code that holds a concrete `SqlStore`
 /// (tools, tests) rather than a `dyn Store`.
 pub mod prelude {
     pub use crate::{
-        CardStore, CoordinationStore, OutboxStore, PermitStore, SocialSecurityStore, Store,
-        UserStore,
+        CardStore, CoordinationStore, EcardStore, OutboxStore, PermitStore, ServiceStore,
+        SocialSecurityStore, Store, UserStore,
     };
 }

@@ -104,12 +104,39 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_search_and_follow_up.sql"),
         then: Some(DataStep::FillSearchColumns),
     },
-    // 11 is the e-card's (another branch).
+    Migration {
+        version: 11,
+        name: "ecard",
+        sqlite: include_str!("../migrations/sqlite/0011_ecard.sql"),
+        postgres: include_str!("../migrations/postgres/0011_ecard.sql"),
+        then: None,
+    },
     Migration {
         version: 12,
         name: "account_admin",
         sqlite: include_str!("../migrations/sqlite/0012_account_admin.sql"),
         postgres: include_str!("../migrations/postgres/0012_account_admin.sql"),
+        then: None,
+    },
+    Migration {
+        version: 14,
+        name: "services",
+        sqlite: include_str!("../migrations/sqlite/0014_services.sql"),
+        postgres: include_str!("../migrations/postgres/0014_services.sql"),
+        then: None,
+    },
+    Migration {
+        version: 15,
+        name: "relying_parties",
+        sqlite: include_str!("../migrations/sqlite/0015_relying_parties.sql"),
+        postgres: include_str!("../migrations/postgres/0015_relying_parties.sql"),
+        then: None,
+    },
+    Migration {
+        version: 16,
+        name: "verification_log",
+        sqlite: include_str!("../migrations/sqlite/0016_verification_log.sql"),
+        postgres: include_str!("../migrations/postgres/0016_verification_log.sql"),
         then: None,
     },
 ];

@@ -53,6 +53,10 @@ pub trait Store:
     + crate::OutboxStore
     + crate::SocialSecurityStore
     + crate::CardStore
+    + crate::EcardStore
+    + crate::ServiceStore
+    + crate::RelyingPartyStore
+    + crate::VerificationLogStore
     + crate::CoordinationStore
     + Send
     + Sync

@@ -152,6 +152,111 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
         ],
     ),
     (
+        "ecard_holders",
+        &[
+            ("id", Text),
+            ("user_id", Text),
+            ("permit_number", Text),
+            ("status", Text),
+            ("record", Text),
+            ("created_at", Text),
+            ("closed_at", Text),
+        ],
+    ),
+    (
+        "ecard_devices",
+        &[
+            ("id", Text),
+            ("holder_id", Text),
+            ("name", Text),
+            ("public_key", Bytes),
+            ("status_index", Int),
+            ("credential_status", Text),
+            ("created_at", Text),
+            ("revoked_at", Text),
+        ],
+    ),
+    (
+        "ecard_notifications",
+        &[
+            ("id", Text),
+            ("holder_id", Text),
+            ("kind", Text),
+            ("subject", Text),
+            ("due_on", Text),
+            ("payload", Text),
+            ("created_at", Text),
+            ("read_at", Text),
+        ],
+    ),
+    (
+        "ecard_deliveries",
+        &[
+            ("id", Text),
+            ("notification_id", Text),
+            ("status", Text),
+            ("attempts", Int),
+            ("next_attempt_at", Text),
+            ("last_error", Text),
+            ("created_at", Text),
+            ("delivered_at", Text),
+        ],
+    ),
+    (
+        "services",
+        &[
+            ("code", Text),
+            ("sector", Text),
+            ("purpose", Text),
+            ("name_zh", Text),
+            ("name_en", Text),
+            ("provider", Text),
+            ("region_code", Text),
+            ("active", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "relying_parties",
+        &[
+            ("id", Text),
+            ("name", Text),
+            ("sector", Text),
+            ("region_code", Text),
+            ("purposes", Text),
+            ("rate_limit_per_minute", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "rp_credentials",
+        &[
+            ("id", Text),
+            ("organisation_id", Text),
+            ("secret_hash", Text),
+            ("created_at", Text),
+            ("revoked_at", Text),
+        ],
+    ),
+    (
+        "verification_log",
+        &[
+            ("id", Text),
+            ("at", Text),
+            ("permit_number", Text),
+            ("organisation_id", Text),
+            ("organisation_name", Text),
+            ("verifier", Text),
+            ("purpose", Text),
+            ("credential_kind", Text),
+            ("result", Text),
+            ("reason", Text),
+            ("offline", Int),
+        ],
+    ),
+    (
         "outbox",
         &[
             ("seq", Int),
@@ -222,8 +327,11 @@ fn unhex(s: &str) -> Result<Vec<u8>, StoreError> {
 }
 
 /// 2: material file names sealed (`file_name_enc`); 3: the card side's
-/// tables (accounts, cards, batches, outbox). Versions 1 and 2 are still read.
-const VERSION: i64 = 3;
+/// tables (accounts, cards, batches, outbox); 4: the e-card's holders,
+/// devices and notifications (registrations in progress are short-lived and
+/// not carried), the service catalogue, relying parties and their API
+/// credentials (secrets as hashes), the verification log. Versions 1 to 3 are still read.
+const VERSION: i64 = 4;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct TransferReport {

@@ -44,15 +44,38 @@ pub enum LogFormat {
     Json,
 }
 
+/// Outside services and the network in front of the server.
+#[derive(clap::Args, Debug, Clone)]
+pub struct OutsideServices {
+    /// The real-person (liveness + face match) provider, protocol v1
+    /// (`http://HOST:PORT`; see docs/ecard.md).
+    #[arg(long, env = "ZHENGKA_REAL_PERSON_URL")]
+    pub real_person_url: Option<String>,
+    /// Its bearer token.
+    #[arg(long, env = "ZHENGKA_REAL_PERSON_TOKEN", hide_env_values = true)]
+    pub real_person_token: Option<String>,
+    /// The lowest match score that passes.
+    #[arg(long, env = "ZHENGKA_REAL_PERSON_THRESHOLD", default_value_t = 0.8)]
+    pub real_person_threshold: f64,
+    /// The header a trusted reverse proxy puts the client's address in
+    /// (e.g. x-forwarded-for); without it the TCP peer is the client.
+    #[arg(long, env = "ZHENGKA_CLIENT_ADDRESS_HEADER")]
+    pub client_address_header: Option<String>,
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Serve the HTTP API.
     Serve {
         #[arg(long, env = "ZHENGKA_BIND", default_value = "127.0.0.1:8080")]
         bind: SocketAddr,
-        /// Fill an empty database with demo employers, users and applications.
+        /// Fill an empty database with demo employers, users and applications;
+        /// without a real-person provider, the built-in demo one vouches for
+        /// every e-card holder (and the pages say so).
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        outside: OutsideServices,
         #[command(flatten)]
         pages: PageOptions,
     },
@@ -187,9 +210,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Deployment::recorded(&dir, &cli.keys)?;
     }
     match cli.command {
-        Command::Serve { bind, demo, pages } => {
+        Command::Serve {
+            bind,
+            demo,
+            outside,
+            pages,
+        } => {
             let deployment = Deployment::establish(&dir, &cli.keys)?;
-            crate::serve::run(&dir, &url, bind, demo, &deployment, &pages).await
+            crate::serve::run(&dir, &url, bind, demo, &outside, &deployment, &pages).await
         }
         Command::Migrate => {
             let store = dir.connect(&url).await?;

@@ -7,6 +7,10 @@ use zhengka_server::auth::token;
 use zhengka_server::{AppState, Config, router};
 use zhengka_store::Store;
 
+use zhengka_server::providers::Providers;
+use zhengka_server::providers::real_person::{self, RealPersonProvider};
+
+use crate::cli::OutsideServices;
 use crate::data_dir::{DataDir, write_private};
 use crate::deployment::Deployment;
 
@@ -15,9 +19,11 @@ pub async fn run(
     url: &str,
     bind: SocketAddr,
     demo: bool,
+    outside: &OutsideServices,
     deployment: &Deployment,
     pages: &crate::cli::PageOptions,
 ) -> anyhow::Result<()> {
+    let providers = providers(outside, demo)?;
     // The one place (with `keys rotate`) where signing keys are made.
     deployment.ensure_keys(dir, chrono::Utc::now().timestamp())?;
     let credentials = deployment.credentials(dir)?;
@@ -30,21 +36,55 @@ pub async fn run(
         issuer_region: deployment.issuer_region.clone(),
         authority: pages.authority(),
         time_zone: pages.time_zone,
+        client_address_header: outside.client_address_header.clone(),
         ..Config::default()
     };
-    let state = AppState::with_credentials(store, config, credentials);
+    let state = AppState::with_credentials(store, config, credentials).with_providers(providers);
     spawn_jobs(&state);
     let app = router(state.clone());
     let listener = tokio::net::TcpListener::bind(bind).await?;
     let stop = shutdown_signal()?;
     println!("zhengka is serving on http://{}", listener.local_addr()?);
     tracing::info!(%bind, holder = state.jobs.holder(), "serving");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop)
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop)
+    .await?;
     // Another instance takes the jobs over at once instead of after the leases end.
     zhengka_server::jobs::release_leases(&state).await;
     Ok(())
+}
+
+/// The outside services: a configured real-person provider, or (only with
+/// `--demo`) the demo stand-in; never the stand-in in service.
+fn providers(outside: &OutsideServices, demo: bool) -> anyhow::Result<Providers> {
+    let real_person = match (&outside.real_person_url, demo) {
+        (Some(url), _) => {
+            let token = outside.real_person_token.as_deref().unwrap_or_default();
+            Some(
+                RealPersonProvider::http(
+                    url,
+                    token,
+                    outside.real_person_threshold,
+                    real_person::DEFAULT_TIMEOUT,
+                )
+                .map_err(anyhow::Error::msg)?,
+            )
+        }
+        (None, true) => {
+            tracing::warn!("demo mode: the built-in real-person stand-in passes every image");
+            Some(RealPersonProvider::Demo)
+        }
+        (None, false) => {
+            tracing::warn!(
+                "no real-person provider (--real-person-url): e-card registrations cannot finish"
+            );
+            None
+        }
+    };
+    Ok(Providers { real_person })
 }
 
 /// The background jobs. Each leased one runs on one instance at a time,

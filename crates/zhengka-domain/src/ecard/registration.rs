@@ -34,21 +34,62 @@ pub enum RegistrationStatus {
     Completed,
 }
 
+impl RegistrationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AwaitingRealPerson => "awaiting_real_person",
+            Self::Completed => "completed",
+        }
+    }
+}
+
+/// What passing the real-person step does: open a holder account, or set a
+/// new password on the existing one (a reset needs a fresh real-person check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationPurpose {
+    Register,
+    ResetPassword,
+}
+
+impl RegistrationPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Register => "register",
+            Self::ResetPassword => "reset_password",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registration {
     pub id: String,
     pub permit_number: PermitNumber,
+    pub purpose: RegistrationPurpose,
     pub status: RegistrationStatus,
+    /// The chosen password's hash (never the password), applied on success.
+    pub password_hash: String,
+    /// The page language the holder chose (`zh` or `en`).
+    pub lang: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
 
 impl Registration {
-    pub fn new(id: String, permit_number: PermitNumber, now: DateTime<Utc>) -> Self {
+    pub fn new(
+        id: String,
+        permit_number: PermitNumber,
+        purpose: RegistrationPurpose,
+        password_hash: String,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             id,
             permit_number,
+            purpose,
             status: RegistrationStatus::AwaitingRealPerson,
+            password_hash,
+            lang: "zh".into(),
             created_at: now,
             expires_at: now + Duration::minutes(REGISTRATION_MINUTES),
         }
@@ -95,7 +136,13 @@ mod tests {
     #[test]
     fn a_registration_waits_thirty_minutes() {
         let now = Utc::now();
-        let r = Registration::new("r1".into(), permit().permit_number, now);
+        let r = Registration::new(
+            "r1".into(),
+            permit().permit_number,
+            RegistrationPurpose::Register,
+            "hash".into(),
+            now,
+        );
         assert!(r.open_at(now + Duration::minutes(29)));
         assert!(!r.open_at(now + Duration::minutes(30)));
         let done = Registration {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cards;
 pub mod credentials;
 pub mod directory;
+pub mod ecard;
 pub mod employers;
 pub mod ops;
 pub mod permits;
@@ -16,6 +17,7 @@ pub mod sessions;
 pub mod social_security;
 pub mod totp;
 pub mod users;
+pub mod verification;
 
 pub use reply::{Reply, audit, limit, page, reply};
 
@@ -58,5 +60,8 @@ pub fn routes() -> Routes {
             .get("/api/v1/status-lists/{id}", credentials::status_list)
     };
     let contexts = permits::routes(platform);
-    cards::routes(social_security::routes(credentials(contexts)))
+    let card_side = ecard::routes(cards::routes(social_security::routes(credentials(
+        contexts,
+    ))));
+    verification::routes(card_side)
 }

@@ -75,7 +75,7 @@ pub async fn sign_in_with_totp(
     pass: String,
     code: Option<&str>,
 ) -> Result<SignedIn, ApiError> {
-    let username = username.trim().to_ascii_lowercase();
+    let username = holder_username(app, &username.trim().to_ascii_lowercase()).await?;
     // Counted before the password is looked at: parallel guesses each take a
     // place in the count, and those over the limit are refused unevaluated.
     let limit_key = rate_limit::sign_in_key(&username);
@@ -150,6 +150,21 @@ pub async fn sign_in_with_totp(
         user,
         expires_at,
     })
+}
+
+/// E-card holders sign in with their permit number (their username) or their
+/// SSN: an SSN with an account stands for the account's permit number.
+async fn holder_username(app: &AppState, typed: &str) -> Result<String, ApiError> {
+    let Ok(ssn) = zhengka_domain::social_security::Ssn::parse(typed) else {
+        return Ok(typed.to_owned());
+    };
+    match app.store.account_by_ssn(&ssn).await {
+        Ok(a) => Ok(zhengka_domain::ecard::Holder::username_for(
+            &a.permit_number,
+        )),
+        Err(StoreError::NotFound) => Ok(typed.to_owned()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `DELETE /api/v1/sessions/current`

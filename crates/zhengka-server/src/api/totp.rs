@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
-use zhengka_domain::employer::Role;
 use zhengka_store::{Audit, StoreError, TOTP_ACTIVE, TOTP_CHANGED, Write};
 
 use super::{Reply, reply};
@@ -73,11 +72,10 @@ pub fn enrolment(app: &AppState, caller: &Caller, secret: &[u8]) -> Enrolment {
     }
 }
 
-/// A new pending secret for the caller (staff only).
+/// A new pending secret for the caller (staff, and e-card holders who want
+/// it; a holder's password reset through a fresh real-person check switches
+/// it off, for a lost phone).
 pub async fn start(app: &AppState, caller: &Caller) -> Result<Enrolment, ApiError> {
-    if caller.user.role == Role::Foreigner {
-        return Err(ApiError::Forbidden);
-    }
     if current(app, caller).await?.is_some_and(|t| t.active) {
         return Err(already_active());
     }
@@ -98,7 +96,7 @@ pub async fn start(app: &AppState, caller: &Caller) -> Result<Enrolment, ApiErro
     Ok(enrolment(app, caller, &secret))
 }
 
-/// `POST /api/v1/users/me/totp`: a new secret for the caller (staff only).
+/// `POST /api/v1/users/me/totp`: a new secret for the caller.
 pub async fn enrol(State(app): State<AppState>, caller: Caller) -> Result<Reply, ApiError> {
     let e = start(&app, &caller).await?;
     reply(

@@ -43,6 +43,11 @@ pub enum ApiError {
     },
     /// 429: too many attempts.
     TooManyRequests { retry_after_secs: u64 },
+    /// 503: an outside service could not answer; retrying later may work.
+    Unavailable {
+        code: &'static str,
+        message: &'static str,
+    },
     /// 500: our fault. The cause is logged, never sent.
     Internal(String),
 }
@@ -57,6 +62,9 @@ struct Body<'a> {
     code: &'a str,
     message: &'a str,
     field: Option<&'a str>,
+    /// Seconds to wait, on a 429 (also in the `Retry-After` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -65,6 +73,15 @@ impl ApiError {
             code: code.to_owned(),
             message: message.into(),
             field: Some(field.to_owned()),
+        }
+    }
+
+    /// 422 about the request as a whole (no one field is wrong).
+    pub fn invalid_no_field(code: &str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            code: code.to_owned(),
+            message: message.into(),
+            field: None,
         }
     }
 
@@ -104,6 +121,7 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -157,7 +175,9 @@ impl IntoResponse for ApiError {
             } => (code, message, *field),
             Self::Forbidden => ("forbidden", "your role may not do this", None),
             Self::NotFound => ("not_found", "no such record", None),
-            Self::Missing { code, message } => (code, message, None),
+            Self::Missing { code, message } | Self::Unavailable { code, message } => {
+                (code, message, None)
+            }
             Self::UnknownPath => ("not_found", "no such path", None),
             Self::MethodNotAllowed => (
                 "method_not_allowed",
@@ -185,11 +205,16 @@ impl IntoResponse for ApiError {
                 ("internal", "something went wrong on our side", None)
             }
         };
+        let retry_after = match &self {
+            Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
         let body = Envelope {
             error: Body {
                 code,
                 message,
                 field,
+                retry_after,
             },
         };
         let mut response = (status, axum::Json(body)).into_response();

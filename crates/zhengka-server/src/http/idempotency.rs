@@ -22,6 +22,19 @@ const MAX_BODY: usize = 1024 * 1024;
 /// key is checked and accepted; a retry simply signs in again (a new session).
 const NEVER_REPLAYED: &[&str] = &["/api/v1/sessions"];
 
+/// Public writes (no caller to key a record by): e-card registration, its
+/// real-person step and the password reset. Each is safe to retry as it is
+/// (a retried step is refused as used, not applied twice).
+fn public_write(path: &str) -> bool {
+    path.starts_with("/api/v1/ecard/registrations") || path == "/api/v1/ecard/password-resets"
+}
+
+/// Answers that hold a secret shown once (an API credential): never stored
+/// for a replay, like a session token.
+fn holds_a_secret(path: &str) -> bool {
+    path.starts_with("/api/v1/relying-parties/") && path.ends_with("/credentials")
+}
+
 /// Placed in the request extensions for the handler.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey {
@@ -57,7 +70,10 @@ async fn check(app: &AppState, req: Request) -> Result<Result<Request, Response>
             )
         })?
         .to_owned();
-    if req.method() == Method::POST && NEVER_REPLAYED.contains(&req.uri().path()) {
+    let path = req.uri().path();
+    if req.method() == Method::POST
+        && (NEVER_REPLAYED.contains(&path) || public_write(path) || holds_a_secret(path))
+    {
         return Ok(Ok(req));
     }
     let (mut parts, body) = req.into_parts();

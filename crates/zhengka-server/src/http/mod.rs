@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every handler: the error type, JSON extraction,
 //! idempotency, metrics.
 
+pub mod client;
 mod error;
 pub mod idempotency;
 mod json;

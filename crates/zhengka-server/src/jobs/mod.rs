@@ -92,6 +92,8 @@ pub fn spawn_deadline_sweeper(app: AppState, every: Duration) {
     spawn(app, EXPIRED_SWEEP, Scope::Leased, every, |app, now| {
         Box::pin(async move {
             app.store.sweep_expired(now).await?;
+            // A registration past its 30 minutes can no longer finish.
+            app.store.purge_registrations(now).await?;
             Ok(())
         })
     });

@@ -5,8 +5,10 @@
 //! documented but not served).
 
 mod card_side;
+mod ecard;
 mod endpoints;
 mod schemas;
+mod verification;
 
 use serde_json::{Map, Value, json};
 
@@ -109,6 +111,10 @@ fn operation(e: &Endpoint) -> Value {
         list.push(json!({ "name": "kind", "in": "query", "required": true, "schema": { "type": "string", "example": "passport_copy" } }));
         list.push(json!({ "name": "file_name", "in": "query", "required": true, "schema": { "type": "string", "maxLength": 200 } }));
         op["parameters"] = Value::Array(list);
+    } else if e.body == Some("ServiceImport") {
+        op["requestBody"] = json!({ "required": true, "content": {
+            "text/csv": { "schema": { "$ref": "#/components/schemas/ServiceImport" } },
+            "application/x-ndjson": { "schema": { "type": "string" } } } });
     } else if e.body == Some("ReturnFile") {
         op["requestBody"] = json!({ "required": true, "content": { "application/x-ndjson": { "schema": { "$ref": "#/components/schemas/ReturnFile" } } } });
     } else if let Some(body) = e.body {
@@ -117,14 +123,27 @@ fn operation(e: &Endpoint) -> Value {
     op
 }
 
-/// Every documented operation: the permit side's table, then the card side's.
+/// Every context's table of operations (one line per context).
+const SECTIONS: &[&[Endpoint]] = &[
+    ENDPOINTS,
+    card_side::CARD_SIDE,
+    ecard::ECARD,
+    verification::VERIFICATION,
+    verification::RELYING_PARTIES,
+];
+
+/// Every documented operation, context by context.
 pub fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
-    ENDPOINTS.iter().chain(card_side::CARD_SIDE)
+    SECTIONS.iter().flat_map(|s| s.iter())
 }
 
 fn all_schemas() -> Value {
     let mut all = schemas::schemas();
-    for (name, schema) in card_side::schemas() {
+    for (name, schema) in card_side::schemas()
+        .into_iter()
+        .chain(ecard::schemas())
+        .chain(verification::schemas())
+    {
         all[name] = schema;
     }
     all

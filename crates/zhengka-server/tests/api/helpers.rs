@@ -9,6 +9,8 @@ use zhengka_credential::{Algorithm, Pkcs8, SigningKey};
 use zhengka_domain::employer::{Role, User};
 use zhengka_server::auth::password;
 use zhengka_server::credentials::{Credentials, issuer_key};
+use zhengka_server::providers::Providers;
+use zhengka_server::providers::real_person::RealPersonProvider;
 use zhengka_server::{AppState, Config, router};
 use zhengka_store::testing::{self, TestDatabase};
 use zhengka_store::{Audit, AuditFilter, SqlStore, Store, Vault, Write};
@@ -27,6 +29,8 @@ pub struct TestApp {
     /// issue yet) and the anchor key, as PKCS#8.
     pub keys: (Pkcs8, Pkcs8),
     vault_key: [u8; 64],
+    /// The fake real-person provider every server of this test talks to.
+    pub provider: String,
     approver: tokio::sync::OnceCell<String>,
     _db: TestDatabase,
 }
@@ -42,14 +46,39 @@ fn credentials((issuer, anchor): &(Pkcs8, Pkcs8)) -> Credentials {
 }
 
 /// A server on a free port over `store`; its base URL.
-async fn serve(store: Arc<SqlStore>, creds: Credentials) -> String {
-    serve_with(store, creds, Config::default()).await
+async fn serve(store: Arc<SqlStore>, creds: Credentials, provider: &str) -> String {
+    serve_with(store, creds, test_config(), provider).await
 }
 
-async fn serve_with(store: Arc<SqlStore>, creds: Credentials, config: Config) -> String {
+/// What every test server has besides the defaults: clients told apart by
+/// `x-forwarded-for` (as behind a proxy), so tests can play several sources.
+fn test_config() -> Config {
+    Config {
+        client_address_header: Some("x-forwarded-for".into()),
+        ..Config::default()
+    }
+}
+
+async fn serve_with(
+    store: Arc<SqlStore>,
+    creds: Credentials,
+    config: Config,
+    provider: &str,
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = router(AppState::with_credentials(store, config, creds));
+    let real_person = RealPersonProvider::http(
+        provider,
+        crate::fake_provider::TOKEN,
+        0.8,
+        std::time::Duration::from_secs(2),
+    )
+    .unwrap();
+    let providers = Providers {
+        real_person: Some(real_person),
+    };
+    let state = AppState::with_credentials(store, config, creds).with_providers(providers);
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     base
 }
@@ -112,7 +141,8 @@ impl TestApp {
         let keys = (new_key().to_pkcs8().clone(), new_key().to_pkcs8().clone());
         let creds = credentials(&keys);
         let anchor = creds.anchor_public().clone();
-        let base = serve(store.clone(), creds).await;
+        let (provider, _) = crate::fake_provider::start().await;
+        let base = serve(store.clone(), creds, &provider).await;
         let mut this = Self {
             backend: db.backend,
             base,
@@ -122,6 +152,7 @@ impl TestApp {
             anchor,
             keys,
             vault_key,
+            provider,
             approver: tokio::sync::OnceCell::new(),
             _db: db,
         };
@@ -135,7 +166,7 @@ impl TestApp {
     pub async fn another_server(&self) -> String {
         let vault = Vault::from_key_material(&self.vault_key).unwrap();
         let store = SqlStore::connect(&self._db.url, vault).await.unwrap();
-        serve(Arc::new(store), credentials(&self.keys)).await
+        serve(Arc::new(store), credentials(&self.keys), &self.provider).await
     }
 
     /// The state of another instance on the same database (its own
@@ -151,7 +182,13 @@ impl TestApp {
     pub async fn server_with(&self, config: Config) -> String {
         let vault = Vault::from_key_material(&self.vault_key).unwrap();
         let store = SqlStore::connect(&self._db.url, vault).await.unwrap();
-        serve_with(Arc::new(store), credentials(&self.keys), config).await
+        serve_with(
+            Arc::new(store),
+            credentials(&self.keys),
+            config,
+            &self.provider,
+        )
+        .await
     }
 
     /// A second Guangdong permit officer: separation of duties wants another

@@ -2,6 +2,7 @@
 //! database per test, on SQLite always and on PostgreSQL when
 //! `ZHENGKA_TEST_DATABASE_URL` is set. All in one binary (one link, one build).
 
+mod fake_provider;
 mod helpers;
 
 mod accounts;
@@ -18,6 +19,8 @@ mod bad_input_rules;
 mod card_side;
 mod cards;
 mod credentials;
+mod ecard;
+mod ecard_race;
 mod instances;
 mod jobs;
 mod journey;
@@ -28,7 +31,9 @@ mod metrics;
 mod presentations;
 mod race;
 mod real_person;
+mod relying_parties;
 mod routing;
+mod services;
 mod sessions;
 mod social_security;
 mod totp;

@@ -2,64 +2,13 @@
 //! v1: pass, fail, low score, timeout, 5xx, garbage, another request's answer,
 //! a wrong token — and what the client sends.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::Json;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use base64::Engine;
 use serde_json::{Value, json};
 use zhengka_domain::ecard::Verdict;
 use zhengka_server::providers::real_person::{CheckRequest, RealPersonProvider};
 
-const TOKEN: &str = "fake-provider-token";
-
-type Seen = Arc<Mutex<Vec<Value>>>;
-
-/// The fake provider: what it answers depends on the probe image's bytes.
-async fn checks(State(seen): State<Seen>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
-    seen.lock().unwrap().push(body.clone());
-    if headers.get("authorization").and_then(|v| v.to_str().ok())
-        != Some(&format!("Bearer {TOKEN}"))
-    {
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
-    let probe = base64::engine::general_purpose::STANDARD
-        .decode(body["probe_image"].as_str().unwrap_or(""))
-        .unwrap_or_default();
-    let id = body["request_id"].clone();
-    let answer = |liveness: &str, m: &str, score: f64| {
-        Json(json!({ "request_id": id, "liveness": liveness, "match": m, "score": score }))
-            .into_response()
-    };
-    match probe.as_slice() {
-        b"pass" => answer("pass", "pass", 0.97),
-        b"spoof" => answer("fail", "pass", 0.97),
-        b"stranger" => answer("pass", "fail", 0.12),
-        b"blurry" => answer("pass", "pass", 0.55),
-        b"slow" => {
-            tokio::time::sleep(Duration::from_secs(3)).await;
-            answer("pass", "pass", 0.97)
-        }
-        b"crash" => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        b"garbage" => "<html>gateway</html>".into_response(),
-        _ => Json(json!({ "request_id": "someone-else", "liveness": "pass", "match": "pass", "score": 1.0 })).into_response(),
-    }
-}
-
-async fn fake_provider() -> (String, Seen) {
-    let seen: Seen = Arc::default();
-    let app = axum::Router::new()
-        .route("/v1/checks", post(checks))
-        .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, seen)
-}
+use crate::fake_provider::{TOKEN, start as fake_provider};
 
 async fn check(provider: &RealPersonProvider, probe: &[u8]) -> Verdict {
     let req = CheckRequest {

@@ -186,5 +186,8 @@ async fn the_employer_form_reports_every_mistake_at_once() {
         let shown = format!("id=\"{id}-error\">{}<", text("zh-CN", key));
         assert!(html.contains(&shown), "{shown} in {html}");
     }
-    assert!(html.contains("value=\"Pearl River Labs\""), "typed input kept");
+    assert!(
+        html.contains("value=\"Pearl River Labs\""),
+        "typed input kept"
+    );
 }

@@ -30,7 +30,7 @@ const COUNT: &str = "INSERT INTO attempts (attempt_key, failures, window_ends) V
 
 /// A nonce already held by this verifier blocks the insert unless it has
 /// expired (then the row is reused).
-const USE_NONCE: &str = "INSERT INTO presentation_nonces (verifier, nonce, expires_at) \
+pub(crate) const USE_NONCE: &str = "INSERT INTO presentation_nonces (verifier, nonce, expires_at) \
      VALUES ($1, $2, $3) ON CONFLICT (verifier, nonce) DO UPDATE \
      SET expires_at = excluded.expires_at WHERE presentation_nonces.expires_at < $4";
 
@@ -54,6 +54,24 @@ impl SqlStore {
         Ok(AttemptCount {
             count: row.try_get("failures")?,
             window_ends: parse_time(&window_ends)?,
+        })
+    }
+
+    pub(crate) async fn attempt_peek(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT failures FROM attempts WHERE attempt_key = $1 AND window_ends > $2",
+        )
+        .bind(key)
+        .bind(timestamp(now))
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(match row {
+            Some(r) => r.try_get("failures")?,
+            None => 0,
         })
     }
 

@@ -143,6 +143,9 @@ pub trait UserStore: Send + Sync {
         window: chrono::Duration,
         now: DateTime<Utc>,
     ) -> Result<AttemptCount, StoreError>;
+    /// The attempts under `key` in its window still open at `now` (0 if none),
+    /// counting nothing.
+    async fn peek_attempts(&self, key: &str, now: DateTime<Utc>) -> Result<i64, StoreError>;
     /// Forget the attempts under `key` (after a success).
     async fn clear_attempts(&self, key: &str) -> Result<(), StoreError>;
 }
@@ -266,6 +269,9 @@ impl UserStore for SqlStore {
     }
     async fn delete_session(&self, token_hash: &str, w: Write) -> Result<(), StoreError> {
         self.session_delete(token_hash, w).await
+    }
+    async fn peek_attempts(&self, key: &str, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        self.attempt_peek(key, now).await
     }
     async fn count_attempt(
         &self,
