@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod authority;
 pub mod credentials;
 pub mod events;
 pub mod http;
@@ -31,6 +32,10 @@ pub struct Config {
     pub session_hours: i64,
     /// GB/T 2260 code of the issuing authority's region (the credentials' `iss`).
     pub issuer_region: String,
+    /// The issuing authority's name on pages and documents.
+    pub authority: authority::Authority,
+    /// The zone pages show times in (stored times stay UTC).
+    pub time_zone: chrono_tz::Tz,
     /// The request header a trusted reverse proxy puts the client's address in
     /// (e.g. `x-forwarded-for`); without one, the TCP peer is the client. Read
     /// for per-client limits (e-card registration).
@@ -43,6 +48,8 @@ impl Default for Config {
             policy: Policy::default(),
             session_hours: 12,
             issuer_region: "440000".into(),
+            authority: authority::Authority::default(),
+            time_zone: authority::DEFAULT_TIME_ZONE,
             client_address_header: None,
         }
     }

@@ -112,6 +112,13 @@ const MIGRATIONS: &[Migration] = &[
         then: None,
     },
     Migration {
+        version: 12,
+        name: "account_admin",
+        sqlite: include_str!("../migrations/sqlite/0012_account_admin.sql"),
+        postgres: include_str!("../migrations/postgres/0012_account_admin.sql"),
+        then: None,
+    },
+    Migration {
         version: 14,
         name: "services",
         sqlite: include_str!("../migrations/sqlite/0014_services.sql"),

@@ -51,6 +51,8 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
             ("totp_last_step", Int),
         ],
     ),
+    // Switched-off accounts stay off on the other backend (migration 12).
+    ("user_blocks", &[("user_id", Text), ("blocked_at", Text)]),
     (
         "permits",
         &[

@@ -88,6 +88,8 @@ pub enum Command {
         demo: bool,
         #[command(flatten)]
         outside: OutsideServices,
+        #[command(flatten)]
+        pages: PageOptions,
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
@@ -123,6 +125,32 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cards::CardsCommand,
     },
+}
+
+/// How pages and documents name the deployment's office.
+#[derive(clap::Args, Clone)]
+pub struct PageOptions {
+    /// The issuing authority's name in Chinese, on every page's footer and on
+    /// documents (e.g. 广东省科学技术厅).
+    #[arg(long, env = "ZHENGKA_AUTHORITY_NAME")]
+    pub authority_name: Option<String>,
+    /// The issuing authority's name in English.
+    #[arg(long, env = "ZHENGKA_AUTHORITY_NAME_EN")]
+    pub authority_name_en: Option<String>,
+    /// The IANA time zone pages show dates and times in (stored times are UTC).
+    #[arg(long, env = "ZHENGKA_TIME_ZONE", default_value = "Asia/Shanghai",
+          value_parser = zhengka_server::authority::parse_time_zone)]
+    pub time_zone: chrono_tz::Tz,
+}
+
+impl PageOptions {
+    pub fn authority(&self) -> zhengka_server::authority::Authority {
+        let default = zhengka_server::authority::Authority::default();
+        zhengka_server::authority::Authority {
+            name_zh: self.authority_name.clone().unwrap_or(default.name_zh),
+            name_en: self.authority_name_en.clone().unwrap_or(default.name_en),
+        }
+    }
 }
 
 /// Which region this deployment issues for, and with which algorithm. The first
@@ -198,9 +226,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             bind,
             demo,
             outside,
+            pages,
         } => {
             let deployment = Deployment::establish(&dir, &cli.keys)?;
-            crate::serve::run(&dir, &url, bind, demo, &outside, &deployment).await
+            crate::serve::run(&dir, &url, bind, demo, &outside, &deployment, &pages).await
         }
         Command::Migrate => {
             let store = dir.connect(&url).await?;

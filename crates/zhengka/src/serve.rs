@@ -22,6 +22,7 @@ pub async fn run(
     demo: bool,
     outside: &OutsideServices,
     deployment: &Deployment,
+    pages: &crate::cli::PageOptions,
 ) -> anyhow::Result<()> {
     let providers = providers(outside, demo)?;
     // The one place (with `keys rotate`) where signing keys are made.
@@ -34,6 +35,8 @@ pub async fn run(
     }
     let config = Config {
         issuer_region: deployment.issuer_region.clone(),
+        authority: pages.authority(),
+        time_zone: pages.time_zone,
         client_address_header: outside.client_address_header.clone(),
         ..Config::default()
     };

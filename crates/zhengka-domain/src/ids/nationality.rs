@@ -11,6 +11,12 @@ fn countries() -> &'static Table {
     COUNTRIES.get_or_init(|| Table::parse(include_str!("../../data/nationalities.tsv")))
 }
 
+/// The same codes with their Chinese short names (`data/nationalities_zh.tsv`).
+fn chinese_names() -> &'static Table {
+    static NAMES: OnceLock<Table> = OnceLock::new();
+    NAMES.get_or_init(|| Table::parse(include_str!("../../data/nationalities_zh.tsv")))
+}
+
 /// An ISO 3166-1 alpha-3 code such as `DEU`, upper case.
 ///
 /// Passport MRZ codes that are not ISO codes (`D`, `GBD`, `XXA`...) are rejected:
@@ -51,6 +57,21 @@ impl Nationality {
         self.name
     }
 
+    /// The Chinese short name, e.g. "德国" (the English one if none is listed).
+    pub fn name_zh(&self) -> &'static str {
+        chinese_names()
+            .get(self.code)
+            .map_or(self.name, |(_, name)| name)
+    }
+
+    /// Every listed nationality, by code (for a picker).
+    pub fn all() -> impl Iterator<Item = Nationality> {
+        countries()
+            .rows()
+            .iter()
+            .map(|&(code, name)| Nationality { code, name })
+    }
+
     /// A Chinese national is not a foreigner: no work permit applies.
     /// Hong Kong (HKG), Macao (MAC) and Taiwan (TWN) residents are not CHN here.
     pub fn is_china(&self) -> bool {
@@ -62,6 +83,15 @@ impl Nationality {
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    #[test]
+    fn every_nationality_has_a_chinese_name() {
+        let zh = chinese_names().rows();
+        assert_eq!(zh.len(), countries().rows().len());
+        assert!(zh.iter().zip(countries().rows()).all(|(a, b)| a.0 == b.0));
+        assert_eq!(Nationality::parse("DEU").unwrap().name_zh(), "德国");
+        assert_eq!(Nationality::all().count(), 249);
+    }
 
     #[test]
     fn shipped_list_is_the_full_iso_list() {

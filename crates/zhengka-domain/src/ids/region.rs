@@ -54,6 +54,15 @@ impl RegionCode {
         Ok(Self { code, name })
     }
 
+    /// Every listed division, by code (for the province → city → district
+    /// picker).
+    pub fn all() -> impl Iterator<Item = RegionCode> {
+        regions()
+            .rows()
+            .iter()
+            .map(|&(code, name)| RegionCode { code, name })
+    }
+
     pub fn as_str(&self) -> &'static str {
         self.code
     }

@@ -35,7 +35,7 @@ impl Table {
             .map(|index| self.rows[index])
     }
 
-    #[cfg(test)]
+    /// Every row, sorted by code (pickers list them all).
     pub(crate) fn rows(&self) -> &[(&'static str, &'static str)] {
         &self.rows
     }

@@ -2,6 +2,7 @@
 //! `cards/`), the employers & users context and the credentials beside them;
 //! one module per resource, one function per action.
 
+pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod cards;
@@ -36,6 +37,13 @@ pub fn routes() -> Routes {
         .get("/api/v1/users/me", users::me)
         .post("/api/v1/users/me/totp", totp::enrol)
         .post("/api/v1/users/me/totp/confirm", totp::confirm)
+        .post("/api/v1/users/me/totp/disable", totp::disable)
+        .post(
+            "/api/v1/users/{id}/password-reset",
+            accounts::password_reset,
+        )
+        .post("/api/v1/users/{id}/{action}", accounts::account_action)
+        .post("/api/v1/password-resets", accounts::redeem_link)
         .post("/api/v1/admin/cut-over", admin::cut_over)
         .post("/api/v1/admin/sweep-deadlines", admin::sweep_deadlines)
         .post("/api/v1/admin/dispatch-events", admin::dispatch_events)

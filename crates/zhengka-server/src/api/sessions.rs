@@ -98,6 +98,13 @@ pub async fn sign_in_with_totp(
         return Err(wrong());
     }
     let record = record.expect("checked above");
+    // Said only to whoever knows the password: the account exists and is off.
+    if record.blocked {
+        return Err(ApiError::Unauthorized {
+            code: "account_disabled",
+            message: "this account is switched off; ask the administrator".into(),
+        });
+    }
     // Only a complete sign-in clears the count: a right password without (or
     // with a wrong) TOTP code keeps it, so codes cannot be guessed past the limit.
     if let Some(t) = record.totp.as_ref().filter(|t| t.active) {

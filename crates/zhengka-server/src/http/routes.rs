@@ -119,11 +119,11 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The fallback of the whole server: unknown `/api/...` paths get the error
-/// envelope; other paths (pages) keep a bare 404.
-pub async fn not_found(uri: axum::http::Uri) -> Response {
+/// envelope; other paths the 404 page in the visitor's language.
+pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
     if uri.path().starts_with("/api/") {
         ApiError::UnknownPath.into_response()
     } else {
-        axum::http::StatusCode::NOT_FOUND.into_response()
+        crate::web::not_found_page(&headers)
     }
 }

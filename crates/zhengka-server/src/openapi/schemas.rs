@@ -24,6 +24,7 @@ pub fn schemas() -> Value {
             "code": s("string"), "message": s("string"), "field": { "type": ["string", "null"] } })) })),
         "SignIn": object(&["username", "password"], json!({ "username": s("string"), "password": s("string"), "totp": s("string") })),
         "TotpConfirm": object(&["code"], json!({ "code": s("string") })),
+        "PasswordReset": object(&["token", "password"], json!({ "token": s("string"), "password": s("string") })),
         "NewEmployer": object(&["uscc", "name", "region_code", "address"], json!({
             "uscc": { "type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$" }, "name": s("string"),
             "region_code": { "type": "string", "pattern": "^[0-9]{6}$" }, "address": s("string") })),

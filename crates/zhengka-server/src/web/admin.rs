@@ -8,6 +8,7 @@ use serde::Deserialize;
 use zhengka_domain::employer::Role;
 use zhengka_store::AuditFilter;
 
+use super::flash;
 use super::form::{Problems, to_json};
 use super::render::PageError;
 use super::visitor::{Posted, Visitor};
@@ -60,7 +61,17 @@ async fn employers_page(
     let caller = v.require(&[Role::Admin])?;
     let mut q = d.query();
     let list = directory::find_employers(app, caller, &q).await?;
-    let rows: Vec<Value> = list.items.iter().map(Value::from_serialize).collect();
+    let rows: Vec<Value> = list
+        .items
+        .iter()
+        .map(|e| {
+            context! {
+                reference => super::readable::short_ref(&e.id),
+                region => v.region(e.region_code.as_str()),
+                ..Value::from_serialize(e)
+            }
+        })
+        .collect();
     q.cursor = None;
     let ctx = context! {
         section => "employers",
@@ -79,16 +90,24 @@ pub async fn create_employer(
     p: Posted,
 ) -> Result<Response, PageError> {
     let caller = p.visitor.require(&[Role::Admin])?;
-    let parsed: Result<NewEmployer, ApiError> =
-        parse_json(to_json(&p.fields).to_string().as_bytes());
+    // Every mistake at once; a well-formed employer stands in for the rest.
+    let sample = serde_json::json!({ "uscc": "91350100M000100Y43", "name": "Sample",
+        "region_code": "440106", "address": "Sample" });
+    let parsed: Result<NewEmployer, Vec<ApiError>> =
+        super::all_errors::parse_all(&to_json(&p.fields), &sample);
     let result = match parsed {
-        Ok(body) => register(&app, caller, None, body).await.map(drop),
-        Err(e) => Err(e),
+        Ok(body) => register(&app, caller, None, body)
+            .await
+            .map(drop)
+            .map_err(|e| vec![e]),
+        Err(errors) => Err(errors),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/web/admin/employers").into_response()),
-        Err(e) => {
-            let problems = Problems::from_api(&p.visitor, e)?;
+        Ok(()) => Ok(
+            Redirect::to(&flash::done("/web/admin/employers", "employer_created")).into_response(),
+        ),
+        Err(errors) => {
+            let problems = Problems::from_all(&p.visitor, errors, &p.fields)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             let d = DirectoryParams::default();
             employers_page(&app, &p.visitor, p.fields.shown(), &d, &problems, status).await
@@ -126,11 +145,18 @@ async fn users_page(
     let caller = v.require(&[Role::Admin])?;
     let mut q = d.query();
     let found = directory::find_users(app, caller, &q).await?;
+    let blocked = app.store.blocked_user_ids().await.map_err(ApiError::from)?;
     q.cursor = None;
     let rows: Vec<Value> = found
         .items
         .iter()
-        .map(|u| context! { username => u.username.clone(), role => u.role.as_str(), at => u.created_at.format("%Y-%m-%d %H:%M UTC").to_string() })
+        .map(|u| {
+            context! {
+                id => u.id.clone(), username => u.username.clone(), role => u.role.as_str(),
+                at => v.at(u.created_at), blocked => blocked.contains(&u.id),
+                me => u.id == caller.user.id,
+            }
+        })
         .collect();
     let roles: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
     let employers: Vec<Value> = every_employer(app)
@@ -186,7 +212,9 @@ pub async fn create_user(State(app): State<AppState>, p: Posted) -> Result<Respo
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/web/admin/users").into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&flash::done("/web/admin/users", "user_created")).into_response())
+        }
         Err(e) => {
             let problems = Problems::from_api(&p.visitor, e)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -234,10 +262,18 @@ pub async fn audit(
     let more = events.len() as i64 > PAGE;
     events.truncate(PAGE as usize);
     let next = events.last().filter(|_| more).map(|e| e.seq);
-    let rows: Vec<Value> = events.iter().map(|e| context! {
-        seq => e.seq, at => e.at.clone(), actor => e.actor.clone(), action => e.action.clone(),
-        entity => format!("{} {}", e.entity_type, e.entity_id),
-    }).collect();
+    let names = actor_names(&app, &events).await?;
+    let rows: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            context! {
+                seq => e.seq, at => v.at_text(&e.at), action => e.action.clone(),
+                actor => names.get(&e.actor).cloned().unwrap_or_else(|| e.actor.clone()),
+                entity => format!("{} {}", e.entity_type, super::readable::short_ref(&e.entity_id)),
+                entity_id => e.entity_id.clone(),
+            }
+        })
+        .collect();
     let values = context! {
         entity_type => q.entity_type, entity_id => q.entity_id, actor => q.actor, action => q.action,
     };
@@ -246,4 +282,23 @@ pub async fn audit(
         f => context! { values => values, errors => context! {} },
     };
     Ok(v.page("audit.html", ctx)?.into_response())
+}
+
+/// The user names of the events' actors; system actors (jobs) keep their name.
+async fn actor_names(
+    app: &AppState,
+    events: &[zhengka_store::AuditEvent],
+) -> Result<std::collections::HashMap<String, String>, PageError> {
+    let mut names = std::collections::HashMap::new();
+    for e in events {
+        if names.contains_key(&e.actor) {
+            continue;
+        }
+        match app.store.get_user(&e.actor).await {
+            Ok(u) => drop(names.insert(e.actor.clone(), u.username)),
+            Err(zhengka_store::StoreError::NotFound) => {}
+            Err(e) => return Err(ApiError::from(e).into()),
+        }
+    }
+    Ok(names)
 }

@@ -18,6 +18,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../static/app.js"),
     ),
     (
+        "favicon.svg",
+        "image/svg+xml",
+        include_str!("../../static/favicon.svg"),
+    ),
+    (
         "scan.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/scan.js"),
@@ -63,6 +68,12 @@ pub async fn file(Path(name): Path<String>) -> Response {
     serve(FILES, &name)
 }
 
+/// `GET /favicon.ico`: browsers ask for it whatever the page says; the same
+/// picture as the pages' icon.
+pub async fn favicon() -> Response {
+    serve(FILES, "favicon.svg")
+}
+
 /// `GET /web/static/vendor/{file}`
 pub async fn vendor(Path(name): Path<String>) -> Response {
     serve(VENDOR, &name)
@@ -83,7 +94,11 @@ fn serve(files: &[(&str, &'static str, &'static str)], name: &str) -> Response {
 }
 
 pub async fn security_headers(req: Request, next: Next) -> Response {
-    let mut response = next.run(req).await;
+    secure(next.run(req).await)
+}
+
+/// `response` with the headers every page carries.
+pub fn secure(mut response: Response) -> Response {
     let h = response.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));

@@ -3,7 +3,26 @@
 //! here are shown, so a crafted link cannot put words on a page.
 
 /// Every success message a page may show.
-pub const DONE: [&str; 13] = [
+pub const DONE: &[&str] = &[
+    "user_disabled",
+    "user_enabled",
+    "user_unlocked",
+    "password_changed",
+    "totp_on",
+    "totp_off",
+    "created",
+    "saved",
+    "submitted",
+    "accepted",
+    "reviewed",
+    "approved",
+    "returned",
+    "rejected",
+    "entry_recorded",
+    "onsite_recorded",
+    "uploaded",
+    "employer_created",
+    "user_created",
     "enrolled",
     "applied",
     "issued_at_window",
@@ -22,19 +41,27 @@ pub const DONE: [&str; 13] = [
 /// The message key named by `done=` in the query of `path`, if it is one.
 pub fn from_path(path: &str) -> Option<&'static str> {
     let query = path.split_once('?')?.1;
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
     let asked = query
         .split('&')
         .find_map(|pair| pair.strip_prefix("done="))?;
-    DONE.into_iter().find(|k| *k == asked)
+    DONE.iter().copied().find(|k| *k == asked)
 }
 
-/// `path` with `done=key` added to its query (if `key` is a listed message).
+/// `path` with `done=key` added to its query (if `key` is a listed message),
+/// before any `#fragment`.
 pub fn done(path: &str, key: &str) -> String {
     if !DONE.contains(&key) {
         return path.to_owned();
     }
+    let (path, fragment) = path
+        .split_once('#')
+        .map_or((path, None), |(p, f)| (p, Some(f)));
     let sep = if path.contains('?') { '&' } else { '?' };
-    format!("{path}{sep}done={key}")
+    match fragment {
+        Some(f) => format!("{path}{sep}done={key}#{f}"),
+        None => format!("{path}{sep}done={key}"),
+    }
 }
 
 #[cfg(test)]
@@ -53,5 +80,9 @@ mod tests {
         assert_eq!(done("/web/cards/1", "lost"), "/web/cards/1?done=lost");
         assert_eq!(done("/web/x?a=1", "lost"), "/web/x?a=1&done=lost");
         assert_eq!(done("/web/x", "batched"), "/web/x");
+        assert_eq!(
+            done("/web/applications/1#permit", "entry_recorded"),
+            "/web/applications/1?done=entry_recorded#permit"
+        );
     }
 }

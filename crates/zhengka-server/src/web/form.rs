@@ -128,6 +128,27 @@ impl Problems {
         Ok(p)
     }
 
+    /// Several refusals at once, in the order of the form's fields (the
+    /// parser reports them in its own order).
+    pub fn from_all(
+        v: &Visitor,
+        errors: Vec<ApiError>,
+        fields: &Fields,
+    ) -> Result<Self, PageError> {
+        let mut all = Problems::default();
+        for e in errors {
+            let one = Self::from_api(v, e)?;
+            all.fields.extend(one.fields);
+            all.summary.extend(one.summary);
+        }
+        let place = |id: &str| {
+            let at = fields.0.iter().position(|(name, _)| field_id(name) == id);
+            at.unwrap_or(usize::MAX)
+        };
+        all.summary.sort_by_key(|(id, _)| place(id));
+        Ok(all)
+    }
+
     /// The same problems for a form whose fields are named `{prefix}.{field}`
     /// (two forms on one page that share a field name).
     pub fn prefixed(self, prefix: &str) -> Self {

@@ -61,6 +61,16 @@ impl Lang {
             .unwrap_or(Self::ZhCn)
     }
 
+    /// The language a re-posted form asks for (`?zk_lang=en`): switching
+    /// language on a page of errors posts the typed form again, so nothing
+    /// typed is lost.
+    pub fn from_query(query: Option<&str>) -> Option<Self> {
+        query?
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("zk_lang="))
+            .and_then(Self::parse)
+    }
+
     pub fn get(self, key: &str) -> Option<&'static str> {
         self.catalogue().get(key).map(String::as_str)
     }
@@ -117,5 +127,12 @@ mod tests {
         );
         assert_eq!(from_accept_language("de;q=1, en;q=0"), None);
         assert_eq!(from_accept_language("zh-TW, en;q=0.9"), Some(Lang::ZhCn));
+    }
+
+    #[test]
+    fn a_reposted_form_names_its_language_in_the_query() {
+        assert_eq!(Lang::from_query(Some("a=1&zk_lang=en")), Some(Lang::En));
+        assert_eq!(Lang::from_query(Some("zk_lang=fr")), None);
+        assert_eq!(Lang::from_query(None), None);
     }
 }

@@ -19,12 +19,12 @@ fn kid(k: Kid) -> String {
     hex(&k.0)
 }
 
-/// A timestamp as a UTC date and time; `None` when it is beyond any calendar
-/// (keys made without an end).
-fn when(ts: i64) -> Option<String> {
+/// A timestamp in the deployment's zone; `None` when it is beyond any
+/// calendar (keys made without an end).
+fn when(tz: chrono_tz::Tz, ts: i64) -> Option<String> {
     DateTime::<Utc>::from_timestamp(ts, 0)
         .filter(|d| d.format("%Y").to_string().len() == 4)
-        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .map(|d| super::readable::at_in(tz, d))
 }
 
 /// `GET /web/admin/keys`
@@ -43,8 +43,8 @@ pub async fn show(State(app): State<AppState>, v: Visitor) -> Result<Response, P
                 alg => k.public_key.alg().name(),
                 region => k.region.clone(),
                 purposes => k.purposes.iter().map(|p| p.name()).collect::<Vec<_>>(),
-                from => when(k.valid_from),
-                to => when(k.valid_to),
+                from => when(v.config.time_zone, k.valid_from),
+                to => when(v.config.time_zone, k.valid_to),
                 state => if current { "signing" } else if k.valid_at(now) { "valid" } else { "retired" },
             }
         })
@@ -63,7 +63,16 @@ pub async fn show(State(app): State<AppState>, v: Visitor) -> Result<Response, P
 mod tests {
     #[test]
     fn times_are_dates_or_open() {
-        assert_eq!(super::when(0).as_deref(), Some("1970-01-01 00:00 UTC"));
-        assert_eq!(super::when(i64::MAX / 2), None);
+        let utc = chrono_tz::UTC;
+        assert_eq!(
+            super::when(utc, 0).as_deref(),
+            Some("1970-01-01 00:00 UTC+00:00")
+        );
+        let beijing = crate::authority::DEFAULT_TIME_ZONE;
+        assert_eq!(
+            super::when(beijing, 0).as_deref(),
+            Some("1970-01-01 08:00 UTC+08:00")
+        );
+        assert_eq!(super::when(utc, i64::MAX / 2), None);
     }
 }

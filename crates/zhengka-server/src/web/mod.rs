@@ -4,18 +4,27 @@
 //! `add`, `sign_in`, `sign_out`, `scope`, `enrol::record`, `make_batch`,
 //! `events::record`), never a copy of them.
 
+mod account;
 mod admin;
+mod admin_accounts;
+pub(crate) mod all_errors;
 mod assets;
 mod cards;
 mod ecard_devices;
 mod ecard_notifications;
+#[cfg(test)]
+mod error_codes;
+mod errors;
 mod flash;
 mod form;
 pub mod i18n;
 mod keys;
+mod next;
 mod paging;
 mod permits;
+mod pickers;
 mod qr;
+mod readable;
 mod render;
 mod session;
 mod social_security;
@@ -31,6 +40,7 @@ use minijinja::context;
 use zhengka_domain::employer::Role;
 
 use crate::AppState;
+pub use errors::not_found as not_found_page;
 use render::PageError;
 use visitor::Visitor;
 
@@ -43,6 +53,10 @@ pub fn routes() -> Router<AppState> {
         .route("/web/sign-out", post(session::sign_out))
         .route("/web/lang/{tag}", get(session::switch_language))
         .route("/web/verify", get(verify::form).post(verify::verify))
+        .route("/web/account", get(account::show))
+        .route("/web/account/totp", post(account::start))
+        .route("/web/account/totp/confirm", post(account::confirm))
+        .route("/web/account/totp/off", post(account::switch_off))
         .route(
             "/web/admin/employers",
             get(admin::employers).post(admin::create_employer),
@@ -51,16 +65,28 @@ pub fn routes() -> Router<AppState> {
             "/web/admin/users",
             get(admin::users).post(admin::create_user),
         )
+        .route(
+            "/web/admin/users/{id}/password-reset",
+            post(admin_accounts::reset_link),
+        )
+        .route("/web/admin/users/{id}/{action}", post(admin_accounts::act))
+        .route(
+            "/web/password-reset/{token}",
+            get(admin_accounts::form).post(admin_accounts::set),
+        )
         .route("/web/admin/audit", get(admin::audit))
         .route("/web/admin/keys", get(keys::show))
         .route("/web/static/{file}", get(assets::file))
+        .route("/favicon.ico", get(assets::favicon))
+        .route("/web/regions.json", get(pickers::regions))
         .route("/web/static/vendor/{file}", get(assets::vendor))
         .merge(permits::routes())
         .merge(social_security::routes())
         .merge(cards::routes())
         .merge(ecard_notifications::routes())
         .merge(ecard_devices::routes())
-        .layer(middleware::from_fn(render::error_pages))
+        .layer(middleware::from_fn(errors::error_pages))
+        .layer(middleware::from_fn(session::remember_language))
         .layer(middleware::from_fn(assets::security_headers))
 }
 

@@ -2,12 +2,10 @@
 
 use std::sync::LazyLock;
 
-use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::value::Kwargs;
-use minijinja::{Environment, Error, ErrorKind, State, Value, context};
+use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 use super::i18n::Lang;
 use crate::http::ApiError;
@@ -17,6 +15,15 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    ("account.html", include_str!("../../templates/account.html")),
+    (
+        "reset_link.html",
+        include_str!("../../templates/reset_link.html"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("../../templates/password_reset.html"),
+    ),
     ("sign_in.html", include_str!("../../templates/sign_in.html")),
     ("home.html", include_str!("../../templates/home.html")),
     (
@@ -156,12 +163,21 @@ pub enum PageError {
 /// Marks a response whose page the `error_pages` layer renders, in the
 /// language of the request.
 #[derive(Clone, Copy)]
-struct ErrorPage(&'static str);
+pub(crate) struct ErrorPage(pub(crate) &'static str);
+
+/// Marks the redirect of a page that needs a signed-in visitor, so the
+/// `error_pages` layer can remember the page as `next`.
+#[derive(Clone, Copy)]
+pub(crate) struct NeedsSignIn;
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, key) = match self {
-            Self::SignIn => return Redirect::to("/web/sign-in").into_response(),
+            Self::SignIn => {
+                let mut response = Redirect::to("/web/sign-in").into_response();
+                response.extensions_mut().insert(NeedsSignIn);
+                return response;
+            }
             Self::Status(status, key) => (status, key),
             Self::Internal(cause) => {
                 tracing::error!(cause = %cause, "page failed");
@@ -183,20 +199,5 @@ impl From<ApiError> for PageError {
             ApiError::Internal(cause) => Self::Internal(cause),
             other => Self::Status(other.status(), "error.request"),
         }
-    }
-}
-
-/// Render error pages in the language of the request.
-pub async fn error_pages(req: Request, next: Next) -> Response {
-    let lang = Lang::choose(req.headers());
-    let response = next.run(req).await;
-    let Some(ErrorPage(key)) = response.extensions().get::<ErrorPage>().copied() else {
-        return response;
-    };
-    let status = response.status();
-    let ctx = context! { lang => lang.tag(), status => status.as_u16(), message => lang.text(key) };
-    match render("error.html", ctx) {
-        Ok(html) => (status, html).into_response(),
-        Err(_) => status.into_response(),
     }
 }

@@ -1,6 +1,6 @@
 //! Sign in, sign out, switch language: the cookies of the web pages.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -8,6 +8,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::i18n::{LANG_COOKIE, Lang};
+use super::next;
 use super::render::PageError;
 use super::visitor::{Posted, Visitor};
 use crate::AppState;
@@ -40,14 +41,23 @@ fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bool) 
         .expect("cookie values are hex or language tags")
 }
 
-/// `GET /web/sign-in`
-pub async fn form(mut v: Visitor) -> Result<Response, PageError> {
+/// Give a visitor without a session the pre-session cookie that keys the
+/// CSRF token of a form they post before signing in.
+pub fn set_pre_cookie(response: &mut Response, secret: &str, secure: bool) {
+    let c = set_cookie(PRE_COOKIE, secret, Some(3600), secure);
+    response.headers_mut().append(SET_COOKIE, c);
+}
+
+/// `GET /web/sign-in?next=/web/...`
+pub async fn form(mut v: Visitor, Query(q): Query<Next>) -> Result<Response, PageError> {
+    let next = q.next.as_deref().and_then(next::safe).map(str::to_owned);
     if v.caller.is_some() {
-        return Ok(Redirect::to("/web/").into_response());
+        return Ok(Redirect::to(next.as_deref().unwrap_or("/web/")).into_response());
     }
     let fresh = v.ensure_secret();
+    let values = context! { next => next };
     let mut response = v
-        .page("sign_in.html", context! { values => context! {} })?
+        .page("sign_in.html", context! { values => values })?
         .into_response();
     if let Some(secret) = fresh {
         let c = set_cookie(PRE_COOKIE, &secret, Some(3600), v.secure);
@@ -65,7 +75,8 @@ pub async fn sign_in(State(app): State<AppState>, p: Posted) -> Result<Response,
     match open_session(&app, fields.get("username"), password, code).await {
         Ok(session) => {
             let age = (session.expires_at - chrono::Utc::now()).num_seconds();
-            let mut response = Redirect::to("/web/").into_response();
+            let to = next::safe(fields.get("next")).unwrap_or("/web/");
+            let mut response = Redirect::to(to).into_response();
             let h = response.headers_mut();
             h.append(
                 SET_COOKIE,
@@ -83,6 +94,10 @@ pub async fn sign_in(State(app): State<AppState>, p: Posted) -> Result<Response,
                     code: "totp_required",
                     ..
                 } => (StatusCode::UNAUTHORIZED, "error.totp_required"),
+                ApiError::Unauthorized {
+                    code: "account_disabled",
+                    ..
+                } => (StatusCode::UNAUTHORIZED, "error.account_disabled"),
                 ApiError::Unauthorized { .. } => {
                     (StatusCode::UNAUTHORIZED, "error.invalid_credentials")
                 }
@@ -121,14 +136,27 @@ pub async fn switch_language(
 ) -> Result<Response, PageError> {
     let lang =
         Lang::parse(&tag).ok_or(PageError::Status(StatusCode::NOT_FOUND, "error.not_found"))?;
-    let next = q
-        .next
-        .filter(|n| n.starts_with("/web/") && !n.contains("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/web/".to_owned());
-    let mut response = Redirect::to(&next).into_response();
+    let next = q.next.as_deref().and_then(next::safe).unwrap_or("/web/");
+    let mut response = Redirect::to(next).into_response();
     let c = set_cookie(LANG_COOKIE, lang.tag(), Some(365 * 24 * 3600), v.secure);
     response.headers_mut().append(SET_COOKIE, c);
     Ok(response)
+}
+
+/// A form re-posted to switch language (`?zk_lang=`) keeps that language,
+/// like the switch's own link.
+pub async fn remember_language(req: Request, next: axum::middleware::Next) -> Response {
+    let lang = Lang::from_query(req.uri().query());
+    let secure = req
+        .headers()
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let mut response = next.run(req).await;
+    if let Some(lang) = lang {
+        let c = set_cookie(LANG_COOKIE, lang.tag(), Some(365 * 24 * 3600), secure);
+        response.headers_mut().append(SET_COOKIE, c);
+    }
+    response
 }
 
 #[cfg(test)]

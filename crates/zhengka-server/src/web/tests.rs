@@ -42,6 +42,8 @@ fn dynamic(prefix: &str) -> Option<Vec<String>> {
         "onsite." => strs(&["not_required", "awaiting_entry", "due", "done"]),
         "permit_status." => strs(&["valid", "suspended", "expired", "cancelled", "revoked"]),
         "done." => strs(&super::flash::DONE),
+        "dashboard.count." => strs(&["returned_for_update", "draft"]),
+        "account.state_" => strs(&["on", "off", "pending"]),
         "card_status." => CardStatus::ALL.iter().map(|s| s.as_str().into()).collect(),
         "insurance." => InsuranceKind::ALL
             .iter()

@@ -31,6 +31,8 @@ pub struct Visitor {
     /// The request came over TLS (behind a proxy that says so).
     pub secure: bool,
     pub path: String,
+    /// The deployment's settings pages show (authority, time zone).
+    pub config: std::sync::Arc<crate::Config>,
 }
 
 impl FromRequestParts<AppState> for Visitor {
@@ -39,7 +41,7 @@ impl FromRequestParts<AppState> for Visitor {
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, PageError> {
         let headers = &parts.headers;
         let mut visitor = Visitor {
-            lang: Lang::choose(headers),
+            lang: Lang::from_query(parts.uri.query()).unwrap_or_else(|| Lang::choose(headers)),
             caller: None,
             secret: None,
             secure: headers
@@ -50,6 +52,7 @@ impl FromRequestParts<AppState> for Visitor {
                 .path_and_query()
                 .map_or("/web/", |p| p.as_str())
                 .to_owned(),
+            config: app.config.clone(),
         };
         if let Some(raw) = cookie(headers, SESSION_COOKIE) {
             let token_hash = token::hash(raw);
@@ -119,6 +122,7 @@ impl Visitor {
             csrf => self.csrf(),
             path => self.path.clone(),
             flash => super::flash::from_path(&self.path),
+            authority => self.config.authority.name(self.lang.tag()),
             ..values
         };
         render(name, ctx)

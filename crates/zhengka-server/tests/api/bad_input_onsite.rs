@@ -39,6 +39,8 @@ async fn onsite_check_refusals() {
             (med, Some(json!(today + Days::new(1))), ("date_in_future", med)),
             (med, Some(json!("2026-02-30")), ("invalid_value", med)),
             ("entry_date", Some(json!(today + Days::new(3))), ("date_in_future", "entry_date")),
+            // Approved today: an entry yesterday came before the Notice.
+            ("entry_date", Some(json!(today - Days::new(1))), ("entry_before_approval", "entry_date")),
             (mats, Some(json!(["medical_report"])), ("materials_missing", mats)),
             (mats, Some(json!(["visa_or_residence_permit_copy"])), ("materials_missing", mats)),
             (mats, Some(json!([])), ("materials_missing", mats)),
@@ -64,6 +66,10 @@ async fn onsite_check_refusals() {
             .post("/api/v1/permits/4401000000000000042/onsite-verifications", &officer, &check)
             .await;
         refused(&app, &before, "unknown permit", &r, (404, "not_found", None)).await;
+        let entry = format!("/api/v1/permits/{number}/entry");
+        let r = app.post(&entry, &agent, &json!({ "entry_date": today - Days::new(1) })).await;
+        let label = "entry before the approval";
+        refused(&app, &before, label, &r, (422, "entry_before_approval", Some("entry_date"))).await;
         let permit = app.get(&format!("/api/v1/permits/{number}"), &agent).await;
         assert_eq!(permit.body["onsite"]["state"], "awaiting_entry");
     })

@@ -114,6 +114,26 @@ impl Response {
 }
 
 impl TestApp {
+    /// Move a permit's approval `days` into the past, as if it had been
+    /// approved then: an entry (and a missed check) must come after it.
+    pub async fn backdate_approval(&self, number: &str, days: u64) {
+        let number = zhengka_domain::permits::permit::PermitNumber::parse(number).unwrap();
+        let mut permit = self.store.get_permit(&number).await.unwrap();
+        permit.issued_at -= chrono::Duration::days(i64::try_from(days).unwrap());
+        let audit = Audit {
+            at: Utc::now(),
+            actor: "test".into(),
+            action: "test.backdated",
+            entity_type: "permit",
+            entity_id: number.as_str().to_owned(),
+            details: json!({ "days": days }),
+        };
+        self.store
+            .update_permit(&permit, Write::new(audit))
+            .await
+            .unwrap();
+    }
+
     pub async fn spawn(db: TestDatabase) -> Self {
         let vault_key = Vault::generate_key_material();
         let vault = Vault::from_key_material(&vault_key).unwrap();

@@ -87,6 +87,7 @@ async fn two_instances_on_one_postgres_run_each_job_once() {
     form["contract"]["annual_salary_cny"] = json!(150000);
     let late = app.approve(&c.agent, &c.officer, &form).await;
     let late = late["permit_number"].as_str().unwrap().to_owned();
+    app.backdate_approval(&late, 41).await;
     let entry = Utc::now().date_naive() - Days::new(40);
     let r = app
         .post(

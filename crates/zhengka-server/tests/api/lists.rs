@@ -172,7 +172,9 @@ async fn the_follow_up_queue_lists_an_approval_until_its_onsite_check() {
         assert_eq!(row["onsite"]["state"], "awaiting_entry");
         assert_eq!(listed.body["total"], 1);
 
-        // Entered yesterday: the 30 days run from then.
+        // Approved the day before yesterday, entered yesterday: the 30 days
+        // run from the entry.
+        app.backdate_approval(&number, 2).await;
         let yesterday = Utc::now().date_naive() - Days::new(1);
         let entry = json!({ "entry_date": yesterday });
         let r = app

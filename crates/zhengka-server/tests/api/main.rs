@@ -5,6 +5,7 @@
 mod fake_provider;
 mod helpers;
 
+mod accounts;
 mod at_rest;
 mod audit_trail;
 mod authz;

@@ -136,3 +136,40 @@ async fn an_enrolment_racing_a_confirmation_never_switches_totp_off() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_current_unused_code_switches_totp_off() {
+    each_backend(|app| async move {
+        let (_, _, officer) = app.cast().await;
+        let off = |code: String| json!({ "code": code });
+        let path = "/api/v1/users/me/totp/disable";
+        let r = app.post(path, &officer, &off("123456".into())).await;
+        assert_eq!((r.status, r.error().0), (409, "totp_not_active"));
+        let enrol = app
+            .post("/api/v1/users/me/totp", &officer, &json!(null))
+            .await;
+        let secret = secret_of(&enrol.body);
+        let step = totp::step_at(Utc::now().timestamp());
+        let code_at = |s: i64| format!("{:06}", totp::code(&secret, s));
+        let confirm = off(code_at(step - 1));
+        let r = app
+            .post("/api/v1/users/me/totp/confirm", &officer, &confirm)
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let before = app.audit_count().await;
+        // The code that switched it on is used: it cannot switch it off.
+        let r = app.post(path, &officer, &off(code_at(step - 1))).await;
+        assert_eq!(r.error(), ("wrong_code", Some("code")));
+        let r = app.post(path, &officer, &json!({})).await;
+        assert_eq!(r.error(), ("required", Some("code")));
+        assert_eq!(app.audit_count().await, before, "nothing written");
+        let r = app.post(path, &officer, &off(code_at(step))).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(app.audit_count().await, before + 1, "one audit event");
+        let creds = json!({ "username": "officer.gd", "password": PASSWORD });
+        assert_eq!(app.post("/api/v1/sessions", "", &creds).await.status, 201);
+        let r = app.post(path, &officer, &off(code_at(step + 1))).await;
+        assert_eq!((r.status, r.error().0), (409, "totp_not_active"));
+    })
+    .await;
+}

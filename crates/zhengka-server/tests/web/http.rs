@@ -228,7 +228,11 @@ async fn pages_need_a_session_and_the_right_role() {
     let c = client();
     let r = c.get(s.url("/web/applications")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()["location"], "/web/sign-in");
+    // The page asked for is remembered for after the sign-in.
+    assert_eq!(
+        r.headers()["location"],
+        "/web/sign-in?next=/web/applications"
+    );
     let r = c.get(s.url("/web/static/app.css")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let r = c.get(s.url("/web/static/nope.js")).send().await.unwrap();

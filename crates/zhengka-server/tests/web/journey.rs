@@ -178,7 +178,7 @@ async fn file_application(b: &Browser, lang: &str) -> String {
     b.axe("new application form").await;
     let start = Utc::now().date_naive() + Days::new(20);
     b.fill("#f-foreigner-name", "ANNO BERNHARD DEDERICHS").await;
-    b.fill("#f-foreigner-nationality", "DEU").await;
+    b.select("#f-foreigner-nationality", "DEU").await;
     b.select("#f-foreigner-sex", "male").await;
     b.set("#f-foreigner-date_of_birth", "1970-05-01").await;
     b.fill("#f-foreigner-passport_number", "C01X00T47").await;
@@ -217,7 +217,10 @@ async fn file_application(b: &Browser, lang: &str) -> String {
     b.set("#f-contract-end_date", &end.to_string()).await;
     b.go("#application-form button[type=submit]").await;
     let path = b.path().await;
+    let (path, done) = path.split_once('?').unwrap_or((&path, ""));
     let id = path.strip_prefix("/web/applications/").unwrap().to_owned();
+    assert_eq!(done, "done=created");
+    assert_eq!(b.text("#flash").await, text(lang, "done.created"));
     assert_eq!(b.text("#status").await, text(lang, "status.draft"));
     b.axe("application, draft").await;
     id

@@ -83,6 +83,8 @@ async fn the_follow_up_queue_leads_to_the_onsite_check() {
     s.cast().await;
     let approved = s.approved_from_abroad("FQ1111111").await;
     let number = approved["permit_number"].as_str().unwrap().to_owned();
+    // Yesterday's approval, entered yesterday.
+    s.backdate_approval(&number, 1).await;
     b.goto(&s.url("/web/lang/en?next=/web/sign-in")).await;
     b.sign_in(&s.base, OFFICER).await;
     b.axe("queue with counts").await;

@@ -7,13 +7,16 @@
 //! they are missing the browser tests fail under `CI` and say they skipped
 //! otherwise.
 
+mod admin_accounts;
 mod browser;
 mod camera;
 mod card_pages;
 mod card_search;
 mod card_side;
+mod chrome;
 mod cut_over;
 mod ecard_qr;
+mod forms;
 mod http;
 mod journey;
 mod keys;
@@ -21,6 +24,7 @@ mod lists;
 mod materials;
 mod notifications;
 mod permits;
+mod readable;
 mod server;
 mod totp;
 mod verifier;

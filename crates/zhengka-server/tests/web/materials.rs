@@ -123,7 +123,10 @@ async fn upload_list_download_and_refusals_on_the_page() {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
-    assert_eq!(location, format!("/web/applications/{id}#materials"));
+    assert_eq!(
+        location,
+        format!("/web/applications/{id}?done=uploaded#materials")
+    );
 
     // The officer sees the list and the link, not the form.
     let (html, _) = page(&s, &c, &officer, id).await;

@@ -51,6 +51,7 @@ async fn entry_and_onsite_forms_check_role_token_and_rules() {
     let approved = s.approved_from_abroad("FP1111111").await;
     let id = approved["id"].as_str().unwrap();
     let number = approved["permit_number"].as_str().unwrap();
+    s.backdate_approval(number, 1).await;
     let entry = format!("/web/permits/{number}/entry");
     let onsite = format!("/web/permits/{number}/onsite");
     let c = client();
@@ -126,7 +127,10 @@ async fn entry_and_onsite_forms_check_role_token_and_rules() {
     ];
     let (status, location) = post(&s, &c, &agent, &entry, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(location, format!("/web/applications/{id}#permit"));
+    assert_eq!(
+        location,
+        format!("/web/applications/{id}?done=entry_recorded#permit")
+    );
     let (html, _) = page(&s, &c, &agent, id).await;
     assert!(html.contains("data-state=\"due\"") && !html.contains("id=\"entry-form\""));
 

@@ -36,6 +36,11 @@ pub struct Server {
 
 impl Server {
     pub async fn spawn() -> Self {
+        Self::spawn_with(Config::default()).await
+    }
+
+    /// A server with the deployment's own settings (authority, time zone).
+    pub async fn spawn_with(config: Config) -> Self {
         let db = testing::sqlite();
         let store = Arc::new(db.connect().await.expect("connect"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -45,7 +50,7 @@ impl Server {
             real_person: Some(RealPersonProvider::Demo),
             ..Providers::default()
         };
-        let state = AppState::new(store.clone(), Config::default()).with_providers(providers);
+        let state = AppState::new(store.clone(), config).with_providers(providers);
         let anchor = state.credentials.anchor_public().clone();
         let app = router(state);
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -59,6 +64,26 @@ impl Server {
         this.insert_admin().await;
         this.admin_token = this.api_login("admin").await;
         this
+    }
+
+    /// Move a permit's approval `days` into the past (yesterday's approval
+    /// for the follow-up queue): an entry must come after it.
+    pub async fn backdate_approval(&self, number: &str, days: i64) {
+        let number = zhengka_domain::permits::permit::PermitNumber::parse(number).unwrap();
+        let mut permit = self.store.get_permit(&number).await.unwrap();
+        permit.issued_at -= chrono::Duration::days(days);
+        let audit = Audit {
+            at: Utc::now(),
+            actor: "test".into(),
+            action: "test.backdated",
+            entity_type: "permit",
+            entity_id: number.as_str().to_owned(),
+            details: json!({ "days": days }),
+        };
+        self.store
+            .update_permit(&permit, Write::new(audit))
+            .await
+            .unwrap();
     }
 
     async fn insert_admin(&self) {

@@ -5,6 +5,7 @@ use chrono::Utc;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use zhengka_server::auth::totp;
+use zhengka_store::prelude::*;
 
 use crate::http::client;
 use crate::server::{OFFICER, PASSWORD, Server};
@@ -85,4 +86,67 @@ async fn enrolled_staff_sign_in_with_a_code() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "a fresh code");
     let session = r.headers()["set-cookie"].to_str().unwrap();
     assert!(session.starts_with("zk_session="), "{session}");
+}
+
+/// The secret as the account page shows it (base32), as bytes.
+fn decode_shown(shown: &str) -> Vec<u8> {
+    secret_of(&json!({ "secret": shown.trim() }))
+}
+
+#[tokio::test]
+async fn staff_switch_codes_on_with_the_qr_and_off_again_on_their_account_page() {
+    let Some(b) = crate::browser::start().await else {
+        return;
+    };
+    let s = Server::spawn().await;
+    s.cast().await;
+    let lang = "zh-CN";
+    b.goto(&s.url(&format!("/web/lang/{lang}?next=/web/sign-in")))
+        .await;
+    b.sign_in(&s.base, OFFICER).await;
+    b.go("#account-link").await;
+    assert_eq!(b.attr("#totp-state", "data-state").await, "off");
+    b.axe("account, codes off").await;
+    b.go("#totp-start button").await;
+    assert!(b.exists("#totp-qr svg").await, "a QR for the app");
+    let secret = decode_shown(&b.text("#totp-secret").await);
+    b.axe("account, scan the QR").await;
+    b.resize(390, 844).await;
+    b.axe("account, scan the QR, 390 px").await;
+    b.resize(1280, 900).await;
+    b.fill("#f-code", "12345").await;
+    b.go("#totp-confirm button").await;
+    assert_eq!(
+        b.text("#f-code-error").await,
+        crate::browser::text(lang, "error.wrong_code")
+    );
+    let step = totp::step_at(Utc::now().timestamp());
+    let code = |s: i64| format!("{:06}", totp::code(&secret, s));
+    b.fill("#f-code", &code(step - 1)).await;
+    b.go("#totp-confirm button").await;
+    assert_eq!(
+        b.text("#flash").await,
+        crate::browser::text(lang, "done.totp_on")
+    );
+    assert_eq!(b.attr("#totp-state", "data-state").await, "on");
+    b.axe("account, codes on").await;
+    // Off again, with a code newer than the one that switched it on.
+    b.fill("#f-code", &code(step)).await;
+    b.go("#totp-off button").await;
+    assert_eq!(b.attr("#totp-state", "data-state").await, "off");
+    assert_eq!(
+        b.text("#flash").await,
+        crate::browser::text(lang, "done.totp_off")
+    );
+    let events = s
+        .store
+        .audit_events(&zhengka_store::AuditFilter {
+            action: Some("user.totp_disabled".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1, "the audit trail says so");
+    b.finish().await;
 }

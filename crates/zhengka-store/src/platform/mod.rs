@@ -1,6 +1,7 @@
 //! The employers & users context: employers, user accounts with their
 //! passwords and TOTP, sessions, and the attempt counters behind lockouts.
 
+mod account_admin;
 pub(crate) mod attempts;
 mod directory;
 pub(crate) mod employers;
@@ -21,6 +22,8 @@ pub struct UserRecord {
     pub user: User,
     pub password_hash: String,
     pub totp: Option<Totp>,
+    /// An admin switched the account off: no sign-in, no session.
+    pub blocked: bool,
 }
 
 /// A user's TOTP secret (decrypted), whether it is confirmed, and the last
@@ -72,6 +75,52 @@ pub trait UserStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Accept `step` for `user_id` once: false if it (or a later one) was used.
     async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError>;
+    /// Switch TOTP off (the secret is forgotten) if it is on with `secret`
+    /// and `step` was not used yet; a conflict on `TOTP_CHANGED` otherwise.
+    async fn disable_totp(
+        &self,
+        user_id: &str,
+        secret: &[u8],
+        step: i64,
+        w: Write,
+    ) -> Result<(), StoreError>;
+    /// Switch an account off (its sessions end) or on again.
+    async fn block_user(
+        &self,
+        user_id: &str,
+        blocked: bool,
+        now: DateTime<Utc>,
+        w: Write,
+    ) -> Result<(), StoreError>;
+    /// The ids of the accounts switched off.
+    async fn blocked_user_ids(&self) -> Result<Vec<String>, StoreError>;
+    /// Forget the attempts counted under `attempt_key` (an admin's unlock).
+    async fn unlock_attempts(&self, attempt_key: &str, w: Write) -> Result<(), StoreError>;
+    /// A one-time password reset link (its token's hash) for `user_id`,
+    /// replacing any earlier one.
+    async fn insert_password_reset(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        w: Write,
+    ) -> Result<(), StoreError>;
+    /// The user a live reset link is for (`NotFound` if used or expired).
+    async fn password_reset_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError>;
+    /// Use a reset link once: new password, link gone, sessions ended.
+    async fn redeem_password_reset(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+        w: Write,
+    ) -> Result<(), StoreError>;
     /// Users ordered by username, after the `after` username.
     async fn list_users(&self, after: Option<&str>, limit: i64) -> Result<Vec<User>, StoreError>;
 
@@ -148,6 +197,59 @@ impl UserStore for SqlStore {
     }
     async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StoreError> {
         self.totp_use_step(user_id, step).await
+    }
+    async fn disable_totp(
+        &self,
+        user_id: &str,
+        secret: &[u8],
+        step: i64,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        self.totp_disable(user_id, secret, step, w).await
+    }
+    async fn block_user(
+        &self,
+        user_id: &str,
+        blocked: bool,
+        now: DateTime<Utc>,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        self.user_block(user_id, blocked, now, w).await
+    }
+    async fn blocked_user_ids(&self) -> Result<Vec<String>, StoreError> {
+        self.user_blocked_ids().await
+    }
+    async fn unlock_attempts(&self, attempt_key: &str, w: Write) -> Result<(), StoreError> {
+        self.user_unlock(attempt_key, w).await
+    }
+    async fn insert_password_reset(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        self.reset_insert(token_hash, user_id, now, expires_at, w)
+            .await
+    }
+    async fn password_reset_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        self.reset_user(token_hash, now).await
+    }
+    async fn redeem_password_reset(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        self.reset_redeem(token_hash, user_id, password_hash, now, w)
+            .await
     }
     async fn list_users(&self, after: Option<&str>, limit: i64) -> Result<Vec<User>, StoreError> {
         self.user_list(after, limit).await

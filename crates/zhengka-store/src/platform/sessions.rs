@@ -37,7 +37,8 @@ impl SqlStore {
     ) -> Result<User, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM sessions JOIN users ON users.id = sessions.user_id \
-             WHERE sessions.token_hash = $1 AND sessions.expires_at > $2"
+             WHERE sessions.token_hash = $1 AND sessions.expires_at > $2 \
+             AND NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.user_id = users.id)"
         ))
         .bind(token_hash)
         .bind(timestamp(now))

@@ -54,7 +54,9 @@ impl SqlStore {
     pub(crate) async fn user_by_name(&self, username: &str) -> Result<UserRecord, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS}, users.password_hash, users.totp_enc, users.totp_active, \
-             users.totp_last_step FROM users WHERE users.username = $1"
+             users.totp_last_step, \
+             (SELECT COUNT(*) FROM user_blocks b WHERE b.user_id = users.id) AS blocks \
+             FROM users WHERE users.username = $1"
         ))
         .bind(username)
         .fetch_one(&self.reader)
@@ -75,6 +77,7 @@ impl SqlStore {
             user,
             password_hash: row.try_get("password_hash")?,
             totp,
+            blocked: row.try_get::<i64, _>("blocks")? > 0,
         })
     }
 
@@ -166,6 +169,45 @@ impl SqlStore {
         .bind(step)
         .bind(user_id)
         .bind(sealed)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::conflict(TOTP_CHANGED));
+        }
+        self.finish(tx, w).await
+    }
+
+    /// Forget the secret, guarded like the activation: the secret read in
+    /// this transaction is the one the code was checked against, and the
+    /// code's step is newer than any used (a code turns TOTP off once).
+    pub(crate) async fn totp_disable(
+        &self,
+        user_id: &str,
+        secret: &[u8],
+        step: i64,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query("SELECT totp_enc FROM users WHERE id = $1 AND totp_active = 1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let sealed: Option<Vec<u8>> = match row {
+            Some(r) => r.try_get("totp_enc")?,
+            None => None,
+        };
+        let sealed = sealed.ok_or_else(|| StoreError::conflict(TOTP_CHANGED))?;
+        if self.vault.open(&format!("users:{user_id}:totp"), &sealed)? != secret {
+            return Err(StoreError::conflict(TOTP_CHANGED));
+        }
+        let done = sqlx::query(
+            "UPDATE users SET totp_enc = NULL, totp_active = 0, totp_last_step = NULL \
+             WHERE id = $1 AND totp_active = 1 AND totp_enc = $2 \
+             AND (totp_last_step IS NULL OR totp_last_step < $3)",
+        )
+        .bind(user_id)
+        .bind(sealed)
+        .bind(step)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {

@@ -57,17 +57,16 @@ pub fn due_by(entry_date: NaiveDate) -> NaiveDate {
     entry_date + Days::new(WINDOW_DAYS)
 }
 
-/// The holder has entered China: the 30 days start.
+/// The holder has entered China: the 30 days start. An entry is a fact
+/// between the approval (`approved_on`: the work visa needs the Notice) and
+/// today.
 pub fn record_entry(
     check: &OnsiteCheck,
     entry_date: NaiveDate,
+    approved_on: NaiveDate,
     today: NaiveDate,
 ) -> Result<OnsiteCheck, RuleError> {
-    if entry_date > today {
-        return Err(
-            FieldError::new("entry_date", "date_in_future", "entry is in the future").into(),
-        );
-    }
+    entry_between(entry_date, approved_on, today)?;
     match check {
         OnsiteCheck::AwaitingEntry => Ok(OnsiteCheck::Due {
             entry_date,
@@ -110,6 +109,7 @@ pub fn record_check(
     check: &OnsiteCheck,
     status: PermitStatus,
     input: &OnsiteCheckInput,
+    approved_on: NaiveDate,
     today: NaiveDate,
     decision_number: String,
 ) -> Result<(OnsiteCheck, PermitStatus), RuleError> {
@@ -134,7 +134,7 @@ pub fn record_check(
             format!("the permit is {}", status.as_str()),
         ));
     }
-    check_input(input, today)?;
+    check_input(input, approved_on, today)?;
     let late = today > due_by(input.entry_date);
     let done = OnsiteCheck::Done {
         entry_date: input.entry_date,
@@ -145,14 +145,36 @@ pub fn record_check(
     Ok((done, PermitStatus::Valid))
 }
 
-fn check_input(input: &OnsiteCheckInput, today: NaiveDate) -> Result<(), FieldError> {
-    if input.entry_date > today {
+fn entry_between(
+    entry_date: NaiveDate,
+    approved_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), FieldError> {
+    if entry_date > today {
         return Err(FieldError::new(
             "entry_date",
             "date_in_future",
             "entry is in the future",
         ));
     }
+    if entry_date < approved_on {
+        return Err(FieldError::new(
+            "entry_date",
+            "entry_before_approval",
+            format!("the entry cannot be before the approval on {approved_on}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The facts of the check: entry after the approval, a medical report of
+/// the last 6 months before the check (today), the originals seen.
+fn check_input(
+    input: &OnsiteCheckInput,
+    approved_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), FieldError> {
+    entry_between(input.entry_date, approved_on, today)?;
     if input.medical_report_issued_on > today {
         return Err(FieldError::new(
             "medical_report_issued_on",

@@ -34,6 +34,49 @@ fn permit(class: WorkerClass) -> Permit {
     new_permit(&form, number, &approve(class, &Policy::default(), &region)).unwrap()
 }
 
+/// The approval's day, as the server gives it (the permit's `issued_at`).
+fn approved(p: &Permit) -> NaiveDate {
+    p.issued_at.date_naive()
+}
+
+#[test]
+fn entry_is_not_before_the_approval_nor_in_the_future() {
+    let p = permit(WorkerClass::B);
+    let approved_on = approved(&p);
+    assert_eq!(approved_on, d("2026-11-24"));
+    let today = d("2026-12-11");
+    let entry = |on: &str| onsite::record_entry(&p.onsite, d(on), approved_on, today);
+    let code = |r: Result<OnsiteCheck, RuleError>| match r {
+        Err(RuleError::Invalid(f)) => (f.field, f.error.code),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        code(entry("2026-11-23")),
+        ("entry_date", "entry_before_approval")
+    );
+    assert!(entry("2026-11-24").is_ok(), "the day of approval");
+    assert!(entry("2026-12-11").is_ok(), "today");
+    assert_eq!(code(entry("2026-12-12")), ("entry_date", "date_in_future"));
+    let early = check_input("2026-11-20", "2026-11-01");
+    let e = onsite::record_check(&p.onsite, p.status, &early, approved_on, today, "D".into());
+    assert!(matches!(e, Err(RuleError::Invalid(f)) if f.error.code == "entry_before_approval"));
+}
+
+#[test]
+fn the_medical_report_is_at_most_six_months_before_the_check() {
+    let p = permit(WorkerClass::C);
+    let today = d("2026-12-20");
+    let check = |medical: &str| {
+        let input = check_input("2026-12-10", medical);
+        onsite::record_check(&p.onsite, p.status, &input, approved(&p), today, "D".into())
+    };
+    assert!(check("2026-06-20").is_ok(), "exactly six months before");
+    let e = check("2026-06-19").unwrap_err();
+    assert!(matches!(e, RuleError::Invalid(f) if f.error.code == "medical_report_too_old"));
+    let e = check("2026-12-21").unwrap_err();
+    assert!(matches!(e, RuleError::Invalid(f) if f.error.code == "date_in_future"));
+}
+
 #[test]
 fn validity_never_outlasts_contract_or_cap() {
     // contract 2026-12-01..2028-11-30 (2 years); class C cap 1 year
@@ -86,7 +129,8 @@ fn only_class_b_and_c_from_abroad_need_the_onsite_check() {
 #[test]
 fn missing_the_thirty_days_suspends_then_revokes() {
     let mut p = permit(WorkerClass::B);
-    p.onsite = onsite::record_entry(&p.onsite, d("2026-12-10"), d("2026-12-11")).unwrap();
+    p.onsite =
+        onsite::record_entry(&p.onsite, d("2026-12-10"), approved(&p), d("2026-12-11")).unwrap();
     assert_eq!(
         p.onsite,
         OnsiteCheck::Due {
@@ -128,13 +172,21 @@ fn onsite_check_records_and_reinstates() {
         &p.onsite,
         PermitStatus::Suspended,
         &input,
+        approved(&p),
         d("2027-01-20"),
         "D1".into(),
     )
     .unwrap();
     assert_eq!(status, PermitStatus::Valid);
     assert!(matches!(done, OnsiteCheck::Done { late: true, .. }));
-    let again = onsite::record_check(&done, status, &input, d("2027-01-21"), "D2".into());
+    let again = onsite::record_check(
+        &done,
+        status,
+        &input,
+        approved(&p),
+        d("2027-01-21"),
+        "D2".into(),
+    );
     assert!(matches!(
         again,
         Err(RuleError::Conflict {
@@ -149,15 +201,25 @@ fn onsite_check_refuses_old_medical_reports_and_missing_materials() {
     let p = permit(WorkerClass::C);
     let today = d("2026-12-20");
     let old = check_input("2026-12-10", "2026-06-19");
-    let e = onsite::record_check(&p.onsite, p.status, &old, today, "D".into()).unwrap_err();
+    let e = onsite::record_check(&p.onsite, p.status, &old, approved(&p), today, "D".into())
+        .unwrap_err();
     assert!(matches!(e, RuleError::Invalid(f) if f.error.code == "medical_report_too_old"));
     let mut missing = check_input("2026-12-10", "2026-12-01");
     missing.materials_checked.pop();
-    let e = onsite::record_check(&p.onsite, p.status, &missing, today, "D".into()).unwrap_err();
+    let e = onsite::record_check(
+        &p.onsite,
+        p.status,
+        &missing,
+        approved(&p),
+        today,
+        "D".into(),
+    )
+    .unwrap_err();
     assert!(matches!(e, RuleError::Invalid(f) if f.field == "materials_checked"));
     let a = permit(WorkerClass::A);
     let ok = check_input("2026-12-10", "2026-12-01");
-    let e = onsite::record_check(&a.onsite, a.status, &ok, today, "D".into()).unwrap_err();
+    let e = onsite::record_check(&a.onsite, a.status, &ok, approved(&a), today, "D".into())
+        .unwrap_err();
     assert!(matches!(
         e,
         RuleError::Conflict {

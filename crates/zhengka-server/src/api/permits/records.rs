@@ -76,7 +76,9 @@ pub async fn enter(
     caller.require(&[Role::EmployerAgent, Role::PermitOfficer])?;
     let mut permit = load(app, caller, number).await?;
     let today = Utc::now().date_naive();
-    permit.onsite = onsite::record_entry(&permit.onsite, body.entry_date, today)?;
+    // Dates are UTC days throughout the server, the approval's too.
+    let approved_on = permit.issued_at.date_naive();
+    permit.onsite = onsite::record_entry(&permit.onsite, body.entry_date, approved_on, today)?;
     save(
         app,
         caller,
@@ -126,6 +128,7 @@ pub async fn check_onsite(
         &permit.onsite,
         permit.status,
         &input,
+        permit.issued_at.date_naive(),
         today,
         decision_number,
     )?;

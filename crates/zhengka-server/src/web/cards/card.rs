@@ -75,7 +75,7 @@ pub async fn page(
         .iter()
         .map(|e| {
             context! {
-                at => e.at.format("%Y-%m-%d %H:%M").to_string(),
+                at => v.at(e.at),
                 ..Value::from_serialize(e)
             }
         })
@@ -84,7 +84,9 @@ pub async fn page(
         section => "cards",
         c => Value::from_serialize(&view),
         history => events,
-        applied => card.applied_at.format("%Y-%m-%d %H:%M").to_string(),
+        applied => v.at(card.applied_at),
+        nationality => v.nationality(card.elements.nationality.as_str()),
+        issuing_region => v.region(view.issuing_region),
         next => next_events(&card, permit.status == PermitStatus::Valid),
         f => context! { values => posted.shown(), ..problems.shown() },
         ..problems.shown()

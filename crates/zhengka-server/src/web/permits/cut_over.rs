@@ -86,9 +86,9 @@ async fn page(
                 .iter()
                 .rfind(|h| h.action == HistoryAction::CutOver);
             context! {
-                cut_at => entry.map(|h| h.at.format("%Y-%m-%d %H:%M").to_string()),
+                cut_at => entry.map(|h| v.at(h.at)),
                 from => entry.and_then(|h| h.from).map(|s| s.as_str()),
-                ..row(a, today)
+                ..row(v, a, today)
             }
         })
         .collect();

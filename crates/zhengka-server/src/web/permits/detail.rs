@@ -20,7 +20,7 @@ use crate::web::render::PageError;
 use crate::web::visitor::{Fields, Visitor};
 
 /// A list row: who, what, where it stands, and the legal time limit.
-pub fn row(a: &Application, today: NaiveDate) -> Value {
+pub fn row(v: &Visitor, a: &Application, today: NaiveDate) -> Value {
     // The countdown runs only while the authority holds the application.
     let days_left = a
         .decision_due_on
@@ -35,7 +35,7 @@ pub fn row(a: &Application, today: NaiveDate) -> Value {
         due => a.decision_due_on.map(|d| d.to_string()),
         days_left => days_left,
         urgent => days_left.is_some_and(|d| d <= 3),
-        updated => a.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+        updated => v.at(a.updated_at),
     }
 }
 
@@ -43,7 +43,7 @@ fn holder(a: &Application) -> String {
     match (&a.form.foreigner, &a.permit_number) {
         (Some(f), _) => f.name.to_string(),
         (None, Some(p)) => p.to_string(),
-        (None, None) => a.id.chars().take(8).collect(),
+        (None, None) => crate::web::readable::short_ref(&a.id),
     }
 }
 
@@ -98,7 +98,7 @@ pub async fn page_posted(
         .iter()
         .map(|h| {
             context! {
-                at => h.at.format("%Y-%m-%d %H:%M").to_string(),
+                at => v.at(h.at),
                 actor => names.get(&h.actor).cloned().unwrap_or_default(),
                 action => action(h.action),
                 step => match h.action { HistoryAction::Decided { step, .. } => Some(name(&step)), _ => None },
@@ -118,7 +118,7 @@ pub async fn page_posted(
         let label = v.text("notice.qr_label").replace("{number}", &n.notice_id);
         context! {
             id => n.notice_id.clone(),
-            issued => n.issued_at.format("%Y-%m-%d").to_string(),
+            issued => v.day(n.issued_at),
             svg => crate::web::qr::svg(&n.qr, &label),
             pdf => true,
         }
@@ -128,7 +128,11 @@ pub async fn page_posted(
         section => if role == Some(Role::PermitOfficer) { "queue" } else { "dashboard" },
         facts => facts,
         decision => posted.shown(),
-        a => row(a, today),
+        a => row(v, a, today),
+        readable => context! {
+            nationality => a.form.foreigner.as_ref().map(|f| v.nationality(f.nationality.as_str())),
+            region => a.form.contract.as_ref().map(|c| v.region(c.work_location_region.as_str())),
+        },
         form => form,
         classification => a.classification.as_ref().map(|c| context! {
             class => format!("{:?}", c.class),

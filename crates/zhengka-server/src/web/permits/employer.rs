@@ -14,7 +14,9 @@ use super::detail::{self, row};
 use crate::AppState;
 use crate::api::permits::applications::list::ListQuery;
 use crate::api::permits::applications::{create, list, load_visible, submit, update};
-use crate::http::{ApiError, parse_json};
+use crate::http::ApiError;
+use crate::web::all_errors::parse_all;
+use crate::web::flash;
 use crate::web::form::{Problems, flatten, to_json};
 use crate::web::paging::{Filters, PAGE, options, pager};
 use crate::web::render::PageError;
@@ -85,14 +87,16 @@ async fn list_page(app: &AppState, v: &Visitor, mut q: ListQuery) -> Result<Resp
     };
     let rows: Vec<Value> = found
         .iter()
-        .flat_map(|l| l.items.iter().map(|a| row(a, today)))
+        .flat_map(|l| l.items.iter().map(|a| row(v, a, today)))
         .collect();
     let statuses: Vec<&str> = ApplicationStatus::ALL.iter().map(|s| s.as_str()).collect();
     let kinds: Vec<&str> = ApplicationKind::ALL.iter().map(|k| k.as_str()).collect();
     let searched = q.q.is_some();
     q.cursor = None;
+    let counts = super::counts::needs_action(app, caller).await?;
     let values = context! {
         section => "dashboard",
+        counts => counts,
         rows => rows,
         pager => found.as_ref().map(pager),
         searched => searched,
@@ -142,6 +146,7 @@ fn form_page(
         section => "new",
         kind => kind.as_str(),
         sections => sections(kind),
+        nationalities => crate::web::pickers::nationality_options(v.lang),
         id => id,
         f => context! { values => values, ..problems.shown() },
         ..problems.shown()
@@ -149,23 +154,28 @@ fn form_page(
     v.page_with(status, "application_form.html", ctx)
 }
 
-/// Parse the posted form with the API's parser. Errors come back as problems.
-fn parse_form(p: &Posted) -> Result<ApplicationForm, ApiError> {
-    let json = to_json(&p.fields);
-    parse_json(json.to_string().as_bytes())
+/// Parse the posted form with the API's parser, every mistake at once.
+fn parse_form(p: &Posted) -> Result<ApplicationForm, Vec<ApiError>> {
+    parse_all(&to_json(&p.fields), &super::sample::FORM)
 }
 
 /// `POST /web/applications/new`
 pub async fn create(State(app): State<AppState>, p: Posted) -> Result<Response, PageError> {
     let caller = p.visitor.require(&[Role::EmployerAgent])?;
     let result = match parse_form(&p) {
-        Ok(form) => create::file(&app, caller, None, form).await.map(|(a, _)| a),
-        Err(e) => Err(e),
+        Ok(form) => create::file(&app, caller, None, form)
+            .await
+            .map(|(a, _)| a)
+            .map_err(|e| vec![e]),
+        Err(errors) => Err(errors),
     };
     match result {
-        Ok(a) => Ok(Redirect::to(&format!("/web/applications/{}", a.id)).into_response()),
-        Err(e) => {
-            let problems = Problems::from_api(&p.visitor, e)?;
+        Ok(a) => {
+            let to = flash::done(&format!("/web/applications/{}", a.id), "created");
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(errors) => {
+            let problems = Problems::from_all(&p.visitor, errors, &p.fields)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             form_page(&p.visitor, p.fields.shown(), None, &problems, status)
         }
@@ -204,13 +214,18 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let caller = p.visitor.require(&[Role::EmployerAgent])?;
     let result = match parse_form(&p) {
-        Ok(form) => update::replace_form(&app, caller, None, &id, form).await,
-        Err(e) => Err(e),
+        Ok(form) => update::replace_form(&app, caller, None, &id, form)
+            .await
+            .map_err(|e| vec![e]),
+        Err(errors) => Err(errors),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/web/applications/{id}")).into_response()),
-        Err(e) => {
-            let problems = Problems::from_api(&p.visitor, e)?;
+        Ok(_) => {
+            let to = flash::done(&format!("/web/applications/{id}"), "saved");
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(errors) => {
+            let problems = Problems::from_all(&p.visitor, errors, &p.fields)?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             form_page(&p.visitor, p.fields.shown(), Some(&id), &problems, status)
         }
@@ -225,7 +240,10 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let caller = p.visitor.require(&[Role::EmployerAgent])?;
     match submit::send(&app, caller, None, &id).await {
-        Ok(_) => Ok(Redirect::to(&format!("/web/applications/{id}")).into_response()),
+        Ok(_) => {
+            let to = flash::done(&format!("/web/applications/{id}"), "submitted");
+            Ok(Redirect::to(&to).into_response())
+        }
         Err(e) => {
             let problems = Problems::from_api(&p.visitor, e)?;
             let a = load_visible(&app, caller, &id).await?;

@@ -42,7 +42,7 @@ pub async fn follow_up(
     let rows: Vec<Value> = found
         .items
         .iter()
-        .map(|p| follow_up_row(p, today))
+        .map(|p| follow_up_row(&v, p, today))
         .collect();
     let values = context! {
         section => "follow_up",
@@ -53,7 +53,7 @@ pub async fn follow_up(
     Ok(v.page("follow_up.html", values)?.into_response())
 }
 
-fn follow_up_row(p: &Permit, today: chrono::NaiveDate) -> Value {
+fn follow_up_row(v: &Visitor, p: &Permit, today: chrono::NaiveDate) -> Value {
     let (state, entry, due) = match &p.onsite {
         OnsiteCheck::Due { entry_date, due_by } => ("due", Some(*entry_date), Some(*due_by)),
         _ => ("awaiting_entry", None, None),
@@ -63,7 +63,7 @@ fn follow_up_row(p: &Permit, today: chrono::NaiveDate) -> Value {
         number => p.permit_number.to_string(),
         holder => p.holder_name.to_string(),
         class => format!("{:?}", p.class),
-        approved => p.issued_at.format("%Y-%m-%d").to_string(),
+        approved => v.day(p.issued_at),
         state => state,
         entry => entry.map(|d| d.to_string()),
         due => due.map(|d| d.to_string()),
@@ -106,8 +106,7 @@ pub async fn mine(
         .iter()
         .map(|e| {
             context! {
-                // RFC 3339 UTC: the minute is enough to find a decision again.
-                at => format!("{} UTC", e.at.get(..16).unwrap_or(&e.at).replace('T', " ")),
+                at => v.at_text(&e.at),
                 application_id => e.entity_id.clone(),
                 step => e.details["step"].as_str().map(str::to_owned),
                 outcome => e.details["outcome"].as_str().map(str::to_owned),

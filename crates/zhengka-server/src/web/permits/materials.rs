@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::api::permits::applications::load_visible;
 use crate::api::permits::materials::{attach, download_for, file_response};
 use crate::http::ApiError;
+use crate::web::flash;
 use crate::web::form::Problems;
 use crate::web::render::PageError;
 use crate::web::visitor::{Fields, Visitor};
@@ -56,7 +57,7 @@ pub async fn panel(
                 file_name => m.file_name.clone(),
                 format => m.content_type.rsplit('/').next().unwrap_or("").to_uppercase(),
                 size => size(m.size_bytes),
-                at => m.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                at => v.at(m.created_at),
             }
         })
         .collect();
@@ -142,7 +143,10 @@ pub async fn upload(
         Err(_) => return Err(bad()),
     };
     match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/web/applications/{id}#materials")).into_response()),
+        Ok(()) => {
+            let to = flash::done(&format!("/web/applications/{id}#materials"), "uploaded");
+            Ok(Redirect::to(&to).into_response())
+        }
         Err(e) => {
             // The file input stands for its name too.
             let e = match e {

@@ -1,6 +1,7 @@
 //! The permits context's pages: employers' applications and permits, the
 //! officers' queues and decisions, entry and on-site checks, the cut-over.
 
+mod counts;
 pub(super) mod cut_over;
 pub(super) mod detail;
 pub(super) mod employer;
@@ -12,6 +13,7 @@ pub(super) mod officer;
 pub(super) mod permit;
 pub(super) mod permit_list;
 pub(super) mod preview;
+mod sample;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -16,6 +16,7 @@ use crate::api::permits::applications::decide::{Decision, record};
 use crate::api::permits::applications::list::ListQuery;
 use crate::api::permits::applications::{list, load_visible};
 use crate::http::{ApiError, parse_json};
+use crate::web::flash;
 use crate::web::form::{Problems, to_json};
 use crate::web::paging::{PAGE, pager};
 use crate::web::render::PageError;
@@ -67,7 +68,7 @@ pub async fn queue(
         queues.push(context! { step => s.as_str(), count => count });
     }
     let today = Utc::now().date_naive();
-    let rows: Vec<Value> = found.items.iter().map(|a| row(a, today)).collect();
+    let rows: Vec<Value> = found.items.iter().map(|a| row(&v, a, today)).collect();
     let values = context! {
         section => "queue",
         current => status.as_str(),
@@ -108,17 +109,35 @@ pub async fn decide(
             }
             Ok(d)
         });
+    let mut done = "";
     let result = match parsed {
-        Ok(decision) => record(&app, caller, None, &id, decision).await,
+        Ok(decision) => {
+            done = done_key(&decision);
+            record(&app, caller, None, &id, decision).await
+        }
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/web/applications/{id}")).into_response()),
+        Ok(_) => {
+            let to = flash::done(&format!("/web/applications/{id}"), done);
+            Ok(Redirect::to(&to).into_response())
+        }
         Err(e) => {
             let problems = Problems::from_api(&p.visitor, e)?;
             let a = load_visible(&app, caller, &id).await?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             detail::page_posted(&app, &p.visitor, &a, &problems, &p.fields, status).await
         }
+    }
+}
+
+/// The success message of a recorded decision.
+fn done_key(d: &Decision) -> &'static str {
+    match (d.step, d.outcome) {
+        (_, Outcome::Return) => "returned",
+        (_, Outcome::Reject) => "rejected",
+        (ReviewStep::Accept, Outcome::Pass) => "accepted",
+        (ReviewStep::PreliminaryReview, Outcome::Pass) => "reviewed",
+        (ReviewStep::Approve, Outcome::Pass) => "approved",
     }
 }

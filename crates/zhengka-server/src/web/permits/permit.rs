@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::api::permits::applications::load_visible;
 use crate::api::permits::records::{Entry, check_onsite, enter};
 use crate::http::{ApiError, parse_json};
+use crate::web::flash;
 use crate::web::form::{Problems, to_json};
 use crate::web::render::PageError;
 use crate::web::visitor::{Fields, Posted, Visitor};
@@ -170,7 +171,13 @@ async fn finish(
 ) -> Result<Response, PageError> {
     let e = match result {
         Ok(id) => {
-            return Ok(Redirect::to(&format!("/web/applications/{id}#permit")).into_response());
+            let done = if form == "onsite" {
+                "onsite_recorded"
+            } else {
+                "entry_recorded"
+            };
+            let to = flash::done(&format!("/web/applications/{id}#permit"), done);
+            return Ok(Redirect::to(&to).into_response());
         }
         Err(e) => e,
     };
