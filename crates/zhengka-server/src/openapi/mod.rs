@@ -6,6 +6,7 @@
 
 mod card_side;
 mod ecard;
+mod ecard_holder;
 mod endpoints;
 mod schemas;
 
@@ -119,7 +120,12 @@ fn operation(e: &Endpoint) -> Value {
 }
 
 /// Every context's table of operations (one line per context).
-const SECTIONS: &[&[Endpoint]] = &[ENDPOINTS, card_side::CARD_SIDE, ecard::ECARD];
+const SECTIONS: &[&[Endpoint]] = &[
+    ENDPOINTS,
+    card_side::CARD_SIDE,
+    ecard::ECARD,
+    ecard_holder::ECARD_HOLDER,
+];
 
 /// Every documented operation, context by context.
 pub fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {

@@ -3,7 +3,7 @@
 //! here are shown, so a crafted link cannot put words on a page.
 
 /// Every success message a page may show.
-pub const DONE: [&str; 12] = [
+pub const DONE: [&str; 13] = [
     "enrolled",
     "applied",
     "issued_at_window",
@@ -16,6 +16,7 @@ pub const DONE: [&str; 12] = [
     "frozen",
     "unfrozen",
     "replaced",
+    "account_closed",
 ];
 
 /// The message key named by `done=` in the query of `path`, if it is one.

@@ -7,6 +7,7 @@
 mod admin;
 mod assets;
 mod cards;
+mod ecard;
 mod flash;
 mod form;
 pub mod i18n;
@@ -25,7 +26,6 @@ mod visitor;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
-use minijinja::context;
 use zhengka_domain::employer::Role;
 
 use crate::AppState;
@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(permits::routes())
         .merge(social_security::routes())
         .merge(cards::routes())
+        .merge(ecard::routes())
         .layer(middleware::from_fn(render::error_pages))
         .layer(middleware::from_fn(assets::security_headers))
 }
@@ -72,7 +73,7 @@ async fn home(v: Visitor) -> Result<Response, PageError> {
         Role::SocialSecurityOfficer => "/web/social-security/accounts",
         Role::CardOfficer => "/web/cards",
         Role::PoliceOfficer | Role::RelyingParty => "/web/verify",
-        _ => return Ok(v.page("home.html", context! {})?.into_response()),
+        Role::Foreigner => "/web/ecard",
     };
     Ok(Redirect::to(start).into_response())
 }

@@ -2,6 +2,7 @@
 //! holder's own e-card, and closing an account.
 
 pub mod close;
+pub mod notices;
 pub mod real_person;
 pub mod register;
 pub mod view;
@@ -29,6 +30,8 @@ pub fn routes(r: Routes) -> Routes {
         .get("/api/v1/ecard", view::get)
         .get("/api/v1/ecard/ssn", view::ssn)
         .post("/api/v1/ecard/holders/{id}/close", close::close)
+        .get("/api/v1/ecard/notices", notices::list)
+        .get("/api/v1/ecard/notices/{file}", notices::pdf)
 }
 
 /// The signed-in holder's open account: 403 for any other role.
