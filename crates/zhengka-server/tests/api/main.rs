@@ -19,6 +19,7 @@ mod card_side;
 mod cards;
 mod credentials;
 mod ecard;
+mod ecard_holder;
 mod ecard_race;
 mod instances;
 mod jobs;
