@@ -7,6 +7,8 @@ use chrono::{Days, Utc};
 use serde_json::{Value, json};
 use zhengka_domain::employer::{Role, User};
 use zhengka_server::auth::password;
+use zhengka_server::providers::Providers;
+use zhengka_server::providers::real_person::RealPersonProvider;
 use zhengka_server::{AppState, Config, router};
 use zhengka_store::testing::{self, TestDatabase};
 use zhengka_store::{Audit, SqlStore, Write};
@@ -32,11 +34,22 @@ pub struct Server {
 
 impl Server {
     pub async fn spawn() -> Self {
+        Self::spawn_with(Providers::default()).await
+    }
+
+    /// A server whose real-person step is the built-in demo (any photo passes).
+    pub async fn spawn_demo() -> Self {
+        let demo = Some(RealPersonProvider::Demo);
+        Self::spawn_with(Providers { real_person: demo }).await
+    }
+
+    async fn spawn_with(providers: Providers) -> Self {
         let db = testing::sqlite();
         let store = Arc::new(db.connect().await.expect("connect"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = router(AppState::new(store.clone(), Config::default()));
+        let state = AppState::new(store.clone(), Config::default()).with_providers(providers);
+        let app = router(state);
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let mut this = Self {
             base,
