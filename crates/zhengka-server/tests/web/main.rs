@@ -13,6 +13,7 @@ mod card_pages;
 mod card_search;
 mod card_side;
 mod cut_over;
+mod ecard_http;
 mod ecard_pages;
 mod http;
 mod journey;
