@@ -56,16 +56,30 @@ async fn a_holder_downloads_the_notices_of_their_own_permit_only() {
         assert_eq!(notices.len(), 1, "{notices:?}");
         assert_eq!(notices[0]["application_id"], permit["application_id"]);
         assert_eq!(notices[0]["kind"], "new_from_abroad");
-        let own = format!("/api/v1/ecard/notices/{}.pdf", permit["application_id"].as_str().unwrap());
+        let own = format!(
+            "/api/v1/ecard/notices/{}.pdf",
+            permit["application_id"].as_str().unwrap()
+        );
         let (status, bytes) = pdf(&app, &own, &token).await;
         assert_eq!(status, 200);
         assert!(bytes.starts_with(b"%PDF-"), "a PDF");
         // Another holder's Notice, a made-up id, a name without .pdf: 404.
-        let theirs = format!("/api/v1/ecard/notices/{}.pdf", other["application_id"].as_str().unwrap());
-        for path in [theirs.as_str(), "/api/v1/ecard/notices/nope.pdf", "/api/v1/ecard/notices/x"] {
+        let theirs = format!(
+            "/api/v1/ecard/notices/{}.pdf",
+            other["application_id"].as_str().unwrap()
+        );
+        for path in [
+            theirs.as_str(),
+            "/api/v1/ecard/notices/nope.pdf",
+            "/api/v1/ecard/notices/x",
+        ] {
             assert_eq!(pdf(&app, path, &token).await.0, 404, "{path}");
         }
-        assert_eq!(pdf(&app, &theirs, &other_token).await.0, 200, "theirs to them");
+        assert_eq!(
+            pdf(&app, &theirs, &other_token).await.0,
+            200,
+            "theirs to them"
+        );
         // Staff use the applications' own endpoints.
         assert_eq!(app.get("/api/v1/ecard/notices", &c.agent).await.status, 403);
         assert_eq!(app.get("/api/v1/ecard/notices", "").await.status, 401);
@@ -87,24 +101,52 @@ async fn a_holder_reports_their_card_lost_then_asks_for_the_replacement() {
         let r = app.post(&events("ZK0000000000"), &token, &lost).await;
         assert_eq!(r.status, 404, "{:?}", r.body);
         // Only a loss report, and a replacement after it.
-        let r = app.post(&events(&card), &token, &json!({ "type": "frozen" })).await;
-        assert_eq!((r.status, r.error()), (422, ("event_not_allowed", Some("type"))));
-        let r = app.post(&events(&card), &token, &json!({ "type": "replaced" })).await;
-        assert_eq!((r.status, r.error().0), (409, "replacement_needs_loss_report"));
+        let r = app
+            .post(&events(&card), &token, &json!({ "type": "frozen" }))
+            .await;
+        assert_eq!(
+            (r.status, r.error()),
+            (422, ("event_not_allowed", Some("type")))
+        );
+        let r = app
+            .post(&events(&card), &token, &json!({ "type": "replaced" }))
+            .await;
+        assert_eq!(
+            (r.status, r.error().0),
+            (409, "replacement_needs_loss_report")
+        );
         let r = app.post(&events(&card), &token, &lost).await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         assert_eq!(r.body["card"]["status"], "frozen");
         let e = app.get("/api/v1/ecard", &token).await;
         assert_eq!(e.body["card"]["status"], "frozen");
-        let r = app.post(&events(&card), &token, &json!({ "type": "unfrozen" })).await;
+        let r = app
+            .post(&events(&card), &token, &json!({ "type": "unfrozen" }))
+            .await;
         assert_eq!(r.status, 422, "unfreezing is the officer's: {:?}", r.body);
-        let r = app.post(&events(&card), &token, &json!({ "type": "replaced" })).await;
+        let r = app
+            .post(&events(&card), &token, &json!({ "type": "replaced" }))
+            .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
-        let new = r.body["replacement"]["card_number"].as_str().unwrap().to_owned();
+        let new = r.body["replacement"]["card_number"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert_eq!(r.body["replacement"]["status"], "applied");
         let e = app.get("/api/v1/ecard", &token).await;
-        assert_eq!(e.body["card"]["card_number"], new.as_str(), "the e-card shows the new card");
-        assert!(app.audit_actions().await.iter().filter(|a| *a == "card.event_recorded").count() >= 3);
+        assert_eq!(
+            e.body["card"]["card_number"],
+            new.as_str(),
+            "the e-card shows the new card"
+        );
+        assert!(
+            app.audit_actions()
+                .await
+                .iter()
+                .filter(|a| *a == "card.event_recorded")
+                .count()
+                >= 3
+        );
         // Staff other than card officers still may not post events.
         let r = app.post(&events(&new), &c.agent, &lost).await;
         assert_eq!(r.status, 403);
@@ -120,8 +162,13 @@ async fn an_officer_frozen_card_is_not_the_holders_to_replace() {
         let r = app.card_event(&c, &card, json!({ "type": "frozen" })).await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         let events = format!("/api/v1/cards/{card}/events");
-        let r = app.post(&events, &token, &json!({ "type": "replaced" })).await;
-        assert_eq!((r.status, r.error().0), (409, "replacement_needs_loss_report"));
+        let r = app
+            .post(&events, &token, &json!({ "type": "replaced" }))
+            .await;
+        assert_eq!(
+            (r.status, r.error().0),
+            (409, "replacement_needs_loss_report")
+        );
     })
     .await;
 }

@@ -25,7 +25,13 @@ async fn form(s: &Server, c: &Client) -> (String, String) {
 }
 
 /// The real-person form posted as multipart, with `image` bytes.
-async fn selfie(s: &Server, c: &Client, path: &str, cookie: &str, csrf: &str) -> (StatusCode, String) {
+async fn selfie(
+    s: &Server,
+    c: &Client,
+    path: &str,
+    cookie: &str,
+    csrf: &str,
+) -> (StatusCode, String) {
     let boundary = "----zhengkaSelfie";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"me.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
@@ -37,7 +43,10 @@ async fn selfie(s: &Server, c: &Client, path: &str, cookie: &str, csrf: &str) ->
         .post(s.url(path))
         .header("cookie", cookie)
         .header("accept-language", "en")
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .body(body)
         .send()
         .await
@@ -106,20 +115,40 @@ async fn the_ecard_pages_are_for_holders() {
     s.cast().await;
     let c = client();
     let (status, location) = get(&s, &c, "", "/web/ecard").await;
-    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/web/sign-in"));
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/web/sign-in")
+    );
     let agent = signed_in(&s, &c, AGENT).await;
     let (_, html) = get(&s, &c, &agent, "/web/applications").await;
     let csrf = csrf_of(&html);
-    assert_eq!(get(&s, &c, &agent, "/web/ecard").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&s, &c, &agent, "/web/ecard").await.0,
+        StatusCode::FORBIDDEN
+    );
     let notice = "/web/ecard/notices/00000000-0000-0000-0000-000000000000.pdf";
     assert_eq!(get(&s, &c, &agent, notice).await.0, StatusCode::FORBIDDEN);
-    for path in ["/web/ecard/card/lost", "/web/ecard/card/replace", "/web/ecard/close"] {
+    for path in [
+        "/web/ecard/card/lost",
+        "/web/ecard/card/replace",
+        "/web/ecard/close",
+    ] {
         let form = [("csrf", csrf.as_str()), ("lost.confirm", "yes")];
-        assert_eq!(post(&s, &c, &agent, path, &form).await.0, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            post(&s, &c, &agent, path, &form).await.0,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
         let form = [("csrf", ""), ("lost.confirm", "yes")];
-        assert_eq!(post(&s, &c, &agent, path, &form).await.0, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            post(&s, &c, &agent, path, &form).await.0,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     // The sign-in page leads holders to registration and reset.
     let (_, html) = get(&s, &c, "", "/web/sign-in").await;
-    assert!(html.contains("href=\"/web/ecard/register\"") && html.contains("href=\"/web/ecard/reset\""));
+    assert!(
+        html.contains("href=\"/web/ecard/register\"") && html.contains("href=\"/web/ecard/reset\"")
+    );
 }

@@ -29,7 +29,10 @@ async fn holder(s: &Server, passport: &str) -> (Value, String) {
     let ssn = account["ssn"].as_str().unwrap().to_owned();
     let body = json!({ "ssn": ssn, "bank_code": "BOC", "pickup": "service_hall" });
     let card = s.api_as("/api/v1/cards", CARD, body).await;
-    let path = format!("/api/v1/cards/{}/events", card["card_number"].as_str().unwrap());
+    let path = format!(
+        "/api/v1/cards/{}/events",
+        card["card_number"].as_str().unwrap()
+    );
     let issued = json!({ "type": "issued_at_window", "chip_serial": "CHIPE0000001",
                          "bank_account": "5555555555554444" });
     s.api_as(&path, CARD, issued).await;
@@ -84,7 +87,10 @@ async fn a_holder_registers_on_a_phone_and_uses_the_ecard() {
     // A wrong name: the one refusal, what was typed kept, the passwords not.
     fill_registration(&b, "MARIA SILVERA", &number).await;
     let summary = b.text(".error-summary").await;
-    assert!(summary.contains(&text("en", "error.registration_refused")), "{summary}");
+    assert!(
+        summary.contains(&text("en", "error.registration_refused")),
+        "{summary}"
+    );
     assert_eq!(b.prop("#f-name", "value").await, "MARIA SILVERA");
     assert_eq!(b.prop("#f-permit_number", "value").await, number);
     assert_eq!(b.prop("#f-password", "value").await, "");
@@ -113,7 +119,10 @@ async fn a_holder_registers_on_a_phone_and_uses_the_ecard() {
     assert_eq!(b.path().await, "/web/ecard");
     assert!(b.exists("#demo-real-person").await);
     the_permit_is_the_record(&b, &permit).await;
-    assert!(b.exists("a[href='/web/ecard/qr']").await && b.exists("a[href='/web/ecard/notifications']").await);
+    assert!(
+        b.exists("a[href='/web/ecard/qr']").await
+            && b.exists("a[href='/web/ecard/notifications']").await
+    );
     axe_both(&b, "e-card").await;
 
     // The SSN: masked, and nowhere in the page until tapped.
@@ -134,7 +143,10 @@ async fn a_holder_registers_on_a_phone_and_uses_the_ecard() {
     b.click("#f-lost-confirm").await;
     b.go("#lost-form button[type=submit]").await;
     assert_eq!(b.attr("#card-status", "data-status").await, "frozen");
-    assert!(b.exists("#replace-form").await, "a replacement may be asked for");
+    assert!(
+        b.exists("#replace-form").await,
+        "a replacement may be asked for"
+    );
     assert!(!b.exists("#lost-form").await);
     axe_both(&b, "e-card after the loss").await;
     b.finish().await;
@@ -150,8 +162,14 @@ async fn the_permit_is_the_record(b: &Browser, permit: &Value) {
     let validity = b.text("#permit-validity").await;
     assert!(validity.contains(&s("valid_from")) && validity.contains(&s("valid_to")));
     assert_eq!(b.attr("#permit-status", "data-status").await, s("status"));
-    assert!(!b.exists("#permit-state").await, "a valid permit has no warning");
-    assert!(b.exists("#onsite-awaiting").await, "class B from abroad: the on-site check");
+    assert!(
+        !b.exists("#permit-state").await,
+        "a valid permit has no warning"
+    );
+    assert!(
+        b.exists("#onsite-awaiting").await,
+        "class B from abroad: the on-site check"
+    );
 }
 
 #[tokio::test]
@@ -164,13 +182,17 @@ async fn the_holder_pages_in_chinese_with_a_chosen_photo() {
         return;
     };
     b.resize(360, 740).await;
-    b.goto(&s.url("/web/lang/zh-CN?next=/web/ecard/reset")).await;
+    b.goto(&s.url("/web/lang/zh-CN?next=/web/ecard/reset"))
+        .await;
     assert_eq!(b.attr("html", "lang").await, "zh-CN");
     axe_both(&b, "password reset (zh)").await;
     b.goto(&s.url("/web/ecard/register")).await;
     fill_registration(&b, "ANNA OTHER", &number).await;
     let summary = b.text(".error-summary").await;
-    assert!(summary.contains(&text("zh-CN", "error.registration_refused")), "{summary}");
+    assert!(
+        summary.contains(&text("zh-CN", "error.registration_refused")),
+        "{summary}"
+    );
     axe_both(&b, "registration refused (zh)").await;
     fill_registration(&b, NAME, &number).await;
     assert!(b.path().await.ends_with("/real-person"));
@@ -185,7 +207,10 @@ async fn the_holder_pages_in_chinese_with_a_chosen_photo() {
         .unwrap();
     b.go("#selfie-submit").await;
     assert_eq!(b.attr("#outcome", "data-outcome").await, "pass");
-    assert_eq!(b.text("#outcome-title").await, text("zh-CN", "ecard.rp.pass"));
+    assert_eq!(
+        b.text("#outcome-title").await,
+        text("zh-CN", "ecard.rp.pass")
+    );
     axe_both(&b, "real-person passed (zh)").await;
     b.sign_in_as(&s.base, &number, HOLDER_PASSWORD).await;
     assert_eq!(b.path().await, "/web/ecard");

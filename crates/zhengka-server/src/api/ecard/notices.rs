@@ -35,7 +35,9 @@ impl<'a> NoticeItem<'a> {
             application_id: &a.id,
             kind: a.form.kind.as_str(),
             notice_id: &n.notice_id,
-            issued_at: n.issued_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            issued_at: n
+                .issued_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         })
     }
 }
@@ -71,7 +73,11 @@ pub async fn list(State(app): State<AppState>, caller: Caller) -> Result<Reply, 
 }
 
 /// The PDF of the holder's own Notice `id`. Shared with the pages.
-pub async fn own_notice_pdf(app: &AppState, caller: &Caller, id: &str) -> Result<Vec<u8>, ApiError> {
+pub async fn own_notice_pdf(
+    app: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Vec<u8>, ApiError> {
     let all = own_notices(app, caller).await?;
     let a = all.iter().find(|a| a.id == id).ok_or(ApiError::NotFound)?;
     let (Some(notice), Some(number)) = (&a.notice, &a.permit_number) else {

@@ -121,7 +121,11 @@ pub async fn open_registration(app: &AppState, id: &str) -> Result<Registration,
 
 /// Returns the holder id, whether the check was the demo's, and whether this
 /// was a password reset. Shared by the API and the real-person page.
-pub async fn pass(app: &AppState, id: &str, image: &[u8]) -> Result<(String, bool, bool), ApiError> {
+pub async fn pass(
+    app: &AppState,
+    id: &str,
+    image: &[u8],
+) -> Result<(String, bool, bool), ApiError> {
     let provider = provider(app)?;
     let r = open_registration(app, id).await?;
     let person = person_key(Some(&r.permit_number), "");

@@ -42,7 +42,10 @@ async fn card_event(
         Err(confirm_first())
     } else {
         let e = load(app, caller).await?;
-        let number = e.card.map(|c| c.card_number.to_string()).ok_or(ApiError::NotFound)?;
+        let number = e
+            .card
+            .map(|c| c.card_number.to_string())
+            .ok_or(ApiError::NotFound)?;
         let req = CardEventBody {
             kind,
             courier: None,

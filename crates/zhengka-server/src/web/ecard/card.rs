@@ -41,7 +41,15 @@ pub async fn show(
     Query(q): Query<Show>,
 ) -> Result<Response, PageError> {
     let reveal = q.show.as_deref() == Some("ssn");
-    page(&app, &v, reveal, &Problems::default(), &Fields(vec![]), StatusCode::OK).await
+    page(
+        &app,
+        &v,
+        reveal,
+        &Problems::default(),
+        &Fields(vec![]),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The e-card page, with `problems` at the fields of the form `posted` came from.
@@ -88,7 +96,7 @@ fn permit(p: &Permit, employer: Value) -> Value {
     context! {
         number => p.permit_number.as_str(),
         name => p.holder_name.as_str(),
-        class => Value::from_serialize(&p.class),
+        class => Value::from_serialize(p.class),
         position => Value::from_serialize(&p.position),
         employer => employer,
         valid_from => p.valid_from.to_string(),

@@ -56,7 +56,11 @@ pub async fn check(
     let r = registration(&app, &id).await?;
     let demo = demo(&app);
     let result = if image.is_empty() {
-        Err(ApiError::invalid("image", "required", "take or choose a photo"))
+        Err(ApiError::invalid(
+            "image",
+            "required",
+            "take or choose a photo",
+        ))
     } else {
         match check_image(image) {
             Ok(image) => pass(&app, &id, &image).await,

@@ -39,8 +39,15 @@ fn blank(app: &AppState, mut v: Visitor, purpose: RegistrationPurpose) -> Respon
     let demo = demo(app);
     with_secret(&mut v, |v| {
         let values = Fields(vec![("id_kind".into(), "permit_number".into())]);
-        page(v, demo, purpose, &values, &Problems::default(), StatusCode::OK)
-            .unwrap_or_else(IntoResponse::into_response)
+        page(
+            v,
+            demo,
+            purpose,
+            &values,
+            &Problems::default(),
+            StatusCode::OK,
+        )
+        .unwrap_or_else(IntoResponse::into_response)
     })
 }
 
@@ -77,7 +84,11 @@ async fn submit(
             "the two passwords differ",
         ))
     } else if let Some(kind) = missing_identifier(&fields) {
-        Err(ApiError::invalid(kind, "required", "fill in the chosen identifier"))
+        Err(ApiError::invalid(
+            kind,
+            "required",
+            "fill in the chosen identifier",
+        ))
     } else {
         start(app, client, request(&fields, v.lang), purpose).await
     };
@@ -88,7 +99,14 @@ async fn submit(
         }
         Err(ApiError::TooManyRequests { .. }) => {
             let problems = summary_only(&v, "error.too_many_attempts");
-            page(&v, demo(app), purpose, &fields, &problems, StatusCode::TOO_MANY_REQUESTS)
+            page(
+                &v,
+                demo(app),
+                purpose,
+                &fields,
+                &problems,
+                StatusCode::TOO_MANY_REQUESTS,
+            )
         }
         Err(e) => {
             let problems = Problems::from_api(&v, e)?;
