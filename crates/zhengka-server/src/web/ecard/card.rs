@@ -169,3 +169,42 @@ pub async fn notice(
     let pdf = own_notice_pdf(&app, caller, id).await?;
     Ok(pdf_response(id, pdf))
 }
+
+#[cfg(test)]
+mod tests {
+    use minijinja::context;
+
+    use crate::web::render::render;
+
+    fn ecard(status: &str, onsite: minijinja::Value) -> String {
+        let ctx = context! {
+            lang => "en", csrf => "x", path => "/web/ecard", demo_real_person => true,
+            permit => context! { number => "GD1", name => "A B", class => "B", position => "P",
+                                 employer => "E", valid_from => "2026-01-01",
+                                 valid_to => "2027-01-01", status => status },
+            onsite => onsite, notices => Vec::<minijinja::Value>::new(),
+            f => context! { values => context! {}, errors => context! {} },
+        };
+        render("ecard.html", ctx).unwrap().0
+    }
+
+    #[test]
+    fn a_suspended_permit_says_so_first_and_the_deadline_shows() {
+        let html = ecard(
+            "suspended",
+            context! { state => "due", due_by => "2026-02-01" },
+        );
+        let alert = html
+            .find("id=\"permit-state\"")
+            .expect("the state is shown");
+        assert!(
+            alert < html.find("id=\"permit\"").unwrap(),
+            "before the permit"
+        );
+        assert!(html.contains("Your permit is Suspended"));
+        assert!(html.contains("id=\"onsite-due\"") && html.contains("2026-02-01"));
+        assert!(html.contains("id=\"demo-real-person\""));
+        let html = ecard("valid", context! { state => "not_required" });
+        assert!(!html.contains("id=\"permit-state\"") && !html.contains("onsite-"));
+    }
+}
