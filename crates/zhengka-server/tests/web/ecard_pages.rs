@@ -149,6 +149,13 @@ async fn a_holder_registers_on_a_phone_and_uses_the_ecard() {
     );
     assert!(!b.exists("#lost-form").await);
     axe_both(&b, "e-card after the loss").await;
+    b.click("#f-replaced-confirm").await;
+    b.go("#replace-form button[type=submit]").await;
+    assert_eq!(
+        b.attr("#card-status", "data-status").await,
+        "applied",
+        "the new card"
+    );
     b.finish().await;
 }
 
@@ -216,5 +223,60 @@ async fn the_holder_pages_in_chinese_with_a_chosen_photo() {
     assert_eq!(b.path().await, "/web/ecard");
     assert_eq!(b.text("#permit-title").await, text("zh-CN", "ecard.permit"));
     axe_both(&b, "e-card (zh)").await;
+    // Closing the account: a tick, then back at the sign-in page, signed out.
+    b.click("#f-close-confirm").await;
+    b.go("#close-form button[type=submit]").await;
+    assert_eq!(b.path().await, "/web/sign-in?done=account_closed");
+    assert_eq!(b.text("#flash").await, text("zh-CN", "done.account_closed"));
+    b.goto(&s.url("/web/ecard")).await;
+    assert_eq!(b.path().await, "/web/sign-in");
+    b.finish().await;
+}
+
+#[tokio::test]
+async fn the_notice_qr_scanned_with_the_camera_registers() {
+    let s = Server::spawn_demo().await;
+    s.cast().await;
+    let approved = s.approved_from_abroad("EP4444444").await;
+    let qr = s.notice_qr(approved["id"].as_str().unwrap()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("notice.y4m");
+    crate::camera::qr_video(&qr, &video);
+    let camera = [
+        "--use-fake-ui-for-media-stream".to_owned(),
+        "--use-fake-device-for-media-stream".to_owned(),
+        format!("--use-file-for-fake-video-capture={}", video.display()),
+    ];
+    let Some(b) = browser::start_with(&camera).await else {
+        return;
+    };
+    b.resize(360, 740).await;
+    b.goto(&s.url("/web/lang/en?next=/web/ecard/register"))
+        .await;
+    // Only the chosen identifier's field shows.
+    assert!(b.exists(".id-field[data-kind=notice_qr][hidden]").await);
+    b.click("#f-id_kind-notice_qr").await;
+    assert!(b.exists(".id-field[data-kind=permit_number][hidden]").await);
+    shown(&b, "#scanner").await;
+    assert!(
+        !b.exists("#qr-photo[hidden]").await,
+        "a photo of the QR is offered"
+    );
+    b.click("#scan-start").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while b.prop("#f-notice_qr", "value").await.is_empty() {
+        assert!(Instant::now() < deadline, "the QR was not read");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(b.prop("#f-notice_qr", "value").await, qr);
+    b.fill("#f-name", NAME).await;
+    b.fill("#f-password", HOLDER_PASSWORD).await;
+    b.fill("#f-password2", HOLDER_PASSWORD).await;
+    b.go("#register-form button[type=submit]").await;
+    assert!(
+        b.path().await.ends_with("/real-person"),
+        "{}",
+        b.path().await
+    );
     b.finish().await;
 }
