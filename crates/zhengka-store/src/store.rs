@@ -54,6 +54,9 @@ pub trait Store:
     + crate::SocialSecurityStore
     + crate::CardStore
     + crate::EcardStore
+    + crate::ServiceStore
+    + crate::RelyingPartyStore
+    + crate::VerificationLogStore
     + crate::CoordinationStore
     + Send
     + Sync

@@ -6,7 +6,7 @@ use zhengka_server::auth::totp;
 
 use crate::helpers::*;
 
-fn secret_of(body: &serde_json::Value) -> Vec<u8> {
+pub fn secret_of(body: &serde_json::Value) -> Vec<u8> {
     // Decode the base32 secret the way an authenticator app would.
     let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let (mut buf, mut bits, mut out) = (0u32, 0, vec![]);
