@@ -58,6 +58,7 @@ async fn fill_registration(b: &Browser, name: &str, number: &str) {
 
 /// axe at phone and at desktop width, back to the phone.
 async fn axe_both(b: &Browser, page: &str) {
+    b.screenshot(&page.replace(' ', "-")).await;
     b.axe(&format!("{page} at 360 px")).await;
     b.resize(1280, 1000).await;
     b.axe(&format!("{page} at desktop width")).await;
