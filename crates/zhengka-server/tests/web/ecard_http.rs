@@ -4,6 +4,7 @@
 //! the real-person page says "try again in a moment" (with the expiry) when
 //! no provider answers, and the e-card pages are for holders only.
 
+use base64::Engine;
 use reqwest::{Client, StatusCode};
 
 use crate::card_pages::{csrf_of, get, post};
@@ -24,7 +25,7 @@ async fn form(s: &Server, c: &Client) -> (String, String) {
     (cookie, csrf)
 }
 
-/// The real-person form posted as multipart, with `image` bytes.
+/// The real-person form posted as multipart, with a JPEG header as `image`.
 async fn selfie(
     s: &Server,
     c: &Client,
@@ -32,12 +33,28 @@ async fn selfie(
     cookie: &str,
     csrf: &str,
 ) -> (StatusCode, String) {
+    selfie_of(s, c, path, cookie, csrf, "test").await
+}
+
+/// The same, the image ending in `case` (the fake provider's answer).
+async fn selfie_of(
+    s: &Server,
+    c: &Client,
+    path: &str,
+    cookie: &str,
+    csrf: &str,
+    case: &str,
+) -> (StatusCode, String) {
     let boundary = "----zhengkaSelfie";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"me.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
     )
     .into_bytes();
-    body.extend_from_slice(b"\xFF\xD8\xFF\xE0 test");
+    // The fake provider's own probe image, as bytes.
+    let image = base64::engine::general_purpose::STANDARD
+        .decode(crate::fake_provider::probe(case))
+        .unwrap();
+    body.extend_from_slice(&image);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let r = c
         .post(s.url(path))
@@ -151,4 +168,38 @@ async fn the_ecard_pages_are_for_holders() {
     assert!(
         html.contains("href=\"/web/ecard/register\"") && html.contains("href=\"/web/ecard/reset\"")
     );
+}
+
+#[tokio::test]
+async fn a_failed_check_is_retried_on_the_same_page() {
+    let s = Server::spawn_fake_provider().await;
+    s.cast().await;
+    let approved = s.approved_from_abroad("EH5555555").await;
+    let number = approved["permit_number"].as_str().unwrap().to_owned();
+    let c = client();
+    let (cookie, csrf) = form(&s, &c).await;
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("name", NAME),
+        ("id_kind", "permit_number"),
+        ("permit_number", number.as_str()),
+        ("password", PASSWORD),
+        ("password2", PASSWORD),
+    ];
+    let (status, location) = post(&s, &c, &cookie, "/web/ecard/register", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let (status, html) = selfie_of(&s, &c, &location, &cookie, &csrf, "stranger").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("data-outcome=\"fail\"") && html.contains("id=\"selfie-form\""));
+    assert!(
+        !html.contains("id=\"demo-real-person\""),
+        "a real provider: no demo notice"
+    );
+    let (status, html) = selfie_of(&s, &c, &location, &cookie, &csrf, "pass").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("data-outcome=\"pass\"") && !html.contains("id=\"selfie-form\""));
+    // Used: a second photo finds the registration closed.
+    let (status, html) = selfie_of(&s, &c, &location, &cookie, &csrf, "pass").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("data-outcome=\"closed\""), "{html}");
 }

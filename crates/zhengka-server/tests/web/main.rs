@@ -15,6 +15,8 @@ mod card_side;
 mod cut_over;
 mod ecard_http;
 mod ecard_pages;
+#[path = "../api/fake_provider.rs"]
+mod fake_provider;
 mod http;
 mod journey;
 mod keys;

@@ -43,6 +43,19 @@ impl Server {
         Self::spawn_with(Providers { real_person: demo }).await
     }
 
+    /// A server whose real-person provider is the API tests' fake: the probe
+    /// image's last bytes pick its answer (`pass`, `stranger`...).
+    pub async fn spawn_fake_provider() -> Self {
+        let (url, _) = crate::fake_provider::start().await;
+        let timeout = std::time::Duration::from_secs(5);
+        let provider = RealPersonProvider::http(&url, crate::fake_provider::TOKEN, 0.8, timeout)
+            .expect("the fake's URL");
+        Self::spawn_with(Providers {
+            real_person: Some(provider),
+        })
+        .await
+    }
+
     async fn spawn_with(providers: Providers) -> Self {
         let db = testing::sqlite();
         let store = Arc::new(db.connect().await.expect("connect"));
