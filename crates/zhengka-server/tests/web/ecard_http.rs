@@ -202,4 +202,41 @@ async fn a_failed_check_is_retried_on_the_same_page() {
     let (status, html) = selfie_of(&s, &c, &location, &cookie, &csrf, "pass").await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(html.contains("data-outcome=\"closed\""), "{html}");
+
+    // The password reset: the same form with a new password, a fresh photo.
+    let (reset_cookie, reset_csrf) = form(&s, &c).await;
+    let new_password = "a brand new password 99";
+    let fields = [
+        ("csrf", reset_csrf.as_str()),
+        ("name", NAME),
+        ("id_kind", "permit_number"),
+        ("permit_number", number.as_str()),
+        ("password", new_password),
+        ("password2", new_password),
+    ];
+    let (status, location) = post(&s, &c, &reset_cookie, "/web/ecard/reset", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let (_, html) = selfie_of(&s, &c, &location, &reset_cookie, &reset_csrf, "pass").await;
+    assert!(html.contains("data-outcome=\"reset\""), "{html}");
+    let form = [
+        ("csrf", reset_csrf.as_str()),
+        ("username", number.as_str()),
+        ("password", new_password),
+    ];
+    let r = c
+        .post(s.url("/web/sign-in"))
+        .header("cookie", &reset_cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "signed in with the new password"
+    );
+    let session = r.headers()["set-cookie"].to_str().unwrap();
+    let session = session.split(';').next().unwrap();
+    assert_eq!(get(&s, &c, session, "/web/").await.1, "/web/ecard");
+    assert_eq!(get(&s, &c, session, "/web/ecard").await.0, StatusCode::OK);
 }
