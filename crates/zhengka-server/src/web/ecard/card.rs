@@ -72,10 +72,8 @@ pub async fn page(
     let notices: Vec<Value> = notices
         .iter()
         .filter_map(NoticeItem::of)
-        .map(|n| {
-            let kind = n.kind;
-            context! { date => n.issued_at[..10].to_owned(), kind => kind, ..Value::from_serialize(&n) }
-        })
+        // The day the Notice was issued names it in the list.
+        .map(|n| context! { date => n.issued_at[..10].to_owned(), ..Value::from_serialize(&n) })
         .collect();
     let values = context! {
         section => "ecard",
