@@ -2,7 +2,9 @@
 // vendored jsQR decoder, put its text in the form and submit it. No inline
 // script (the CSP forbids it); without a camera, or without this file, the
 // person pastes the code instead. The texts come from the page's data-*
-// attributes, so they are in the page's language.
+// attributes, so they are in the page's language. `data-field` names the
+// field to fill (default `f-qr`); `data-submit="no"` fills it without
+// submitting (the e-card registration still needs the password).
 "use strict";
 
 document.addEventListener("DOMContentLoaded", function () {
@@ -13,7 +15,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var stop = document.getElementById("scan-stop");
   var video = document.getElementById("scan-video");
   var status = document.getElementById("scan-status");
-  var field = document.getElementById("f-qr");
+  var field = document.getElementById(box.dataset.field || "f-qr");
   var canvas = document.createElement("canvas");
   var ctx = canvas.getContext("2d", { willReadFrequently: true });
   var stream = null;
@@ -34,6 +36,7 @@ document.addEventListener("DOMContentLoaded", function () {
     field.value = text.trim();
     status.textContent = box.dataset.found;
     end();
+    if (box.dataset.submit === "no") return field.focus();
     var form = field.form;
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }

@@ -57,8 +57,8 @@ pub const CARD_SIDE: &[Endpoint] = &[
     ep(
         "post",
         "/api/v1/cards/{card_number}/events",
-        "Record what happened to a card (produced, shipped, delivered, issued_at_window, lost, frozen, unfrozen, replaced); illegal transitions 409 illegal_transition; replaced makes the replacement card",
-        "card_officer (region)",
+        "Record what happened to a card (produced, shipped, delivered, issued_at_window, lost, frozen, unfrozen, replaced); illegal transitions 409 illegal_transition; replaced makes the replacement card. The holder (foreigner) may post lost on their own card, then replaced once the loss froze it (another's card: 404; other events: 422 event_not_allowed)",
+        "card_officer (region), foreigner (own card)",
         Some("CardEvent"),
         200,
     ),

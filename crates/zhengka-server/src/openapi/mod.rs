@@ -7,6 +7,7 @@
 mod card_side;
 mod ecard;
 mod ecard_devices;
+mod ecard_holder;
 mod ecard_notifications;
 mod endpoints;
 mod schemas;
@@ -131,6 +132,7 @@ const SECTIONS: &[&[Endpoint]] = &[
     card_side::CARD_SIDE,
     ecard::ECARD,
     ecard_devices::ECARD_DEVICES,
+    ecard_holder::ECARD_HOLDER,
     verification::VERIFICATION,
     verification::RELYING_PARTIES,
     ecard_notifications::ECARD_NOTIFICATIONS,

@@ -32,6 +32,16 @@ const FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../static/ecard-qr.js"),
     ),
+    (
+        "ecard.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/ecard.js"),
+    ),
+    (
+        "selfie.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/selfie.js"),
+    ),
 ];
 
 /// Third-party files, each with its license (see `static/vendor/README.md`).

@@ -36,6 +36,7 @@ pub const DONE: &[&str] = &[
     "unfrozen",
     "replaced",
     "device_revoked",
+    "account_closed",
 ];
 
 /// The message key named by `done=` in the query of `path`, if it is one.

@@ -10,6 +10,7 @@ mod admin_accounts;
 pub(crate) mod all_errors;
 mod assets;
 mod cards;
+mod ecard;
 mod ecard_devices;
 mod ecard_notifications;
 #[cfg(test)]
@@ -36,7 +37,6 @@ mod visitor;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
-use minijinja::context;
 use zhengka_domain::employer::Role;
 
 use crate::AppState;
@@ -83,6 +83,7 @@ pub fn routes() -> Router<AppState> {
         .merge(permits::routes())
         .merge(social_security::routes())
         .merge(cards::routes())
+        .merge(ecard::routes())
         .merge(ecard_notifications::routes())
         .merge(ecard_devices::routes())
         .layer(middleware::from_fn(errors::error_pages))
@@ -102,7 +103,7 @@ async fn home(v: Visitor) -> Result<Response, PageError> {
         Role::SocialSecurityOfficer => "/web/social-security/accounts",
         Role::CardOfficer => "/web/cards",
         Role::PoliceOfficer | Role::RelyingParty => "/web/verify",
-        _ => return Ok(v.page("home.html", context! {})?.into_response()),
+        Role::Foreigner => "/web/ecard",
     };
     Ok(Redirect::to(start).into_response())
 }

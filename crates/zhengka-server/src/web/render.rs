@@ -111,6 +111,15 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "ecard_devices.html",
         include_str!("../../templates/ecard_devices.html"),
     ),
+    ("ecard.html", include_str!("../../templates/ecard.html")),
+    (
+        "ecard_register.html",
+        include_str!("../../templates/ecard_register.html"),
+    ),
+    (
+        "ecard_real_person.html",
+        include_str!("../../templates/ecard_real_person.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -33,7 +33,12 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// `Set-Cookie` for our cookies; `None` as `max_age_secs` clears it.
-fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bool) -> HeaderValue {
+pub(super) fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age_secs: Option<i64>,
+    secure: bool,
+) -> HeaderValue {
     let age = max_age_secs.unwrap_or(0);
     let secure = if secure { "; Secure" } else { "" };
     format!("{name}={value}; Path=/; Max-Age={age}; HttpOnly; SameSite=Strict{secure}")

@@ -54,6 +54,9 @@ fn dynamic(prefix: &str) -> Option<Vec<String>> {
         "end_reason." => strs(&["permit_cancelled", "permit_revoked", "permit_expired"]),
         "exclusion." => strs(&["over_age"]),
         "handover." => strs(&["delivery", "service_hall"]),
+        "ecard.register.kind_" => strs(&super::ecard::KINDS),
+        "ecard.rp." => strs(&super::ecard::OUTCOMES),
+        "ecard.rp_advice." => strs(&super::ecard::OUTCOMES),
         "sex." => strs(&["female", "male", "unspecified"]),
         // Every event a card's history may show.
         "event." => strs(&[

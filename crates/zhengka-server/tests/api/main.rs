@@ -21,6 +21,7 @@ mod cards;
 mod credentials;
 mod ecard;
 mod ecard_devices;
+mod ecard_holder;
 mod ecard_race;
 mod instances;
 mod jobs;

@@ -282,9 +282,14 @@ impl Browser {
     }
 
     pub async fn sign_in(&self, base: &str, username: &str) {
+        self.sign_in_as(base, username, super::server::PASSWORD)
+            .await;
+    }
+
+    pub async fn sign_in_as(&self, base: &str, username: &str, password: &str) {
         self.goto(&format!("{base}/web/sign-in")).await;
         self.fill("#f-username", username).await;
-        self.fill("#f-password", super::server::PASSWORD).await;
+        self.fill("#f-password", password).await;
         self.go("main form button[type=submit]").await;
         let path = self.path().await;
         assert!(

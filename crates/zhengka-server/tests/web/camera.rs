@@ -14,7 +14,7 @@ const PX: usize = 4;
 const QUIET: usize = 6;
 
 /// A short Y4M video (4:2:0, grey) of `payload` as a QR code.
-fn qr_video(payload: &str, path: &Path) {
+pub(crate) fn qr_video(payload: &str, path: &Path) {
     let m = QrMatrix::encode(payload).expect("a QR");
     let side = (m.width() + 2 * QUIET) * PX;
     let side = side + side % 2;

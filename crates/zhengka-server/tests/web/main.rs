@@ -15,7 +15,11 @@ mod card_search;
 mod card_side;
 mod chrome;
 mod cut_over;
+mod ecard_http;
+mod ecard_pages;
 mod ecard_qr;
+#[path = "../api/fake_provider.rs"]
+mod fake_provider;
 mod forms;
 mod http;
 mod journey;

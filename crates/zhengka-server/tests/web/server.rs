@@ -34,22 +34,55 @@ pub struct Server {
     _db: TestDatabase,
 }
 
+/// The built-in demo stand-in vouches for e-card holders (as `serve --demo`).
+fn demo_providers() -> Providers {
+    Providers {
+        real_person: Some(RealPersonProvider::Demo),
+        ..Providers::default()
+    }
+}
+
 impl Server {
     pub async fn spawn() -> Self {
-        Self::spawn_with(Config::default()).await
+        Self::spawn_demo().await
     }
 
-    /// A server with the deployment's own settings (authority, time zone).
+    /// A server with the deployment's own settings (authority, time zone),
+    /// the demo real-person stand-in vouching for holders.
     pub async fn spawn_with(config: Config) -> Self {
+        Self::start(config, demo_providers()).await
+    }
+
+    /// A server whose real-person step is the built-in demo (any photo passes,
+    /// as under `serve --demo`).
+    pub async fn spawn_demo() -> Self {
+        Self::start(Config::default(), demo_providers()).await
+    }
+
+    /// A server with no real-person provider (registrations cannot finish).
+    pub async fn spawn_without_provider() -> Self {
+        Self::start(Config::default(), Providers::default()).await
+    }
+
+    /// A server whose real-person provider is the API tests' fake: the probe
+    /// image's last bytes pick its answer (`pass`, `stranger`...).
+    pub async fn spawn_fake_provider() -> Self {
+        let (url, _) = crate::fake_provider::start().await;
+        let timeout = std::time::Duration::from_secs(5);
+        let provider = RealPersonProvider::http(&url, crate::fake_provider::TOKEN, 0.8, timeout)
+            .expect("the fake's URL");
+        let providers = Providers {
+            real_person: Some(provider),
+            ..Providers::default()
+        };
+        Self::start(Config::default(), providers).await
+    }
+
+    async fn start(config: Config, providers: Providers) -> Self {
         let db = testing::sqlite();
         let store = Arc::new(db.connect().await.expect("connect"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        // The built-in demo stand-in vouches for e-card holders (as `serve --demo`).
-        let providers = Providers {
-            real_person: Some(RealPersonProvider::Demo),
-            ..Providers::default()
-        };
         let state = AppState::new(store.clone(), config).with_providers(providers);
         let anchor = state.credentials.anchor_public().clone();
         let app = router(state);

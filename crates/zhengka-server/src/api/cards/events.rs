@@ -51,7 +51,7 @@ pub async fn post(
     Path(number): Path<String>,
     body: JsonBody,
 ) -> Result<Reply, ApiError> {
-    caller.require(&[Role::CardOfficer])?;
+    caller.require(&[Role::CardOfficer, Role::Foreigner])?;
     let req: CardEventBody = body.parse()?;
     Ok(record(&app, &caller, key.as_deref(), &number, req).await?.1)
 }
@@ -64,7 +64,7 @@ pub async fn record(
     number: &str,
     req: CardEventBody,
 ) -> Result<(Card, Reply), ApiError> {
-    caller.require(&[Role::CardOfficer])?;
+    caller.require(&[Role::CardOfficer, Role::Foreigner])?;
     if req.kind == CardEventType::Batched {
         return Err(ApiError::invalid(
             "type",
@@ -72,7 +72,13 @@ pub async fn record(
             "cards are batched with POST /api/v1/card-batches",
         ));
     }
-    let mut card = visible_card(app, caller, number).await?;
+    // The holder acts on their own card only, and only to report a loss or
+    // ask for the replacement (`holder::own_card_for`).
+    let mut card = if caller.user.role == Role::Foreigner {
+        super::holder::own_card_for(app, caller, number, req.kind).await?
+    } else {
+        visible_card(app, caller, number).await?
+    };
     let permit = app.store.get_permit(&card.elements.permit_number).await?;
     let permit_valid = permit.status == PermitStatus::Valid;
     let now = Utc::now();

@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod batches;
 pub mod events;
+pub mod holder;
 pub mod list;
 pub mod view;
 

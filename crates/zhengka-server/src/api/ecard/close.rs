@@ -18,8 +18,14 @@ pub async fn close(
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    close_account(&app, &caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Close holder `id`'s account; shared by the API and the e-card page.
+pub async fn close_account(app: &AppState, caller: &Caller, id: &str) -> Result<(), ApiError> {
     caller.require(&[Role::Foreigner, Role::Admin])?;
-    let holder = match app.store.get_holder(&id).await {
+    let holder = match app.store.get_holder(id).await {
         Ok(h) => h,
         Err(StoreError::NotFound) => return Err(ApiError::NotFound),
         Err(e) => return Err(e.into()),
@@ -36,7 +42,7 @@ pub async fn close(
         details: json!({ "permit_number": holder.permit_number.as_str() }),
     });
     match app.store.close_holder(&holder, w).await {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Ok(()) => Ok(()),
         Err(StoreError::Conflict { .. }) => Err(ApiError::conflict(
             "holder_closed",
             "this e-card account is closed already",

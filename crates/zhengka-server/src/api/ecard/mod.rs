@@ -3,6 +3,7 @@
 
 pub mod close;
 pub mod devices;
+pub mod notices;
 pub mod notifications;
 pub mod real_person;
 pub mod register;
@@ -37,6 +38,8 @@ pub fn routes(r: Routes) -> Routes {
         .get("/api/v1/ecard/devices", devices::list)
         .get("/api/v1/ecard/devices/{id}/credential", devices::credential)
         .delete("/api/v1/ecard/devices/{id}", devices::revoke)
+        .get("/api/v1/ecard/notices", notices::list)
+        .get("/api/v1/ecard/notices/{file}", notices::pdf)
 }
 
 /// The signed-in holder's open account: 403 for any other role.

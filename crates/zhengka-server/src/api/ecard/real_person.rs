@@ -73,6 +73,13 @@ pub fn decode_image(text: &str) -> Result<Vec<u8>, ApiError> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
         .map_err(|_| bad("invalid_image", "image is base64 of a JPEG or PNG"))?;
+    check_image(bytes)
+}
+
+/// A JPEG or PNG of at most [`MAX_IMAGE_BYTES`] (the page's upload comes here
+/// directly, without base64).
+pub fn check_image(bytes: Vec<u8>) -> Result<Vec<u8>, ApiError> {
+    let bad = |code: &str, message: &str| ApiError::invalid("image", code, message);
     if bytes.len() > MAX_IMAGE_BYTES {
         return Err(bad("image_too_large", "an image is at most 2 MiB"));
     }
@@ -95,7 +102,7 @@ fn unavailable() -> ApiError {
     }
 }
 
-async fn open_registration(app: &AppState, id: &str) -> Result<Registration, ApiError> {
+pub async fn open_registration(app: &AppState, id: &str) -> Result<Registration, ApiError> {
     let missing = ApiError::Missing {
         code: "registration_not_found",
         message: "no such registration",
@@ -114,8 +121,12 @@ async fn open_registration(app: &AppState, id: &str) -> Result<Registration, Api
 }
 
 /// Returns the holder id, whether the check was the demo's, and whether this
-/// was a password reset.
-async fn pass(app: &AppState, id: &str, image: &[u8]) -> Result<(String, bool, bool), ApiError> {
+/// was a password reset. Shared by the API and the real-person page.
+pub async fn pass(
+    app: &AppState,
+    id: &str,
+    image: &[u8],
+) -> Result<(String, bool, bool), ApiError> {
     let provider = provider(app)?;
     let r = open_registration(app, id).await?;
     let person = person_key(Some(&r.permit_number), "");

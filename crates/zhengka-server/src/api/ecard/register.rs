@@ -172,7 +172,8 @@ fn source_key(client: &ClientAddress) -> String {
     format!("ecard:source:{}", token::hash(&client.0))
 }
 
-async fn start(
+/// The real-name step; shared by the API and the registration page.
+pub async fn start(
     app: &AppState,
     client: &ClientAddress,
     req: NewRegistration,
