@@ -108,7 +108,7 @@ impl SqlStore {
 }
 
 /// Create the file if missing, unless the caller said otherwise.
-fn sqlite_url(url: &str) -> String {
+pub(crate) fn sqlite_url(url: &str) -> String {
     if url.contains("mode=") {
         url.to_owned()
     } else if url.contains('?') {
@@ -148,7 +148,7 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-fn sqlite_pool(max: u32) -> AnyPoolOptions {
+pub(crate) fn sqlite_pool(max: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(30))

@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-use sqlx::{Connection, Executor};
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Connection, Executor};
 
 use crate::{SqlStore, StoreError, Vault};
 
@@ -78,6 +81,29 @@ pub async fn all() -> Vec<TestDatabase> {
         None => eprintln!("note: {DATABASE_URL_VAR} is not set; PostgreSQL skipped"),
     }
     dbs
+}
+
+/// Connections for measuring bare commits on `url` (the yardstick of the load
+/// harness): on SQLite the store's one writer connection with the store's
+/// pragmas (SQLite has one writer; more connections only wait on its lock), on
+/// PostgreSQL one connection per client.
+pub async fn commit_pool(url: &str, clients: u32) -> Result<AnyPool, StoreError> {
+    install_default_drivers();
+    let pool = match crate::Backend::from_url(url)? {
+        crate::Backend::Sqlite => {
+            crate::db::sqlite_pool(1)
+                .connect(&crate::db::sqlite_url(url))
+                .await?
+        }
+        crate::Backend::Postgres => {
+            AnyPoolOptions::new()
+                .max_connections(clients)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect(url)
+                .await?
+        }
+    };
+    Ok(pool)
 }
 
 /// `url` with its database name replaced by `name` (query kept).

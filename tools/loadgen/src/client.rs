@@ -144,6 +144,9 @@ pub struct Outcome {
     pub latencies: Latencies,
     /// Complete workflows: filed, submitted, accepted, reviewed, approved.
     pub workflows: u64,
+    /// Acknowledged writes (each one transaction with its audit event): first
+    /// answers to creates, and steps; replays are not writes.
+    pub writes: u64,
     /// Workflows cut short by the deadline.
     pub cut_short: u64,
     pub acks: Vec<Ack>,
@@ -163,11 +166,12 @@ impl Outcome {
         self.latencies.values().map(Vec::len).sum()
     }
 
-    fn merge(&mut self, other: Outcome) {
+    pub fn merge(&mut self, other: Outcome) {
         for (k, v) in other.latencies {
             self.latencies.entry(k).or_default().extend(v);
         }
         self.workflows += other.workflows;
+        self.writes += other.writes;
         self.cut_short += other.cut_short;
         self.acks.extend(other.acks);
         self.unanswered_creates.extend(other.unanswered_creates);
@@ -181,11 +185,11 @@ impl Outcome {
         }
     }
 
-    fn error(&mut self, what: &str, detail: impl std::fmt::Display) {
+    pub fn error(&mut self, what: &str, detail: impl std::fmt::Display) {
         *self.errors.entry(format!("{what}: {detail}")).or_default() += 1;
     }
 
-    fn timed(&mut self, kind: &'static str, started: Instant) {
+    pub fn timed(&mut self, kind: &'static str, started: Instant) {
         self.latencies
             .entry(kind)
             .or_default()
@@ -371,6 +375,7 @@ impl Client {
             self.out.timed(kind, t);
             match r {
                 Ok(r) if r.status == 200 => {
+                    self.out.writes += 1;
                     ack.status = r.body["status"].as_str().unwrap_or("?").to_owned();
                     ack.permit_number = r.body["permit_number"].as_str().map(str::to_owned);
                     if ack.status != to {
@@ -429,7 +434,12 @@ impl Client {
                 t,
             );
             match r {
-                Ok(r) if r.status == 201 => return Some(r.body),
+                Ok(r) if r.status == 201 => {
+                    if !r.replayed {
+                        self.out.writes += 1;
+                    }
+                    return Some(r.body);
+                }
                 // The other request of a concurrent pair still holds the key:
                 // the documented answer, to be retried.
                 Ok(r) if r.status == 409 && r.code() == "idempotency_key_in_use" => {

@@ -4,6 +4,7 @@
 
 mod cli;
 mod client;
+mod commits;
 mod report;
 mod setup;
 mod verify;
@@ -64,6 +65,13 @@ async fn run(cli: &Cli, backend: &str) -> anyhow::Result<Run> {
     );
     let base_secs = BASELINE_SECONDS.min(cli.seconds);
     let baseline = client::baseline(&env.api, cli.clients, Duration::from_secs(base_secs)).await;
+    let commits = match &env.database_url {
+        Some(url) => {
+            let d = Duration::from_secs(base_secs);
+            Some(commits::bare_commits(url, cli.clients, d).await?)
+        }
+        None => None,
+    };
     eprintln!(
         "{}: baseline done, workload for {} s",
         env.backend, cli.seconds
@@ -88,6 +96,7 @@ async fn run(cli: &Cli, backend: &str) -> anyhow::Result<Run> {
         backend: env.backend.clone(),
         clients: cli.clients,
         baseline,
+        commits,
         load,
         verification,
     };

@@ -10,6 +10,8 @@ pub struct Run {
     pub backend: String,
     pub clients: usize,
     pub baseline: Outcome,
+    /// Bare one-row commits on the same database (absent against `--target`).
+    pub commits: Option<Outcome>,
     pub load: Outcome,
     pub verification: Option<Verification>,
 }
@@ -20,6 +22,19 @@ impl Run {
     }
     pub fn workflows_per_s(&self) -> f64 {
         per_s(self.load.workflows as f64, self.load.elapsed)
+    }
+    /// Acknowledged writes per second in the workload.
+    pub fn writes_per_s(&self) -> f64 {
+        per_s(self.load.writes as f64, self.load.elapsed)
+    }
+    pub fn commits_per_s(&self) -> Option<f64> {
+        self.commits
+            .as_ref()
+            .map(|c| per_s(c.writes as f64, c.elapsed))
+    }
+    /// Workload writes/s over bare commits/s: the write-path figure.
+    pub fn write_ratio(&self) -> Option<f64> {
+        self.commits_per_s().map(|c| self.writes_per_s() / c)
     }
     pub fn requests_per_s(&self) -> f64 {
         per_s(self.load.requests() as f64, self.load.elapsed)
@@ -46,7 +61,10 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-fn latency_rows(o: &Outcome) -> Vec<(String, usize, f64, f64, f64)> {
+/// Request type, count, p50, p95, p99, max (ms).
+type Row = (String, usize, f64, f64, f64, f64);
+
+fn latency_rows(o: &Outcome) -> Vec<Row> {
     o.latencies
         .iter()
         .map(|(kind, samples)| {
@@ -57,6 +75,7 @@ fn latency_rows(o: &Outcome) -> Vec<(String, usize, f64, f64, f64)> {
                 kind.to_string(),
                 s.len(),
                 ms(percentile(&s, 50.0)),
+                ms(percentile(&s, 95.0)),
                 ms(percentile(&s, 99.0)),
                 ms(max),
             )
@@ -91,10 +110,26 @@ pub fn print(r: &Run) {
         r.workflows_per_s() / r.healthz_per_s(),
         r.requests_per_s() / r.healthz_per_s()
     );
-    println!("latency (ms)                           count      p50      p99      max");
-    for o in [&r.baseline, &r.load] {
-        for (kind, n, p50, p99, max) in latency_rows(o) {
-            println!("  {kind:<36} {n:>7} {p50:>8.2} {p99:>8.2} {max:>8.2}");
+    if let (Some(c), Some(commits), Some(ratio)) = (&r.commits, r.commits_per_s(), r.write_ratio())
+    {
+        println!(
+            "writes    bare commits: {} in {:.1} s = {commits:.0}/s; workload: {} acknowledged writes = {:.0}/s",
+            c.writes,
+            c.elapsed.as_secs_f64(),
+            r.load.writes,
+            r.writes_per_s()
+        );
+        println!("ratio     workload writes/s / bare commits/s = {ratio:.3}");
+    }
+    println!(
+        "latency (ms)                                count      p50      p95      p99      max"
+    );
+    for o in [Some(&r.baseline), r.commits.as_ref(), Some(&r.load)]
+        .into_iter()
+        .flatten()
+    {
+        for (kind, n, p50, p95, p99, max) in latency_rows(o) {
+            println!("  {kind:<41} {n:>7} {p50:>8.2} {p95:>8.2} {p99:>8.2} {max:>8.2}");
         }
     }
     if !r.load.errors.is_empty() || !r.baseline.errors.is_empty() {
@@ -125,29 +160,36 @@ pub fn print(r: &Run) {
 /// Markdown, for docs/performance.md.
 pub fn markdown(runs: &[Run]) {
     println!(
-        "\n| backend | healthz req/s | workflows/s | HTTP req/s | workflows/s ÷ healthz | HTTP req/s ÷ healthz | verification |"
+        "\n| backend | clients | bare commits/s | writes/s | writes/s ÷ bare commits/s | healthz req/s | workflows/s | verification |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---|");
     for r in runs {
+        let opt = |v: Option<f64>, digits: usize| {
+            v.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"))
+        };
         println!(
-            "| {} | {:.0} | {:.1} | {:.0} | {:.4} | {:.3} | {} |",
+            "| {} | {} | {} | {:.0} | {} | {:.0} | {:.1} | {} |",
             r.backend,
+            r.clients,
+            opt(r.commits_per_s(), 0),
+            r.writes_per_s(),
+            opt(r.write_ratio(), 3),
             r.healthz_per_s(),
             r.workflows_per_s(),
-            r.requests_per_s(),
-            r.workflows_per_s() / r.healthz_per_s(),
-            r.requests_per_s() / r.healthz_per_s(),
             if r.ok() { "OK" } else { "FAILED" }
         );
     }
     for r in runs {
         println!(
-            "\n{} latency (ms):\n\n| request | count | p50 | p99 | max |\n|---|---:|---:|---:|---:|",
+            "\n{} latency (ms):\n\n| request | count | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|",
             r.backend
         );
-        for o in [&r.baseline, &r.load] {
-            for (kind, n, p50, p99, max) in latency_rows(o) {
-                println!("| {kind} | {n} | {p50:.2} | {p99:.2} | {max:.2} |");
+        for o in [Some(&r.baseline), r.commits.as_ref(), Some(&r.load)]
+            .into_iter()
+            .flatten()
+        {
+            for (kind, n, p50, p95, p99, max) in latency_rows(o) {
+                println!("| {kind} | {n} | {p50:.2} | {p95:.2} | {p99:.2} | {max:.2} |");
             }
         }
     }

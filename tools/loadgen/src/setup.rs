@@ -28,6 +28,8 @@ pub struct Env {
     pub actors: Actors,
     pub employer_ids: Vec<String>,
     pub source: Source,
+    /// The run's database, for the bare-commit yardstick (in-process only).
+    pub database_url: Option<String>,
     /// True when the database holds only what the harness wrote.
     pub exclusive: bool,
     fresh: Fresh,
@@ -97,6 +99,7 @@ pub async fn in_process(
         actors,
         employer_ids,
         source: Source::Store(store),
+        database_url: Some(url),
         exclusive: true,
         fresh,
         server: Some(server),
@@ -122,6 +125,7 @@ pub async fn target(url: &str, admin_password: &str, clients: usize) -> anyhow::
         api,
         actors,
         employer_ids,
+        database_url: None,
         exclusive: false,
         fresh: Fresh::None,
         server: None,
