@@ -123,7 +123,10 @@ pub type Latencies = BTreeMap<&'static str, Vec<Duration>>;
 #[derive(Clone)]
 pub struct Actors {
     pub agents: Vec<String>,
+    /// Accepts and reviews.
     pub officer: String,
+    /// Approves (not the officer who accepted).
+    pub approver: String,
     pub run_tag: u32,
 }
 
@@ -233,6 +236,7 @@ pub async fn workload(api: &Api, actors: &Actors, clients: usize, duration: Dura
                 api: api.clone(),
                 agent: actors.agents[n % actors.agents.len()].clone(),
                 officer: actors.officer.clone(),
+                approver: actors.approver.clone(),
                 tag: actors.run_tag,
                 n,
                 deadline,
@@ -282,6 +286,7 @@ struct Client {
     api: Api,
     agent: String,
     officer: String,
+    approver: String,
     tag: u32,
     n: usize,
     deadline: Instant,
@@ -363,7 +368,11 @@ impl Client {
             } else {
                 (
                     format!("/api/v1/applications/{id}/decisions"),
-                    &self.officer,
+                    if step == "approve" {
+                        &self.approver
+                    } else {
+                        &self.officer
+                    },
                     json!({ "step": step, "outcome": "pass" }),
                 )
             };
@@ -467,6 +476,7 @@ impl Client {
             api: self.api.clone(),
             agent: self.agent.clone(),
             officer: String::new(),
+            approver: String::new(),
             tag: self.tag,
             n: self.n,
             deadline: self.deadline,

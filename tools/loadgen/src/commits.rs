@@ -16,7 +16,11 @@ const TABLE: &str = "loadgen_bare_commits";
 
 /// `clients` tasks committing one-row transactions for `duration` on `url`;
 /// the scratch table is dropped afterwards.
-pub async fn bare_commits(url: &str, clients: usize, duration: Duration) -> anyhow::Result<Outcome> {
+pub async fn bare_commits(
+    url: &str,
+    clients: usize,
+    duration: Duration,
+) -> anyhow::Result<Outcome> {
     let pool = zhengka_store::testing::commit_pool(url, u32::try_from(clients)?).await?;
     pool.execute(
         format!("CREATE TABLE {TABLE} (client BIGINT NOT NULL, n BIGINT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (client, n))")

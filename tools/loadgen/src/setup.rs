@@ -186,7 +186,7 @@ async fn insert_admin(store: &SqlStore) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Employers in Guangzhou with an agent each, and one Guangdong permit officer.
+/// Employers in Guangzhou with an agent each, and two Guangdong permit officers.
 async fn cast(api: &Api, admin: &str) -> anyhow::Result<(Vec<String>, Actors)> {
     let tag = run_tag();
     let mut employer_ids = vec![];
@@ -205,15 +205,23 @@ async fn cast(api: &Api, admin: &str) -> anyhow::Result<(Vec<String>, Actors)> {
         agents.push(api.login(&username, PASSWORD).await?);
         employer_ids.push(id);
     }
-    let username = format!("lg{tag}.officer");
-    let body = json!({ "username": username, "password": PASSWORD, "role": "permit_officer", "region_code": "440000" });
-    api.expect("/api/v1/users", admin, &body, 201).await?;
-    let officer = api.login(&username, PASSWORD).await?;
+    // Two officers: the one who accepted an application may not approve it
+    // (separation of duties).
+    let mut officers = vec![];
+    for name in ["officer", "approver"] {
+        let username = format!("lg{tag}.{name}");
+        let body = json!({ "username": username, "password": PASSWORD, "role": "permit_officer", "region_code": "440000" });
+        api.expect("/api/v1/users", admin, &body, 201).await?;
+        officers.push(api.login(&username, PASSWORD).await?);
+    }
+    let approver = officers.pop().context("two officers")?;
+    let officer = officers.pop().context("two officers")?;
     Ok((
         employer_ids,
         Actors {
             agents,
             officer,
+            approver,
             run_tag: tag,
         },
     ))
