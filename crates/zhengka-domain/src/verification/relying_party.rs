@@ -210,7 +210,7 @@ mod tests {
         OrganisationInput {
             name: "Guangzhou First People's Hospital".into(),
             sector: "healthcare".into(),
-            region_code: "440100".into(),
+            region_code: String::from("440100"),
             purposes: purposes.iter().map(|p| p.to_string()).collect(),
             rate_limit_per_minute: 600,
         }
