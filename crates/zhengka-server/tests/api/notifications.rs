@@ -79,7 +79,10 @@ async fn the_90_day_reminder_comes_once() {
         let list = app.notifications(&token, "").await;
         assert_eq!(kinds(&list), ["permit_expiry_90"]);
         assert_eq!(list["unread"], 1);
-        assert_eq!(app.get("/api/v1/ecard", &token).await.body["unread_notifications"], 1);
+        assert_eq!(
+            app.get("/api/v1/ecard", &token).await.body["unread_notifications"],
+            1
+        );
         let item = &list["items"][0];
         let n = permit["permit_number"].as_str().unwrap();
         let due = Utc::now().date_naive() + Days::new(85) - Days::new(90);
