@@ -67,6 +67,11 @@ pub enum EventData {
         card_number: String,
         new_card_number: String,
     },
+    #[serde(rename = "ecard.registered")]
+    EcardRegistered {
+        holder_id: String,
+        permit_number: String,
+    },
 }
 
 impl EventData {
@@ -90,6 +95,7 @@ impl EventData {
             Self::CardFrozen { .. } => "card.frozen",
             Self::CardUnfrozen { .. } => "card.unfrozen",
             Self::CardReplaced { .. } => "card.replaced",
+            Self::EcardRegistered { .. } => "ecard.registered",
         }
     }
 
@@ -113,6 +119,7 @@ impl EventData {
             | Self::CardFrozen { card_number, .. }
             | Self::CardUnfrozen { card_number }
             | Self::CardReplaced { card_number, .. } => ("card", card_number),
+            Self::EcardRegistered { holder_id, .. } => ("ecard_holder", holder_id),
         };
         Subject {
             kind: kind.to_owned(),

@@ -16,5 +16,6 @@ pub mod social_security;
 #[cfg(test)]
 mod testing;
 pub mod time;
+pub mod verification;
 
 pub use error::{FieldError, InvalidValue, RuleError};

@@ -23,6 +23,7 @@ mod store;
 pub mod testing;
 mod transfer;
 pub mod vault;
+mod verification;
 
 pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use cards::{BatchRecord, CardFilter, CardStore};
@@ -41,12 +42,16 @@ pub use social_security::{AccountFilter, SocialSecurityStore};
 pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
+pub use verification::{
+    Imported, Nonce, RelyingPartyStore, ServiceFilter, ServiceStore, VerificationEntry,
+    VerificationLogStore,
+};
 
 /// Every context's store trait, for code that holds a concrete `SqlStore`
 /// (tools, tests) rather than a `dyn Store`.
 pub mod prelude {
     pub use crate::{
         CardStore, CoordinationStore, EcardStore, NotificationStore, OutboxStore, PermitStore,
-        SocialSecurityStore, Store, UserStore,
+        ServiceStore, SocialSecurityStore, Store, UserStore,
     };
 }

@@ -111,6 +111,27 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0011_ecard.sql"),
         then: None,
     },
+    Migration {
+        version: 14,
+        name: "services",
+        sqlite: include_str!("../migrations/sqlite/0014_services.sql"),
+        postgres: include_str!("../migrations/postgres/0014_services.sql"),
+        then: None,
+    },
+    Migration {
+        version: 15,
+        name: "relying_parties",
+        sqlite: include_str!("../migrations/sqlite/0015_relying_parties.sql"),
+        postgres: include_str!("../migrations/postgres/0015_relying_parties.sql"),
+        then: None,
+    },
+    Migration {
+        version: 16,
+        name: "verification_log",
+        sqlite: include_str!("../migrations/sqlite/0016_verification_log.sql"),
+        postgres: include_str!("../migrations/postgres/0016_verification_log.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

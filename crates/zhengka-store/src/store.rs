@@ -55,6 +55,9 @@ pub trait Store:
     + crate::CardStore
     + crate::EcardStore
     + crate::NotificationStore
+    + crate::ServiceStore
+    + crate::RelyingPartyStore
+    + crate::VerificationLogStore
     + crate::CoordinationStore
     + Send
     + Sync

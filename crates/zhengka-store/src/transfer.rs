@@ -201,6 +201,60 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
         ],
     ),
     (
+        "services",
+        &[
+            ("code", Text),
+            ("sector", Text),
+            ("purpose", Text),
+            ("name_zh", Text),
+            ("name_en", Text),
+            ("provider", Text),
+            ("region_code", Text),
+            ("active", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "relying_parties",
+        &[
+            ("id", Text),
+            ("name", Text),
+            ("sector", Text),
+            ("region_code", Text),
+            ("purposes", Text),
+            ("rate_limit_per_minute", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "rp_credentials",
+        &[
+            ("id", Text),
+            ("organisation_id", Text),
+            ("secret_hash", Text),
+            ("created_at", Text),
+            ("revoked_at", Text),
+        ],
+    ),
+    (
+        "verification_log",
+        &[
+            ("id", Text),
+            ("at", Text),
+            ("permit_number", Text),
+            ("organisation_id", Text),
+            ("organisation_name", Text),
+            ("verifier", Text),
+            ("purpose", Text),
+            ("credential_kind", Text),
+            ("result", Text),
+            ("reason", Text),
+            ("offline", Int),
+        ],
+    ),
+    (
         "outbox",
         &[
             ("seq", Int),
@@ -273,7 +327,8 @@ fn unhex(s: &str) -> Result<Vec<u8>, StoreError> {
 /// 2: material file names sealed (`file_name_enc`); 3: the card side's
 /// tables (accounts, cards, batches, outbox); 4: the e-card's holders,
 /// devices and notifications (registrations in progress are short-lived and
-/// not carried). Versions 1 to 3 are still read.
+/// not carried), the service catalogue, relying parties and their API
+/// credentials (secrets as hashes), the verification log. Versions 1 to 3 are still read.
 const VERSION: i64 = 4;
 
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -13,6 +13,8 @@ use zhengka_domain::employer::{Address, Employer, EmployerName, Role};
 use zhengka_domain::ids::{RegionCode, Uscc};
 use zhengka_server::api::users::NewUser;
 use zhengka_server::credentials::Credentials;
+use zhengka_server::providers::Providers;
+use zhengka_server::providers::real_person::RealPersonProvider;
 use zhengka_server::{AppState, Config, router};
 use zhengka_store::{Audit, Store, Write};
 
@@ -167,8 +169,11 @@ pub async fn fill(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<(
         card: &card,
         employer_id: &gz,
     };
-    crate::demo_cards::fill(&api, &actors).await?;
-    println!("demo data ready. Sign in with password '{DEMO_PASSWORD}' as:");
+    let holders = crate::demo_cards::fill(&api, &actors).await?;
+    let services = crate::demo_services::fill(store.as_ref()).await?;
+    println!(
+        "demo data ready ({services} one-card services in the catalogue). Sign in with password '{DEMO_PASSWORD}' as:"
+    );
     for (u, what) in [
         (
             "hr@lingnan",
@@ -182,6 +187,9 @@ pub async fn fill(store: Arc<dyn Store>, creds: Credentials) -> anyhow::Result<(
         ("card.gd", "card officer, Guangdong"),
     ] {
         println!("  {u:<16} {what}");
+    }
+    for (u, what) in holders {
+        println!("  {u:<20} {what} (the demo's real-person stand-in vouched for them)");
     }
     Ok(())
 }
@@ -273,11 +281,15 @@ pub(crate) struct Api {
 impl Api {
     fn new(store: Arc<dyn Store>, creds: Credentials) -> Self {
         Self {
-            router: router(AppState::with_credentials(
-                store.clone(),
-                Config::default(),
-                creds,
-            )),
+            // The demo's holders are vouched for by the demo stand-in.
+            router: router(
+                AppState::with_credentials(store.clone(), Config::default(), creds).with_providers(
+                    Providers {
+                        real_person: Some(RealPersonProvider::Demo),
+                        ..Providers::default()
+                    },
+                ),
+            ),
             store,
         }
     }

@@ -146,7 +146,9 @@ fn bank_account(i: usize) -> String {
     format!("{body}{}", (10 - sum % 10) % 10)
 }
 
-pub async fn fill(api: &Api, a: &Actors<'_>) -> anyhow::Result<()> {
+/// Returns the e-card holders' sign-in names (their permit numbers) with what
+/// each shows.
+pub async fn fill(api: &Api, a: &Actors<'_>) -> anyhow::Result<Vec<(String, &'static str)>> {
     let mut ssns = Vec::new();
     let mut permits = Vec::new();
     for i in 0..PEOPLE.len() {
@@ -237,7 +239,46 @@ pub async fn fill(api: &Api, a: &Actors<'_>) -> anyhow::Result<()> {
             api.dispatch().await?;
         }
     }
-    legacy_awaiting_registration(api, a).await
+    legacy_awaiting_registration(api, a).await?;
+    // Two e-card holders: one with a delivered card, one over age (no pension)
+    // who took the card at the window.
+    let card = apply(api, a, &ssns[9], false).await?;
+    let body = json!({ "type": "issued_at_window", "chip_serial": "WINCHIP00009", "bank_account": bank_account(90) });
+    event(api, a, &card, body).await?;
+    let mut holders = Vec::new();
+    for (i, what) in [
+        (3, "e-card holder, card delivered"),
+        (
+            9,
+            "e-card holder, over age (no pension), card from the window",
+        ),
+    ] {
+        register_holder(api, &permits[i]).await?;
+        let n = permits[i]["permit_number"].as_str().context("no number")?;
+        holders.push((n.to_owned(), what));
+    }
+    Ok(holders)
+}
+
+/// Register the permit's holder for the e-card through the public API; the
+/// demo's real-person stand-in passes the (placeholder) selfie.
+async fn register_holder(api: &Api, permit: &Value) -> anyhow::Result<()> {
+    let body = json!({ "name": permit["holder_name"], "permit_number": permit["permit_number"],
+                       "password": crate::demo::DEMO_PASSWORD, "lang": "en" });
+    let (_, r) = api
+        .call(Method::POST, "/api/v1/ecard/registrations", "", Some(body))
+        .await?;
+    let id = r["registration_id"].as_str().context("no registration")?;
+    // A JPEG's first bytes: enough for the stand-in, which looks at nothing.
+    let selfie = json!({ "image": "/9j/4AAQSkZJRgABAQ==" });
+    api.call(
+        Method::POST,
+        &format!("/api/v1/ecard/registrations/{id}/real-person"),
+        "",
+        Some(selfie),
+    )
+    .await?;
+    Ok(())
 }
 
 /// A permit that started 35 days ago and has no social security account yet:

@@ -6,6 +6,7 @@ mod cli;
 mod data_dir;
 mod demo;
 mod demo_cards;
+mod demo_services;
 mod deployment;
 mod keyring;
 mod keys;

@@ -185,6 +185,9 @@ pub async fn check(
 
 /// Who has seen a presentation: the caller's organisation, else the caller.
 fn relying_party(caller: &Caller) -> String {
+    if let Some(org) = caller.organisation_id() {
+        return format!("organisation:{org}");
+    }
     match &caller.user.employer_id {
         Some(employer) => format!("employer:{employer}"),
         None => format!("user:{}", caller.user.id),

@@ -16,6 +16,7 @@ pub mod sessions;
 pub mod social_security;
 pub mod totp;
 pub mod users;
+pub mod verification;
 
 pub use reply::{Reply, audit, limit, page, reply};
 
@@ -52,7 +53,8 @@ pub fn routes() -> Routes {
             .get("/api/v1/status-lists/{id}", credentials::status_list)
     };
     let contexts = permits::routes(platform);
-    ecard::routes(cards::routes(social_security::routes(credentials(
+    let card_side = ecard::routes(cards::routes(social_security::routes(credentials(
         contexts,
-    ))))
+    ))));
+    verification::routes(card_side)
 }

@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
-use zhengka_domain::employer::Role;
 use zhengka_store::{Audit, StoreError, TOTP_ACTIVE, TOTP_CHANGED, Write};
 
 use super::{Reply, reply};
@@ -37,11 +36,10 @@ async fn current(app: &AppState, caller: &Caller) -> Result<Option<zhengka_store
         .totp)
 }
 
-/// `POST /api/v1/users/me/totp`: a new secret for the caller (staff only).
+/// `POST /api/v1/users/me/totp`: a new secret for the caller (staff, and
+/// e-card holders who want it; a holder's password reset through a fresh
+/// real-person check switches it off, for a lost phone).
 pub async fn enrol(State(app): State<AppState>, caller: Caller) -> Result<Reply, ApiError> {
-    if caller.user.role == Role::Foreigner {
-        return Err(ApiError::Forbidden);
-    }
     if current(&app, &caller).await?.is_some_and(|t| t.active) {
         return Err(already_active());
     }

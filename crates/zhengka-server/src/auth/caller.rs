@@ -48,6 +48,9 @@ pub(crate) async fn authenticate(parts: &Parts, app: &AppState) -> Result<Caller
             code: "invalid_token",
             message: "the Authorization header must be Bearer <token>".into(),
         })?;
+    if let Some((id, secret)) = zhengka_domain::verification::parse_api_token(token) {
+        return super::api_credential::authenticate(app, id, secret).await;
+    }
     let token_hash = token::hash(token);
     match app.store.session_user(&token_hash, Utc::now()).await {
         Ok(user) => Ok(Caller { user, token_hash }),
@@ -62,6 +65,12 @@ pub(crate) async fn authenticate(parts: &Parts, app: &AppState) -> Result<Caller
 impl Caller {
     pub fn id(&self) -> &str {
         &self.user.id
+    }
+
+    /// The relying party an API credential acts for (`None` for a person
+    /// signed in with a session).
+    pub fn organisation_id(&self) -> Option<&str> {
+        super::api_credential::organisation_of(&self.user)
     }
 
     /// 403 unless the caller has one of `roles`.

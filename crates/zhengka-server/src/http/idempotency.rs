@@ -29,6 +29,12 @@ fn public_write(path: &str) -> bool {
     path.starts_with("/api/v1/ecard/registrations") || path == "/api/v1/ecard/password-resets"
 }
 
+/// Answers that hold a secret shown once (an API credential): never stored
+/// for a replay, like a session token.
+fn holds_a_secret(path: &str) -> bool {
+    path.starts_with("/api/v1/relying-parties/") && path.ends_with("/credentials")
+}
+
 /// Placed in the request extensions for the handler.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey {
@@ -65,7 +71,9 @@ async fn check(app: &AppState, req: Request) -> Result<Result<Request, Response>
         })?
         .to_owned();
     let path = req.uri().path();
-    if req.method() == Method::POST && (NEVER_REPLAYED.contains(&path) || public_write(path)) {
+    if req.method() == Method::POST
+        && (NEVER_REPLAYED.contains(&path) || public_write(path) || holds_a_secret(path))
+    {
         return Ok(Ok(req));
     }
     let (mut parts, body) = req.into_parts();

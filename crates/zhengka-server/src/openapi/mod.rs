@@ -9,6 +9,7 @@ mod ecard;
 mod ecard_notifications;
 mod endpoints;
 mod schemas;
+mod verification;
 
 use serde_json::{Map, Value, json};
 
@@ -111,6 +112,10 @@ fn operation(e: &Endpoint) -> Value {
         list.push(json!({ "name": "kind", "in": "query", "required": true, "schema": { "type": "string", "example": "passport_copy" } }));
         list.push(json!({ "name": "file_name", "in": "query", "required": true, "schema": { "type": "string", "maxLength": 200 } }));
         op["parameters"] = Value::Array(list);
+    } else if e.body == Some("ServiceImport") {
+        op["requestBody"] = json!({ "required": true, "content": {
+            "text/csv": { "schema": { "$ref": "#/components/schemas/ServiceImport" } },
+            "application/x-ndjson": { "schema": { "type": "string" } } } });
     } else if e.body == Some("ReturnFile") {
         op["requestBody"] = json!({ "required": true, "content": { "application/x-ndjson": { "schema": { "$ref": "#/components/schemas/ReturnFile" } } } });
     } else if let Some(body) = e.body {
@@ -124,6 +129,8 @@ const SECTIONS: &[&[Endpoint]] = &[
     ENDPOINTS,
     card_side::CARD_SIDE,
     ecard::ECARD,
+    verification::VERIFICATION,
+    verification::RELYING_PARTIES,
     ecard_notifications::ECARD_NOTIFICATIONS,
 ];
 
@@ -134,7 +141,11 @@ pub fn all_endpoints() -> impl Iterator<Item = &'static Endpoint> {
 
 fn all_schemas() -> Value {
     let mut all = schemas::schemas();
-    for (name, schema) in card_side::schemas().into_iter().chain(ecard::schemas()) {
+    for (name, schema) in card_side::schemas()
+        .into_iter()
+        .chain(ecard::schemas())
+        .chain(verification::schemas())
+    {
         all[name] = schema;
     }
     all

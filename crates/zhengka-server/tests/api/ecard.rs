@@ -466,3 +466,42 @@ async fn over_age_holders_register_like_everyone_else() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_holder_may_add_totp_and_a_reset_takes_it_off_with_the_lost_phone() {
+    each_backend(|app| async move {
+        use zhengka_server::auth::totp;
+        let c = app.card_cast().await;
+        let permit = app.holder(&c, "EC0000015", None).await;
+        let token = app.registered_holder(&permit).await;
+        let n = permit["permit_number"].as_str().unwrap();
+        let enrol = app
+            .post("/api/v1/users/me/totp", &token, &json!(null))
+            .await;
+        assert_eq!(enrol.status, 201, "{:?}", enrol.body);
+        let secret = crate::totp::secret_of(&enrol.body);
+        let now = crate::totp::step_start_time().await;
+        let previous = format!("{:06}", totp::code(&secret, totp::step_at(now) - 1));
+        let ok = app
+            .post(
+                "/api/v1/users/me/totp/confirm",
+                &token,
+                &json!({ "code": previous }),
+            )
+            .await;
+        assert_eq!(ok.status, 200, "{:?}", ok.body);
+        let creds = json!({ "username": n, "password": HOLDER_PASSWORD });
+        let r = app.post("/api/v1/sessions", "", &creds).await;
+        assert_eq!((r.status, r.error().0), (401, "totp_required"));
+        // The phone is lost: a reset through a fresh real-person check.
+        let body = json!({ "name": permit["holder_name"], "permit_number": n,
+                           "password": "after the lost phone" });
+        let r = app
+            .public("/api/v1/ecard/password-resets", "198.51.100.14", &body)
+            .await;
+        let id = r.body["registration_id"].as_str().unwrap();
+        assert_eq!(app.real_person(id, "pass").await.status, 201);
+        app.holder_login(n, "after the lost phone").await;
+    })
+    .await;
+}

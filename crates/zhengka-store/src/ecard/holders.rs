@@ -72,11 +72,16 @@ impl SqlStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         Self::registration_close(&mut tx, r).await?;
-        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(&r.password_hash)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        // A reset is also how a holder who lost the phone with the TOTP app
+        // gets back in: the real-person check stands for both factors.
+        let done = sqlx::query(
+            "UPDATE users SET password_hash = $1, totp_enc = NULL, totp_active = 0, \
+             totp_last_step = NULL WHERE id = $2",
+        )
+        .bind(&r.password_hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::NotFound);
         }

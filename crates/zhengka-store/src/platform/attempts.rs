@@ -30,7 +30,7 @@ const COUNT: &str = "INSERT INTO attempts (attempt_key, failures, window_ends) V
 
 /// A nonce already held by this verifier blocks the insert unless it has
 /// expired (then the row is reused).
-const USE_NONCE: &str = "INSERT INTO presentation_nonces (verifier, nonce, expires_at) \
+pub(crate) const USE_NONCE: &str = "INSERT INTO presentation_nonces (verifier, nonce, expires_at) \
      VALUES ($1, $2, $3) ON CONFLICT (verifier, nonce) DO UPDATE \
      SET expires_at = excluded.expires_at WHERE presentation_nonces.expires_at < $4";
 

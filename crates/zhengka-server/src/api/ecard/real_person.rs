@@ -15,6 +15,7 @@ use zhengka_domain::ecard::{
     Verdict,
 };
 use zhengka_domain::employer::{Role, User};
+use zhengka_domain::events::{DomainEvent, EventData};
 use zhengka_domain::permits::permit::Permit;
 use zhengka_store::{Audit, StoreError, Write};
 
@@ -164,7 +165,7 @@ async fn pass(app: &AppState, id: &str, image: &[u8]) -> Result<(String, bool, b
         request_id,
         checked_at: Utc::now(),
     };
-    let holder = complete(app, &r, result).await?;
+    let holder = complete(app, &r, &permit, result).await?;
     rate_limit::succeeded(app.store.as_ref(), &person).await?;
     Ok((
         holder,
@@ -191,6 +192,7 @@ async fn reference_photo(app: &AppState, permit: &Permit) -> Result<Option<Vec<u
 async fn complete(
     app: &AppState,
     r: &Registration,
+    permit: &Permit,
     result: RealPersonResult,
 ) -> Result<String, ApiError> {
     let now = Utc::now();
@@ -221,7 +223,16 @@ async fn complete(
         created_at: now,
         closed_at: None,
     };
-    let w = passed_write(r, &holder.id, "ecard.holder_registered", &result);
+    let registered = DomainEvent::new(
+        uuid::Uuid::new_v4().to_string(),
+        now,
+        permit.region_code.clone(),
+        EventData::EcardRegistered {
+            holder_id: holder.id.clone(),
+            permit_number: r.permit_number.as_str().to_owned(),
+        },
+    );
+    let w = passed_write(r, &holder.id, "ecard.holder_registered", &result).with_event(registered);
     app.store
         .open_holder(r, &holder, &user, w)
         .await
