@@ -148,12 +148,9 @@ pub fn spawn_reminder_sweeper(app: AppState, every: Duration) {
     });
 }
 
-/// Send pending notifications to the configured webhook every `every`; not
-/// started without one (the deliveries wait).
+/// Send pending notifications to the configured webhook every `every`;
+/// without one each run does nothing (the deliveries wait).
 pub fn spawn_notification_sender(app: AppState, every: Duration) {
-    if app.providers.notify_webhook.is_none() {
-        return;
-    }
     spawn(app, NOTIFY_DELIVERY, Scope::Leased, every, |app, now| {
         Box::pin(async move {
             let Some(hook) = app.providers.notify_webhook.as_ref() else {

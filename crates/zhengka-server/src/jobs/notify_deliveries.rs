@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
+use zhengka_domain::ecard::HolderStatus;
 use zhengka_domain::ecard::reminders::{message, retry_after};
 use zhengka_store::{Attempted, Audit, NotificationDelivery, Store, StoreError, Write};
 
@@ -50,9 +51,18 @@ pub async fn deliver_notifications(
             }
             let attempts = d.attempts + 1;
             let write = Write::new(audit(&d, attempts, &outcome, now));
-            store
+            match store
                 .finish_delivery(&d.id, attempts, &outcome, write)
-                .await?;
+                .await
+            {
+                Ok(()) => {}
+                // The claim lapsed and another instance took the next attempt:
+                // its outcome is the one kept.
+                Err(StoreError::Conflict { .. }) => {
+                    tracing::warn!(delivery = %d.id, "notification attempt outlived its claim");
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
 }
@@ -65,7 +75,16 @@ async fn attempt(
     now: DateTime<Utc>,
 ) -> Result<Attempted, StoreError> {
     let n = &d.notification;
-    let lang = store.get_holder(&n.holder_id).await?.lang;
+    let holder = store.get_holder(&n.holder_id).await?;
+    if holder.status == HolderStatus::Closed {
+        // The person closed the account: nothing more goes out to them.
+        let error = "holder account closed".to_owned();
+        return Ok(Attempted::Failed {
+            error,
+            retry_at: None,
+        });
+    }
+    let lang = holder.lang;
     let text = message(n.kind, &lang, &n.facts);
     let body = json!({
         "id": n.id,

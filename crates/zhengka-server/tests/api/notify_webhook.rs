@@ -169,3 +169,30 @@ fn the_signature_is_hmac_sha256_of_timestamp_dot_body() {
         "the secret never prints"
     );
 }
+
+#[tokio::test]
+async fn nothing_goes_out_to_a_closed_account() {
+    each_backend(|app| async move {
+        let c = app.card_cast().await;
+        let (_, token) = app.holder_ending_in(&c, "NW0000003", 85).await;
+        app.sweep_reminders().await;
+        let id = app.notifications(&token, "").await["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let holder = app.get("/api/v1/ecard", &token).await.body["holder"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let path = format!("/api/v1/ecard/holders/{holder}/close");
+        let r = app.post(&path, &token, &serde_json::json!(null)).await;
+        assert_eq!(r.status, 204, "{:?}", r.body);
+        let (g, hook) = gateway(204).await;
+        let sent = deliver_notifications(app.store.as_ref(), &hook, Utc::now()).await;
+        assert_eq!(sent.unwrap().dead, 1);
+        assert!(g.seen.lock().unwrap().is_empty());
+        let d = app.store.delivery_of(&id).await.unwrap();
+        assert_eq!(d.last_error.as_deref(), Some("holder account closed"));
+    })
+    .await;
+}
