@@ -480,7 +480,7 @@ async fn a_holder_may_add_totp_and_a_reset_takes_it_off_with_the_lost_phone() {
             .await;
         assert_eq!(enrol.status, 201, "{:?}", enrol.body);
         let secret = crate::totp::secret_of(&enrol.body);
-        let now = chrono::Utc::now().timestamp();
+        let now = crate::totp::step_start_time().await;
         let previous = format!("{:06}", totp::code(&secret, totp::step_at(now) - 1));
         let ok = app
             .post(
