@@ -81,7 +81,8 @@ fn arguments(rest: &str) -> Vec<String> {
 
 fn code_literal(arg: &str) -> Option<&str> {
     let code = arg.trim().strip_prefix('"')?.strip_suffix('"')?;
-    let snake = !code.is_empty()
+    // A code has a letter: `"440100"` in a tuple is a region, not a code.
+    let snake = code.bytes().any(|b| b.is_ascii_lowercase())
         && code
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
@@ -164,6 +165,7 @@ fn the_scanner_reads_calls_fields_and_code_functions() {
         FieldError::new(section, "required", "...");
         ApiError::invalid(field, code, "not a literal");
         Missing { code: "permit_not_found", message: "x" };
+        Some(("440100", "广州市"));
         fn code(&self) -> &'static str {
             match self { A => "wrong_status", B => "comment_required" }
     }

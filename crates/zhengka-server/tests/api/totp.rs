@@ -149,7 +149,7 @@ async fn a_current_unused_code_switches_totp_off() {
             .post("/api/v1/users/me/totp", &officer, &json!(null))
             .await;
         let secret = secret_of(&enrol.body);
-        let step = totp::step_at(Utc::now().timestamp());
+        let step = totp::step_at(step_start_time().await);
         let code_at = |s: i64| format!("{:06}", totp::code(&secret, s));
         let confirm = off(code_at(step - 1));
         let r = app

@@ -120,7 +120,13 @@ async fn staff_switch_codes_on_with_the_qr_and_off_again_on_their_account_page()
         b.text("#f-code-error").await,
         crate::browser::text(lang, "error.wrong_code")
     );
-    let step = totp::step_at(Utc::now().timestamp());
+    // At least 10 s before the step ends, so the codes stay good meanwhile.
+    let mut now = Utc::now().timestamp();
+    if 30 - now % 30 < 10 {
+        tokio::time::sleep(std::time::Duration::from_secs((30 - now % 30) as u64 + 1)).await;
+        now = Utc::now().timestamp();
+    }
+    let step = totp::step_at(now);
     let code = |s: i64| format!("{:06}", totp::code(&secret, s));
     b.fill("#f-code", &code(step - 1)).await;
     b.go("#totp-confirm button").await;
