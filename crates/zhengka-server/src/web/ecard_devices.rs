@@ -46,6 +46,7 @@ async fn qr_page(State(app): State<AppState>, v: Visitor) -> Result<Response, Pa
     let holder = holder(&app, &v).await?;
     let ctx = context! {
         section => "ecard_qr",
+        demo_real_person => super::ecard::demo(&app),
         holder_id => holder.id,
         demo => holder.real_person.source == zhengka_domain::ecard::RealPersonSource::Demo,
     };
@@ -128,6 +129,7 @@ async fn devices_page(State(app): State<AppState>, v: Visitor) -> Result<Respons
         .collect();
     let ctx = context! {
         section => "ecard_devices",
+        demo_real_person => super::ecard::demo(&app),
         devices => rows,
         live => live,
         max => MAX_DEVICES,

@@ -53,7 +53,8 @@ async fn list(
         })
         .collect();
     let values = context! {
-        section => "notifications",
+        section => "ecard_notifications",
+        demo_real_person => super::ecard::demo(&app),
         items => items,
         unread => found.unread,
         next => found.next_cursor,

@@ -41,7 +41,7 @@ fn dynamic(prefix: &str) -> Option<Vec<String>> {
         "action." => strs(&["created", "updated", "submitted", "decided", "cut_over"]),
         "onsite." => strs(&["not_required", "awaiting_entry", "due", "done"]),
         "permit_status." => strs(&["valid", "suspended", "expired", "cancelled", "revoked"]),
-        "done." => strs(&super::flash::DONE),
+        "done." => strs(super::flash::DONE),
         "dashboard.count." => strs(&["returned_for_update", "draft"]),
         "account.state_" => strs(&["on", "off", "pending"]),
         "card_status." => CardStatus::ALL.iter().map(|s| s.as_str().into()).collect(),

@@ -134,7 +134,7 @@ async fn the_ecard_pages_are_for_holders() {
     let (status, location) = get(&s, &c, "", "/web/ecard").await;
     assert_eq!(
         (status, location.as_str()),
-        (StatusCode::SEE_OTHER, "/web/sign-in")
+        (StatusCode::SEE_OTHER, "/web/sign-in?next=/web/ecard")
     );
     let agent = signed_in(&s, &c, AGENT).await;
     let (_, html) = get(&s, &c, &agent, "/web/applications").await;

@@ -230,7 +230,7 @@ async fn the_holder_pages_in_chinese_with_a_chosen_photo() {
     assert_eq!(b.path().await, "/web/sign-in?done=account_closed");
     assert_eq!(b.text("#flash").await, text("zh-CN", "done.account_closed"));
     b.goto(&s.url("/web/ecard")).await;
-    assert_eq!(b.path().await, "/web/sign-in");
+    assert_eq!(b.path().await, "/web/sign-in?next=/web/ecard");
     b.finish().await;
 }
 
