@@ -22,4 +22,13 @@ pub const ECARD_HOLDER: &[Endpoint] = &[
         200,
     )
     .produces("application/pdf"),
+    ep(
+        "get",
+        "/api/v1/ecard/decision.pdf",
+        "The holder's on-site Decision on Administrative Permit Approval as PDF, once the originals were checked at the window (404 no_decision before)",
+        "foreigner (self)",
+        None,
+        200,
+    )
+    .produces("application/pdf"),
 ];

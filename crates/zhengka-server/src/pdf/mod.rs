@@ -1,7 +1,10 @@
 //! The printable Work Permit Notice (外国人工作许可通知), bilingual, with its QR
 //! drawn as vector rectangles.
 
+mod decision;
 mod writer;
+
+pub use decision::{DecisionFacts, render_decision};
 
 use axum::extract::State;
 use axum::http::header;

@@ -172,3 +172,42 @@ async fn an_officer_frozen_card_is_not_the_holders_to_replace() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_onsite_decision_downloads_once_the_originals_were_checked() {
+    each_backend(|app| async move {
+        let c = app.card_cast().await;
+        let mut form = new_from_abroad("ED0000001");
+        form["scoring"] = serde_json::json!({ "education": "bachelor", "related_experience_years": 1,
+            "months_per_year_in_china": 0, "chinese_language": "none" });
+        form["contract"]["annual_salary_cny"] = serde_json::json!(100000);
+        let permit = app.holder(&c, "ED0000001", Some(form)).await;
+        assert_eq!(permit["class"], "C");
+        let token = app.registered_holder(&permit).await;
+        let r = app.get("/api/v1/ecard/decision.pdf", &token).await;
+        assert_eq!((r.status, r.error().0), (404, "no_decision"));
+        let n = permit["permit_number"].as_str().unwrap();
+        let today = chrono::Utc::now().date_naive();
+        let check = serde_json::json!({ "entry_date": today, "visa_number": "Z1234567",
+            "medical_report_issued_on": today - chrono::Days::new(30),
+            "materials_checked": ["visa_or_residence_permit_copy", "medical_report"] });
+        let done = app
+            .post(&format!("/api/v1/permits/{n}/onsite-verifications"), &c.officer, &check)
+            .await;
+        assert_eq!(done.status, 200, "{:?}", done.body);
+        let res = app
+            .client
+            .get(format!("{}/api/v1/ecard/decision.pdf", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        let bytes = res.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+        // Staff and other holders do not get it here.
+        assert_eq!(app.get("/api/v1/ecard/decision.pdf", &c.officer).await.status, 403);
+    })
+    .await;
+}

@@ -40,6 +40,7 @@ pub fn routes(r: Routes) -> Routes {
         .delete("/api/v1/ecard/devices/{id}", devices::revoke)
         .get("/api/v1/ecard/notices", notices::list)
         .get("/api/v1/ecard/notices/{file}", notices::pdf)
+        .get("/api/v1/ecard/decision.pdf", notices::decision_pdf)
 }
 
 /// The signed-in holder's open account: 403 for any other role.

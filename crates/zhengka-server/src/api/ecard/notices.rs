@@ -115,3 +115,54 @@ pub async fn pdf(
     let pdf = own_notice_pdf(&app, &caller, id).await?;
     Ok(pdf_response(id, pdf))
 }
+
+/// The holder's on-site Decision as a PDF, once the originals were checked.
+/// Shared with the pages.
+pub async fn own_decision_pdf(app: &AppState, caller: &Caller) -> Result<Vec<u8>, ApiError> {
+    use zhengka_domain::permits::permit::onsite::OnsiteCheck;
+    let holder = own_holder(app, caller).await?;
+    let permit = app.store.get_permit(&holder.permit_number).await?;
+    let OnsiteCheck::Done {
+        entry_date,
+        checked_on,
+        late,
+        decision_number,
+    } = &permit.onsite
+    else {
+        return Err(ApiError::Missing {
+            code: "no_decision",
+            message: "no on-site Decision yet: the originals have not been checked",
+        });
+    };
+    let employer = app.store.get_employer(&permit.employer_id).await?;
+    let facts = crate::pdf::DecisionFacts {
+        decision_number,
+        entry_date: *entry_date,
+        checked_on: *checked_on,
+        late: *late,
+        authority: app.config.authority.name("zh-CN"),
+    };
+    Ok(crate::pdf::render_decision(
+        &permit_facts(&permit, &employer),
+        &facts,
+    ))
+}
+
+/// `GET /api/v1/ecard/decision.pdf`
+pub async fn decision_pdf(
+    State(app): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let pdf = own_decision_pdf(&app, &caller).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"onsite-decision.pdf\"".to_owned(),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}

@@ -7,6 +7,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse as _;
 use axum::response::Response;
 use chrono::Utc;
 use minijinja::{Value, context};
@@ -166,6 +167,23 @@ pub async fn notice(
     let id = file.strip_suffix(".pdf").ok_or(ApiError::NotFound)?;
     let pdf = own_notice_pdf(&app, caller, id).await?;
     Ok(pdf_response(id, pdf))
+}
+
+/// `GET /web/ecard/decision.pdf`: the on-site Decision, once checked.
+pub async fn decision(State(app): State<AppState>, v: Visitor) -> Result<Response, PageError> {
+    let caller = v.require(HOLDER)?;
+    let pdf = crate::api::ecard::notices::own_decision_pdf(&app, caller).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"onsite-decision.pdf\"",
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
 }
 
 #[cfg(test)]

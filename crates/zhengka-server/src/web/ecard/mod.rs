@@ -57,6 +57,7 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
         .route("/web/ecard/notices/{file}", get(card::notice))
+        .route("/web/ecard/decision.pdf", get(card::decision))
         .route("/web/ecard/card/lost", post(actions::lost))
         .route("/web/ecard/card/replace", post(actions::replace))
         .route("/web/ecard/close", post(actions::close))
