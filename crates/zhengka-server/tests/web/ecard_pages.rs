@@ -18,7 +18,7 @@ const HOLDER_PASSWORD: &str = "holder password 1234";
 
 /// An approved class B permit with a social security account and a card
 /// issued at the window: the permit record and the SSN.
-async fn holder(s: &Server, passport: &str) -> (Value, String) {
+pub(crate) async fn holder(s: &Server, passport: &str) -> (Value, String) {
     let approved = s.approved_from_abroad(passport).await;
     let number = approved["permit_number"].as_str().unwrap().to_owned();
     let permit = s.api_get(&format!("/api/v1/permits/{number}"), AGENT).await;
@@ -40,7 +40,7 @@ async fn holder(s: &Server, passport: &str) -> (Value, String) {
 }
 
 /// Wait until `css` is shown (no longer `hidden`).
-async fn shown(b: &Browser, css: &str) {
+pub(crate) async fn shown(b: &Browser, css: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while b.exists(&format!("{css}[hidden]")).await {
         assert!(Instant::now() < deadline, "{css} stayed hidden");
@@ -48,7 +48,7 @@ async fn shown(b: &Browser, css: &str) {
     }
 }
 
-async fn fill_registration(b: &Browser, name: &str, number: &str) {
+pub(crate) async fn fill_registration(b: &Browser, name: &str, number: &str) {
     b.fill("#f-name", name).await;
     b.fill("#f-permit_number", number).await;
     b.fill("#f-password", HOLDER_PASSWORD).await;

@@ -16,7 +16,7 @@ use crate::server::{CARD, SS, Server};
 
 /// The `zhengka` binary of this build: beside the test binary's `deps/`
 /// (`cargo nextest run --workspace` builds it with the tests).
-fn zhengka_binary() -> Option<PathBuf> {
+pub(crate) fn zhengka_binary() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     let bin = exe.parent()?.parent()?.join("zhengka");
     bin.exists().then_some(bin)
@@ -24,7 +24,7 @@ fn zhengka_binary() -> Option<PathBuf> {
 
 /// What a relying party downloads: the trust list, status list 3 and the
 /// trust anchor's key (`ALG:hex`), written to `dir`.
-async fn download(s: &Server, dir: &Path) {
+pub(crate) async fn download(s: &Server, dir: &Path) {
     let get = |path: &str| reqwest::get(s.url(path));
     let trust = get("/api/v1/trust-list")
         .await
@@ -50,7 +50,7 @@ async fn download(s: &Server, dir: &Path) {
 }
 
 /// `zhengka verify --purpose presentation QR`, as of `at`: (success, output).
-fn verify(bin: &Path, dir: &Path, qr: &str, at: Option<i64>) -> (bool, String) {
+pub(crate) fn verify(bin: &Path, dir: &Path, qr: &str, at: Option<i64>) -> (bool, String) {
     let mut cmd = Command::new(bin);
     cmd.args(["verify", "--purpose", "presentation"])
         .arg("--trust-list")
@@ -69,7 +69,7 @@ fn verify(bin: &Path, dir: &Path, qr: &str, at: Option<i64>) -> (bool, String) {
 
 /// The QR the page shows now (`data-qr`) and when it was signed, once it
 /// differs from `old`.
-async fn next_qr(b: &Browser, old: &str) -> (String, i64) {
+pub(crate) async fn next_qr(b: &Browser, old: &str) -> (String, i64) {
     let deadline = Instant::now() + Duration::from_secs(25);
     let read = "const e = document.getElementById('qr-code');\
         return e && e.dataset.qr ? [e.dataset.qr, e.dataset.iat] : null;";

@@ -16,6 +16,7 @@ mod card_side;
 mod chrome;
 mod cut_over;
 mod ecard_http;
+mod ecard_journey;
 mod ecard_pages;
 mod ecard_qr;
 #[path = "../api/fake_provider.rs"]
