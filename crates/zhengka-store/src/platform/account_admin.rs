@@ -52,7 +52,7 @@ impl SqlStore {
     pub(crate) async fn user_unlock(&self, attempt_key: &str, w: Write) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM attempts WHERE attempt_key = $1")
-            .bind(attempt_key)
+            .bind(self.attempt_row_key(attempt_key))
             .execute(&mut *tx)
             .await?;
         self.finish(tx, w).await

@@ -35,6 +35,13 @@ pub(crate) const USE_NONCE: &str = "INSERT INTO presentation_nonces (verifier, n
      SET expires_at = excluded.expires_at WHERE presentation_nonces.expires_at < $4";
 
 impl SqlStore {
+    /// What a key is stored as: its keyed hash (the store key's index key),
+    /// so that a key made from what someone typed (a username that is an
+    /// SSN, say) cannot be brute-forced back from the table.
+    pub(crate) fn attempt_row_key(&self, key: &str) -> String {
+        self.vault.index("attempt", key)
+    }
+
     pub(crate) async fn attempt_count(
         &self,
         key: &str,
@@ -43,7 +50,7 @@ impl SqlStore {
     ) -> Result<AttemptCount, StoreError> {
         let (now_text, ends) = (timestamp(now), timestamp(now + window));
         let row = sqlx::query(COUNT)
-            .bind(key)
+            .bind(self.attempt_row_key(key))
             .bind(&ends)
             .bind(&now_text)
             .bind(&now_text)
@@ -65,7 +72,7 @@ impl SqlStore {
         let row = sqlx::query(
             "SELECT failures FROM attempts WHERE attempt_key = $1 AND window_ends > $2",
         )
-        .bind(key)
+        .bind(self.attempt_row_key(key))
         .bind(timestamp(now))
         .fetch_optional(&self.reader)
         .await?;
@@ -77,7 +84,7 @@ impl SqlStore {
 
     pub(crate) async fn attempt_clear(&self, key: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM attempts WHERE attempt_key = $1")
-            .bind(key)
+            .bind(self.attempt_row_key(key))
             .execute(&self.writer)
             .await?;
         Ok(())
