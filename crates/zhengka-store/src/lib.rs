@@ -46,8 +46,8 @@ pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
 pub use verification::{
-    Imported, Nonce, RelyingPartyStore, ServiceFilter, ServiceStore, VerificationEntry,
-    VerificationLogStore,
+    Imported, Nonce, ONE_USE_PER_SERVICE, Once, RelyingPartyStore, ServiceFilter, ServiceStore,
+    ServiceUse, ShareCode, UseStore, VerificationEntry, VerificationLogStore,
 };
 
 /// Every context's store trait, for code that holds a concrete `SqlStore`
@@ -55,7 +55,7 @@ pub use verification::{
 pub mod prelude {
     pub use crate::{
         CardStore, CoordinationStore, DeviceStore, EcardStore, NotificationStore, OutboxStore,
-        PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UserStore,
-        VerificationLogStore,
+        PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UseStore,
+        UserStore, VerificationLogStore,
     };
 }

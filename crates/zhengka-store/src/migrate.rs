@@ -139,6 +139,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0016_verification_log.sql"),
         then: None,
     },
+    Migration {
+        version: 17,
+        name: "share_codes_and_service_uses",
+        sqlite: include_str!("../migrations/sqlite/0017_share_codes_and_service_uses.sql"),
+        postgres: include_str!("../migrations/postgres/0017_share_codes_and_service_uses.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

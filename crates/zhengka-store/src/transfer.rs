@@ -257,6 +257,39 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
         ],
     ),
     (
+        "share_codes",
+        &[
+            ("code_hash", Text),
+            ("holder_id", Text),
+            ("permit_number", Text),
+            ("purpose", Text),
+            ("created_at", Text),
+            ("expires_at", Text),
+            ("used_at", Text),
+            ("used_by", Text),
+        ],
+    ),
+    (
+        "service_uses",
+        &[
+            ("id", Text),
+            ("at", Text),
+            ("verification_id", Text),
+            ("service_code", Text),
+            ("organisation_id", Text),
+            ("permit_number", Text),
+            ("note", Text),
+        ],
+    ),
+    (
+        "relying_party_members",
+        &[
+            ("user_id", Text),
+            ("organisation_id", Text),
+            ("created_at", Text),
+        ],
+    ),
+    (
         "outbox",
         &[
             ("seq", Int),

@@ -2,9 +2,12 @@
 //! purpose discloses, and the one-card service catalogue the card opens.
 
 pub mod disclosure;
+pub mod presented;
 pub mod relying_party;
 pub mod services;
+pub mod share_code;
 
+pub use presented::{Presented, Verifier, accepted, may_state};
 pub use relying_party::{
     ApiCredential, Organisation, OrganisationInput, VerificationPurpose, check_organisation,
     parse_api_token,

@@ -20,6 +20,7 @@ use crate::auth::Caller;
 use crate::http::ApiPath as Path;
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::{ApiError, JsonBody};
+use zhengka_store::{Nonce, Once};
 
 const COSE: &str = "application/cose; cose-type=\"cose-sign1\"";
 
@@ -100,16 +101,18 @@ pub async fn notice(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VerificationRequest {
-    qr: String,
-    purpose: VerificationPurpose,
+    pub qr: String,
+    pub purpose: VerificationPurpose,
     /// Why the check is made (recorded in the audit trail).
     #[serde(default)]
-    reason: Option<zhengka_domain::permits::application::BoundedText<1, 200>>,
+    pub reason: Option<zhengka_domain::permits::application::BoundedText<1, 200>>,
 }
 
+/// The two checks that predate purposes: is this Notice / presentation valid,
+/// with the fields the caller's role sees.
 #[derive(Deserialize, Clone, Copy)]
 #[serde(rename_all = "snake_case")]
-enum VerificationPurpose {
+pub enum VerificationPurpose {
     Notice,
     Presentation,
 }
@@ -123,8 +126,43 @@ pub async fn verify_online(
     body: JsonBody,
 ) -> Result<Reply, ApiError> {
     caller.require(VERIFIERS)?;
-    let req: VerificationRequest = body.parse()?;
-    Ok(check(&app, &caller, key.as_deref(), req).await?.1)
+    Ok(check_any(&app, &caller, key.as_deref(), &body).await?.1)
+}
+
+/// A check of either shape: `purpose: notice | presentation` (the role's
+/// fields, as before purposes) or a verification purpose (its fields only).
+pub async fn check_any(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    body: &JsonBody,
+) -> Result<(serde_json::Value, Reply), ApiError> {
+    #[derive(Deserialize)]
+    struct Peek {
+        purpose: Option<serde_json::Value>,
+    }
+    let peek: Peek = body.parse()?;
+    let legacy = matches!(
+        peek.purpose.as_ref().and_then(|p| p.as_str()),
+        Some("notice" | "presentation")
+    );
+    if legacy {
+        let req: VerificationRequest = body.parse()?;
+        return check(app, caller, key, req).await;
+    }
+    if peek.purpose.is_none() {
+        return Err(ApiError::invalid(
+            "purpose",
+            "required",
+            "say what the check is for",
+        ));
+    }
+    let req: crate::api::verification::verify::CheckRequest = body.parse()?;
+    let (answer, reply) = crate::api::verification::verify::check(app, caller, req).await?;
+    Ok((
+        serde_json::to_value(&answer).map_err(|e| ApiError::Internal(e.to_string()))?,
+        reply,
+    ))
 }
 
 /// The roles that may verify a QR online.
@@ -153,6 +191,65 @@ pub async fn check(
         ));
     }
     let now = Utc::now().timestamp();
+    let purpose = match req.purpose {
+        VerificationPurpose::Notice => Purpose::Notice,
+        VerificationPurpose::Presentation => Purpose::Presentation,
+    };
+    let outcome = verify_qr(app, &req.qr, now, purpose).await?;
+    let (body, reply, write) = verdict(caller, key, &req, &outcome)?;
+    let who = crate::api::verification::verify::checker(app, caller).await?;
+    let kind = match req.purpose {
+        VerificationPurpose::Notice => "notice",
+        VerificationPurpose::Presentation => "presentation",
+    };
+    let holder = outcome
+        .as_ref()
+        .ok()
+        .and_then(|v| facts_of(&v.claims))
+        .map(|f| f.permit_number.clone());
+    let entry =
+        |refusal: Option<&str>| who.log_entry(kind, kind, holder.clone(), refusal, Utc::now());
+    // A presentation verifies once per relying party within its window: its
+    // nonce is taken inside the write that records the check, so a replay is
+    // refused whichever instance it reaches. Notices carry no nonce.
+    let verifier = relying_party(caller);
+    let once = outcome
+        .as_ref()
+        .ok()
+        .and_then(|v| v.presented.as_ref())
+        .map(|(iat, nonce)| {
+            Once::Nonce(Nonce {
+                verifier: &verifier,
+                nonce,
+                expires_at: presentation_expiry(*iat, now),
+            })
+        });
+    let refusal = outcome.as_ref().err().map(|r| r.code());
+    if app
+        .store
+        .log_verification(&entry(refusal), once, write)
+        .await?
+    {
+        return Ok((body, reply));
+    }
+    let replayed = Err(Rejection::ReplayedOrStalePresentation);
+    let (body, reply, write) = verdict(caller, key, &req, &replayed)?;
+    let refusal = Some(Rejection::ReplayedOrStalePresentation.code());
+    app.store
+        .log_verification(&entry(refusal), None, write)
+        .await?;
+    Ok((body, reply))
+}
+
+/// Verify `qr` for `purpose` against the current trust and status lists
+/// (the permits' list 1, and for a presentation the device list 3 that its
+/// card credential names).
+pub async fn verify_qr(
+    app: &AppState,
+    qr: &str,
+    now: i64,
+    purpose: Purpose,
+) -> Result<Result<Verified, Rejection>, ApiError> {
     let creds = &app.credentials;
     let trust: TrustList = creds.trust_list_value(now);
     let status_bytes = creds.status_list(app.store.as_ref(), now).await?;
@@ -160,45 +257,23 @@ pub async fn check(
         StatusList::from_token(bytes, &trust).map_err(|e| ApiError::Internal(e.to_string()))
     };
     let mut lists = vec![read(&status_bytes)?];
-    let purpose = match req.purpose {
-        VerificationPurpose::Notice => Purpose::Notice,
-        VerificationPurpose::Presentation => Purpose::Presentation,
-    };
-    // A presentation's card credential names the device list (3).
     if purpose == Purpose::Presentation {
         let device = creds.device_status_list(app.store.as_ref(), now).await?;
         lists.push(read(&device)?);
     }
     let lists: Vec<&StatusList> = lists.iter().collect();
-    let outcome = verify_with_lists(&req.qr, &trust, &lists, now, purpose, &Policy::default());
-    let (body, reply, write) = verdict(caller, key, &req, &outcome)?;
-    // A presentation verifies once per relying party within its window: its
-    // nonce is taken inside the write that records the check, so a replay is
-    // refused whichever instance it reaches. Notices carry no nonce.
-    let accepted = match outcome.as_ref().ok().and_then(|v| v.presented.as_ref()) {
-        Some((iat, nonce)) => {
-            let expires = presentation_expiry(*iat, now);
-            let verifier = relying_party(caller);
-            app.store
-                .record_presentation(&verifier, nonce, expires, write)
-                .await?
-        }
-        None => {
-            app.store.record_event(write).await?;
-            true
-        }
-    };
-    if accepted {
-        return Ok((body, reply));
-    }
-    let replayed = Err(Rejection::ReplayedOrStalePresentation);
-    let (body, reply, write) = verdict(caller, key, &req, &replayed)?;
-    app.store.record_event(write).await?;
-    Ok((body, reply))
+    Ok(verify_with_lists(
+        qr,
+        &trust,
+        &lists,
+        now,
+        purpose,
+        &Policy::default(),
+    ))
 }
 
 /// Who has seen a presentation: the caller's organisation, else the caller.
-fn relying_party(caller: &Caller) -> String {
+pub fn relying_party(caller: &Caller) -> String {
     if let Some(org) = caller.organisation_id() {
         return format!("organisation:{org}");
     }
@@ -209,7 +284,7 @@ fn relying_party(caller: &Caller) -> String {
 }
 
 /// The last moment a presentation made at `iat` can verify (its window).
-fn presentation_expiry(iat: i64, now: i64) -> DateTime<Utc> {
+pub fn presentation_expiry(iat: i64, now: i64) -> DateTime<Utc> {
     let window = Policy::default().presentation_window;
     DateTime::from_timestamp(iat.saturating_add(window), 0)
         .or_else(|| DateTime::from_timestamp(now + window, 0))
@@ -252,7 +327,7 @@ fn verdict(
     Ok((body, reply, write))
 }
 
-fn facts_of(claims: &Claims) -> Option<&PermitFacts> {
+pub fn facts_of(claims: &Claims) -> Option<&PermitFacts> {
     match &claims.body {
         Body::Notice { facts, .. } | Body::Card { facts, .. } => Some(facts),
         Body::Presentation { .. } => None,

@@ -11,7 +11,7 @@ use super::{Caller, token};
 use crate::AppState;
 use crate::http::ApiError;
 
-const USER_PREFIX: &str = "rpc:";
+pub(crate) const USER_PREFIX: &str = "rpc:";
 const ORG_PREFIX: &str = "rp:";
 
 fn refused(message: &str) -> ApiError {

@@ -1,6 +1,6 @@
 //! Who is calling, and what they may touch.
 
-mod api_credential;
+pub(crate) mod api_credential;
 pub(crate) mod caller;
 pub mod password;
 pub mod rate_limit;

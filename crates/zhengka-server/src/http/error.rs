@@ -14,6 +14,13 @@ pub enum ApiError {
     Unauthorized { code: &'static str, message: String },
     /// 403: the caller's role may not do this.
     Forbidden,
+    /// 403 with a code and the field that asked for what is not allowed
+    /// (a purpose the caller's organisation is not registered for).
+    NotAllowed {
+        code: &'static str,
+        message: &'static str,
+        field: Option<&'static str>,
+    },
     /// 404: absent, or not the caller's to see.
     NotFound,
     /// 404 with a code that says what is absent (`permit_not_found`).
@@ -100,6 +107,19 @@ impl ApiError {
         }
     }
 
+    /// 409 about one field's value (a check too old to record a use against).
+    pub fn conflict_at(
+        code: &'static str,
+        message: impl Into<String>,
+        field: &'static str,
+    ) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+            field: Some(field),
+        }
+    }
+
     /// A second active permit for one person. The check before the write and
     /// the unique index that holds when two writes race answer alike.
     pub fn holder_has_active_permit() -> Self {
@@ -113,7 +133,7 @@ impl ApiError {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::NotAllowed { .. } => StatusCode::FORBIDDEN,
             Self::NotFound | Self::UnknownPath | Self::Missing { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
@@ -174,6 +194,11 @@ impl IntoResponse for ApiError {
                 field,
             } => (code, message, *field),
             Self::Forbidden => ("forbidden", "your role may not do this", None),
+            Self::NotAllowed {
+                code,
+                message,
+                field,
+            } => (code, message, *field),
             Self::NotFound => ("not_found", "no such record", None),
             Self::Missing { code, message } | Self::Unavailable { code, message } => {
                 (code, message, None)

@@ -230,7 +230,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "post",
         "/api/v1/verifications",
-        "Verify a QR online against the current trust and status lists (a presentation verifies once per relying party)",
+        "Verify online, for a purpose: a QR (Notice or live presentation), a permit number + name (police) or a share code (employer); the answer holds exactly the purpose's fields and the check is logged for the holder (a presentation or share code verifies once)",
         "police_officer, relying_party, permit_officer, social_security_officer",
         Some("Verification"),
         200,

@@ -5,6 +5,7 @@
 //! documented but not served).
 
 mod card_side;
+mod checks;
 mod ecard;
 mod ecard_devices;
 mod ecard_holder;
@@ -136,6 +137,7 @@ const SECTIONS: &[&[Endpoint]] = &[
     verification::VERIFICATION,
     verification::RELYING_PARTIES,
     ecard_notifications::ECARD_NOTIFICATIONS,
+    checks::CHECKS,
 ];
 
 /// Every documented operation, context by context.
@@ -149,7 +151,8 @@ fn all_schemas() -> Value {
         .into_iter()
         .chain(ecard::schemas())
         .chain(ecard_devices::schemas())
-        .chain(verification::schemas());
+        .chain(verification::schemas())
+        .chain(checks::schemas());
     for (name, schema) in sections {
         all[name] = schema;
     }

@@ -18,6 +18,7 @@ mod bad_input_queries;
 mod bad_input_rules;
 mod card_side;
 mod cards;
+mod checks;
 mod credentials;
 mod ecard;
 mod ecard_devices;

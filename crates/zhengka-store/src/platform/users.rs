@@ -27,6 +27,29 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<User, StoreError> {
     })
 }
 
+/// The users row of `u`, inside a write of the users context or of a context
+/// that makes an account with its own rows (a relying party's member).
+pub(crate) async fn insert_user_row(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    u: &User,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO users (id, username, password_hash, role, employer_id, region_code, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&u.id)
+    .bind(&u.username)
+    .bind(password_hash)
+    .bind(u.role.as_str())
+    .bind(u.employer_id.as_deref())
+    .bind(u.region_code.as_ref().map(|r| r.as_str()))
+    .bind(timestamp(u.created_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl SqlStore {
     pub(crate) async fn user_insert(
         &self,
@@ -35,19 +58,7 @@ impl SqlStore {
         w: Write,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        sqlx::query(
-            "INSERT INTO users (id, username, password_hash, role, employer_id, region_code, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&u.id)
-        .bind(&u.username)
-        .bind(password_hash)
-        .bind(u.role.as_str())
-        .bind(u.employer_id.as_deref())
-        .bind(u.region_code.as_ref().map(|r| r.as_str()))
-        .bind(timestamp(u.created_at))
-        .execute(&mut *tx)
-        .await?;
+        insert_user_row(&mut tx, u, password_hash).await?;
         self.finish(tx, w).await
     }
 

@@ -44,16 +44,27 @@ pub struct Nonce<'a> {
     pub expires_at: DateTime<Utc>,
 }
 
+/// What a check may use only once: a live presentation's nonce (once per
+/// verifier within its window) or a holder's share code (once at all).
+pub enum Once<'a> {
+    Nonce(Nonce<'a>),
+    ShareCode {
+        code_hash: &'a str,
+        used_by: &'a str,
+    },
+}
+
 #[async_trait]
 pub trait VerificationLogStore: Send + Sync {
-    /// Log `e` with `w`; with a nonce, only if the verifier has not taken it
-    /// (`false`, nothing written, for a replay).
+    /// Log `e` with `w`; with a nonce or share code, only if it was not used
+    /// (`false`, nothing written, for a replay or a used or expired code).
     async fn log_verification(
         &self,
         e: &VerificationEntry,
-        nonce: Option<Nonce<'_>>,
+        once: Option<Once<'_>>,
         w: Write,
     ) -> Result<bool, StoreError>;
+    async fn get_verification(&self, id: &str) -> Result<VerificationEntry, StoreError>;
     /// Newest first, before the keyset cursor `(at, id)`.
     async fn verifications_for_holder(
         &self,
@@ -68,6 +79,10 @@ pub trait VerificationLogStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<VerificationEntry>, StoreError>;
 }
+
+/// A share code is taken once, before it expires.
+const TAKE_SHARE_CODE: &str = "UPDATE share_codes SET used_at = $1, used_by = $2 \
+     WHERE code_hash = $3 AND used_at IS NULL AND expires_at > $1";
 
 const COLUMNS: &str = "id, at, permit_number, organisation_id, organisation_name, verifier, \
      purpose, credential_kind, result, reason, offline";
@@ -116,21 +131,36 @@ impl VerificationLogStore for SqlStore {
     async fn log_verification(
         &self,
         e: &VerificationEntry,
-        nonce: Option<Nonce<'_>>,
+        once: Option<Once<'_>>,
         w: Write,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        if let Some(n) = nonce {
-            let done = sqlx::query(USE_NONCE)
-                .bind(n.verifier)
-                .bind(hex(n.nonce))
-                .bind(timestamp(n.expires_at))
-                .bind(timestamp(e.at))
-                .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() == 0 {
-                return Ok(false);
+        let taken = match once {
+            None => true,
+            Some(Once::Nonce(n)) => {
+                sqlx::query(USE_NONCE)
+                    .bind(n.verifier)
+                    .bind(hex(n.nonce))
+                    .bind(timestamp(n.expires_at))
+                    .bind(timestamp(e.at))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1
             }
+            Some(Once::ShareCode { code_hash, used_by }) => {
+                sqlx::query(TAKE_SHARE_CODE)
+                    .bind(timestamp(e.at))
+                    .bind(used_by)
+                    .bind(code_hash)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1
+            }
+        };
+        if !taken {
+            return Ok(false);
         }
         sqlx::query(&format!(
             "INSERT INTO verification_log ({COLUMNS}) \
@@ -151,6 +181,16 @@ impl VerificationLogStore for SqlStore {
         .await?;
         self.finish(tx, w).await?;
         Ok(true)
+    }
+
+    async fn get_verification(&self, id: &str) -> Result<VerificationEntry, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM verification_log WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.reader)
+        .await?;
+        entry(&row)
     }
 
     async fn verifications_for_holder(

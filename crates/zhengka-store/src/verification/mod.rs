@@ -5,7 +5,9 @@
 mod log;
 mod relying_parties;
 mod services;
+mod uses;
 
-pub use log::{Nonce, VerificationEntry, VerificationLogStore};
+pub use log::{Nonce, Once, VerificationEntry, VerificationLogStore};
 pub use relying_parties::RelyingPartyStore;
 pub use services::{Imported, ServiceFilter, ServiceStore};
+pub use uses::{ONE_USE_PER_SERVICE, ServiceUse, ShareCode, UseStore};

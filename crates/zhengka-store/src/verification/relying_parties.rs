@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use zhengka_domain::employer::User;
 use zhengka_domain::ids::RegionCode;
 use zhengka_domain::verification::{ApiCredential, Organisation, VerificationPurpose};
 
@@ -38,6 +39,19 @@ pub trait RelyingPartyStore: Send + Sync {
         at: DateTime<Utc>,
         w: Write,
     ) -> Result<(), StoreError>;
+    /// Make `user` (a relying_party account) and its membership of the
+    /// organisation in one write.
+    async fn insert_member(
+        &self,
+        user: &User,
+        password_hash: &str,
+        organisation_id: &str,
+        w: Write,
+    ) -> Result<(), StoreError>;
+    /// The organisation a person verifies for.
+    async fn organisation_of_member(&self, user_id: &str) -> Result<String, StoreError>;
+    /// The ids of the organisation's members, oldest first.
+    async fn members_of(&self, organisation_id: &str) -> Result<Vec<String>, StoreError>;
 }
 
 const ORG_COLUMNS: &str =
@@ -208,5 +222,48 @@ impl RelyingPartyStore for SqlStore {
             return Err(StoreError::NotFound);
         }
         self.finish(tx, w).await
+    }
+
+    async fn insert_member(
+        &self,
+        user: &User,
+        password_hash: &str,
+        organisation_id: &str,
+        w: Write,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        crate::platform::users::insert_user_row(&mut tx, user, password_hash).await?;
+        sqlx::query(
+            "INSERT INTO relying_party_members (user_id, organisation_id, created_at) \
+             VALUES ($1, $2, $3)",
+        )
+        .bind(&user.id)
+        .bind(organisation_id)
+        .bind(timestamp(user.created_at))
+        .execute(&mut *tx)
+        .await?;
+        self.finish(tx, w).await
+    }
+
+    async fn organisation_of_member(&self, user_id: &str) -> Result<String, StoreError> {
+        let row =
+            sqlx::query("SELECT organisation_id FROM relying_party_members WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(&self.reader)
+                .await?;
+        Ok(row.try_get("organisation_id")?)
+    }
+
+    async fn members_of(&self, organisation_id: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT user_id FROM relying_party_members WHERE organisation_id = $1 \
+             ORDER BY created_at, user_id",
+        )
+        .bind(organisation_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get("user_id").map_err(StoreError::from))
+            .collect()
     }
 }

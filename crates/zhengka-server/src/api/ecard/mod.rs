@@ -7,6 +7,7 @@ pub mod notices;
 pub mod notifications;
 pub mod real_person;
 pub mod register;
+pub mod verifications;
 pub mod view;
 
 use zhengka_domain::ecard::Holder;
@@ -41,6 +42,8 @@ pub fn routes(r: Routes) -> Routes {
         .get("/api/v1/ecard/notices", notices::list)
         .get("/api/v1/ecard/notices/{file}", notices::pdf)
         .get("/api/v1/ecard/decision.pdf", notices::decision_pdf)
+        .get("/api/v1/ecard/verifications", verifications::list)
+        .get("/api/v1/ecard/service-uses", verifications::service_uses)
 }
 
 /// The signed-in holder's open account: 403 for any other role.

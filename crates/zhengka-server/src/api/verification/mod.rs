@@ -2,7 +2,10 @@
 //! registry of relying parties with their API credentials.
 
 pub mod relying_parties;
+pub mod service_uses;
 pub mod services;
+pub mod share_codes;
+pub mod verify;
 
 use crate::http::routes::Routes;
 
@@ -25,4 +28,15 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/relying-parties/{id}/credentials/{cid}",
             relying_parties::revoke_credential,
         )
+        .post(
+            "/api/v1/relying-parties/{id}/members",
+            relying_parties::add_member,
+        )
+        .get(
+            "/api/v1/relying-parties/{id}/verifications",
+            relying_parties::verifications,
+        )
+        .post("/api/v1/service-uses", service_uses::create)
+        .post("/api/v1/ecard/share-codes", share_codes::create)
+        .get("/api/v1/ecard/share-codes", share_codes::list)
 }

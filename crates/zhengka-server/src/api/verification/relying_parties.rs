@@ -178,3 +178,98 @@ pub async fn revoke_credential(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    username: String,
+    password: String,
+}
+
+/// `POST /api/v1/relying-parties/{id}/members` (admin): a person who signs
+/// in to verify for the organisation (role `relying_party`).
+pub async fn add_member(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let req: NewMember = body.parse()?;
+    let org = match app.store.get_organisation(&id).await {
+        Err(StoreError::NotFound) => return Err(missing()),
+        other => other?,
+    };
+    let new = crate::api::users::NewUser {
+        username: req.username,
+        password: req.password,
+        role: Role::RelyingParty,
+        employer_id: None,
+        region_code: None,
+    };
+    let user = crate::api::users::build_user(&app, &new).await?;
+    let hash = crate::auth::password::hash(new.password).await?;
+    let w = write(
+        &caller,
+        "relying_party.member_added",
+        &org.id,
+        json!({ "user_id": user.id, "username": user.username }),
+    );
+    app.store.insert_member(&user, &hash, &org.id, w).await?;
+    reply(
+        StatusCode::CREATED,
+        &json!({ "user": user, "organisation_id": org.id }),
+    )
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogQuery {
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/relying-parties/{id}/verifications`: the organisation's own
+/// checks, for the admin and the organisation's people and credentials.
+pub async fn verifications(
+    State(app): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    crate::http::ApiQuery(q): crate::http::ApiQuery<LogQuery>,
+) -> Result<Reply, ApiError> {
+    caller.require(&[Role::Admin, Role::RelyingParty])?;
+    if caller.user.role == Role::RelyingParty {
+        let who = super::verify::checker(&app, &caller).await?;
+        if who.organisation.as_ref().map(|o| o.id.as_str()) != Some(id.as_str()) {
+            return Err(missing());
+        }
+    }
+    let limit = crate::api::limit(q.limit)?;
+    let before = match q.cursor.as_deref() {
+        None => None,
+        Some(raw) => Some(
+            raw.split_once('|')
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .ok_or_else(|| {
+                    ApiError::invalid("cursor", "invalid_cursor", "not a cursor from this list")
+                })?,
+        ),
+    };
+    let mut rows = app
+        .store
+        .verifications_of_organisation(&id, before, limit + 1)
+        .await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    let next = more.then(|| rows.last()).flatten().map(|e| {
+        format!(
+            "{}|{}",
+            e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            e.id
+        )
+    });
+    reply(
+        StatusCode::OK,
+        &json!({ "items": rows, "next_cursor": next }),
+    )
+}
