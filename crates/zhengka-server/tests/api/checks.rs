@@ -568,3 +568,64 @@ async fn a_relying_partys_people_verify_for_it_and_read_its_log() {
     })
     .await;
 }
+
+/// The disclosure table, purpose by purpose, through the API: each
+/// organisation sees exactly its purpose's fields of one holder.
+#[tokio::test]
+async fn every_service_purpose_sees_exactly_its_fields() {
+    each_backend(|app| async move {
+        let c = app.card_cast().await;
+        let (_permit, _holder, key, cose) = holder_with_device(&app, &c, "CK0000009").await;
+        let table: [(&str, &str, &[&str]); 7] = [
+            ("healthcare", "healthcare", &["holder_name", "medical_insurance", "ssn"]),
+            ("healthcare", "pharmacy", &["holder_name", "medical_insurance"]),
+            ("transport", "transit", &["card_status"]),
+            ("culture_tourism", "culture_venue", &["holder_name"]),
+            ("library", "library", &["holder_name"]),
+            ("finance", "bank", &["bank_account", "card_number", "holder_name", "valid_from", "valid_to"]),
+            ("government_affairs", "government_service", &["holder_name", "permit_number", "permit_status", "ssn"]),
+        ];
+        for (sector, purpose, expected) in table {
+            let (_, token) = organisation(&app, &format!("{purpose} org"), sector, &[purpose]).await;
+            let body = json!({ "qr": live_qr(&cose, &key), "purpose": purpose });
+            let r = app.post("/api/v1/verifications", &token, &body).await;
+            assert_eq!((r.status, &r.body["valid"]), (200, &json!(true)), "{purpose}: {:?}", r.body);
+            assert_eq!(field_names(&r.body), expected, "{purpose}");
+            if purpose == "bank" {
+                let account = r.body["fields"]["bank_account"].as_str().unwrap();
+                assert!(account.ends_with("4444") && !account.contains("5555"), "{account}");
+            }
+        }
+    })
+    .await;
+}
+
+/// A cancelled permit: the police still see whose it was and that it is
+/// cancelled; a hospital learns only that the check failed.
+#[tokio::test]
+async fn a_cancelled_permit_fails_every_check_and_only_the_police_see_why() {
+    each_backend(|app| async move {
+        let c = app.card_cast().await;
+        let (permit, holder, key, cose) = holder_with_device(&app, &c, "CK0000010").await;
+        let police = app
+            .user("police.gd", "police_officer", None, Some("440000"))
+            .await;
+        let (_, hospital) = organisation(&app, "Hospital", "healthcare", &["healthcare"]).await;
+        let number = permit["permit_number"].as_str().unwrap();
+        app.cancel(&c, number).await;
+        let lookup = json!({ "permit_number": number, "name": permit["holder_name"], "purpose": "inspection" });
+        let r = app.post("/api/v1/verifications", &police, &lookup).await;
+        assert_eq!((&r.body["valid"], &r.body["reason"]), (&json!(false), &json!("permit_cancelled")), "{:?}", r.body);
+        assert_eq!(r.body["fields"]["permit_status"], "cancelled");
+        let body = json!({ "qr": live_qr(&cose, &key), "purpose": "healthcare" });
+        let r = app.post("/api/v1/verifications", &hospital, &body).await;
+        assert_eq!(r.body["valid"], false, "{:?}", r.body);
+        assert!(r.body.get("fields").is_none());
+        // The holder still reads both refusals in their log.
+        let log = app.get("/api/v1/ecard/verifications", &holder).await;
+        assert_eq!(log.status, 200, "{:?}", log.body);
+        let results: Vec<&Value> = log.body["items"].as_array().unwrap().iter().map(|e| &e["result"]).collect();
+        assert_eq!(results, [&json!("rejected"), &json!("rejected")]);
+    })
+    .await;
+}
