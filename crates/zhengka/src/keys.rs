@@ -70,12 +70,21 @@ pub async fn run(
                 format!("{}:{hex}\n", anchor.alg().name()),
             )?;
             let store = dir.connect(url).await?;
+            let store = &store as &dyn Store;
+            fs::write(out.join("status-list.cose"), creds.publish(store, now).await?)?;
+            // Cards (2) and the device credentials that presentations carry (3):
+            // a gate verifying e-card presentations offline needs list 3.
             fs::write(
-                out.join("status-list.cose"),
-                creds.publish(&store as &dyn Store, now).await?,
+                out.join("card-status-list.cose"),
+                creds.card_status_list(store, now).await?,
+            )?;
+            fs::write(
+                out.join("device-status-list.cose"),
+                creds.device_status_list(store, now).await?,
             )?;
             println!(
-                "wrote trust-list.cose, trust-anchor.pub and status-list.cose to {}",
+                "wrote trust-list.cose, trust-anchor.pub, status-list.cose (permits), \
+                 card-status-list.cose and device-status-list.cose to {}",
                 out.display()
             );
         }
