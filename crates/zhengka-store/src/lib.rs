@@ -46,6 +46,7 @@ pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
 pub use verification::{
+    GateStore, Uploaded, gate_entry_id,
     Imported, Nonce, RelyingPartyStore, ServiceFilter, ServiceStore, VerificationEntry,
     VerificationLogStore,
 };
@@ -58,4 +59,5 @@ pub mod prelude {
         PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UserStore,
         VerificationLogStore,
     };
+    pub use crate::GateStore;
 }

@@ -139,6 +139,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0016_verification_log.sql"),
         then: None,
     },
+    Migration {
+        version: 19,
+        name: "gates",
+        sqlite: include_str!("../migrations/sqlite/0019_gates.sql"),
+        postgres: include_str!("../migrations/postgres/0019_gates.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

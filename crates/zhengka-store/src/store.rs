@@ -58,6 +58,7 @@ pub trait Store:
     + crate::ServiceStore
     + crate::RelyingPartyStore
     + crate::VerificationLogStore
+    + crate::GateStore
     + crate::NotificationStore
     + crate::CoordinationStore
     + Send

@@ -2,6 +2,7 @@
 //! purpose discloses, and the one-card service catalogue the card opens.
 
 pub mod disclosure;
+pub mod gate;
 pub mod relying_party;
 pub mod services;
 
@@ -10,3 +11,4 @@ pub use relying_party::{
     parse_api_token,
 };
 pub use services::{Sector, Service, ServiceInput, parse_import};
+pub use gate::{Gate, GateInput, check_gate, check_offline_entry};

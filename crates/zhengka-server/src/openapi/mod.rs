@@ -10,6 +10,7 @@ mod ecard_devices;
 mod ecard_holder;
 mod ecard_notifications;
 mod endpoints;
+mod gates;
 mod schemas;
 mod verification;
 
@@ -118,6 +119,8 @@ fn operation(e: &Endpoint) -> Value {
         op["requestBody"] = json!({ "required": true, "content": {
             "text/csv": { "schema": { "$ref": "#/components/schemas/ServiceImport" } },
             "application/x-ndjson": { "schema": { "type": "string" } } } });
+    } else if e.body == Some("GateLogBatch") {
+        op["requestBody"] = json!({ "required": true, "content": { "application/cose": { "schema": { "$ref": "#/components/schemas/GateLogBatch" } } } });
     } else if e.body == Some("ReturnFile") {
         op["requestBody"] = json!({ "required": true, "content": { "application/x-ndjson": { "schema": { "$ref": "#/components/schemas/ReturnFile" } } } });
     } else if let Some(body) = e.body {
@@ -136,6 +139,7 @@ const SECTIONS: &[&[Endpoint]] = &[
     verification::VERIFICATION,
     verification::RELYING_PARTIES,
     ecard_notifications::ECARD_NOTIFICATIONS,
+    gates::GATES,
 ];
 
 /// Every documented operation, context by context.
@@ -149,7 +153,8 @@ fn all_schemas() -> Value {
         .into_iter()
         .chain(ecard::schemas())
         .chain(ecard_devices::schemas())
-        .chain(verification::schemas());
+        .chain(verification::schemas())
+        .chain(gates::schemas());
     for (name, schema) in sections {
         all[name] = schema;
     }
