@@ -278,7 +278,10 @@ mod tests {
         let field = |line: &str| LogEntry::from_line(line).unwrap_err().field;
         assert_eq!(field(&e.to_line().replace("e-1", "e 1")), "id");
         assert_eq!(field(&e.to_line().replace("rejected", "maybe")), "result");
-        assert_eq!(field(&e.to_line().replace("\tpresentation", "\tpass")), "credential_kind");
+        assert_eq!(
+            field(&e.to_line().replace("\tpresentation", "\tpass")),
+            "credential_kind"
+        );
         assert_eq!(field("v2\tx"), "entry");
         let mut valid_without_permit = entry(2);
         valid_without_permit.permit_number = None;
@@ -292,7 +295,10 @@ mod tests {
             let entries: Vec<LogEntry> = (0..3).map(entry).collect();
             let bytes = sign_batch(&key, "gate-7", 1_767_225_700, &entries);
             let batch = SignedBatch::open(&bytes).unwrap();
-            assert_eq!((batch.gate_id.as_str(), batch.iat), ("gate-7", 1_767_225_700));
+            assert_eq!(
+                (batch.gate_id.as_str(), batch.iat),
+                ("gate-7", 1_767_225_700)
+            );
             let text = public_key_text(key.public_key());
             assert!(text.starts_with(alg.name()));
             assert_eq!(batch.verify(&parse_public_key(&text).unwrap()), Ok(()));

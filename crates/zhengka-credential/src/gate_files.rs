@@ -31,11 +31,10 @@ impl ReplayFile {
                 for line in BufReader::new(f).lines() {
                     let line = line?;
                     let mut parts = line.split(' ');
-                    let parsed = parts.next().and_then(unhex).zip(
-                        parts
-                            .next()
-                            .and_then(|e| e.trim().parse::<i64>().ok()),
-                    );
+                    let parsed = parts
+                        .next()
+                        .and_then(unhex)
+                        .zip(parts.next().and_then(|e| e.trim().parse::<i64>().ok()));
                     // A torn last line (a crash mid-write) was never acknowledged.
                     if let Some((nonce, expiry)) = parsed {
                         cache.restore(&nonce, expiry, now);
@@ -200,7 +199,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
-            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
         fs::remove_file(&path).unwrap();
     }

@@ -282,11 +282,24 @@ mod tests {
     #[test]
     fn lists_older_than_the_maximum_age_are_refused() {
         let (d, dep) = (dir("age"), Deployment::new());
-        install(&d, Some(dep.anchor.public_key()), &dep.trust(1), &dep.status(T), T).unwrap();
+        install(
+            &d,
+            Some(dep.anchor.public_key()),
+            &dep.trust(1),
+            &dep.status(T),
+            T,
+        )
+        .unwrap();
         assert!(load(&d, T + 300, Some(300)).is_ok());
         let stale = load(&d, T + 301, Some(300)).unwrap_err();
-        assert!(matches!(stale, ListsError::Stale { age: 301, .. }), "{stale}");
-        assert!(load(&d, T + 3_000, None).is_ok(), "no maximum age: no freshness rule");
+        assert!(
+            matches!(stale, ListsError::Stale { age: 301, .. }),
+            "{stale}"
+        );
+        assert!(
+            load(&d, T + 3_000, None).is_ok(),
+            "no maximum age: no freshness rule"
+        );
         fs::remove_dir_all(&d).unwrap();
     }
 
@@ -298,8 +311,14 @@ mod tests {
             install(&d, None, &dep.trust(1), &dep.status(T), T),
             Err(ListsError::NoAnchor)
         ));
-        install(&d, Some(dep.anchor.public_key()), &dep.trust(2), &dep.status(T + 60), T + 60)
-            .unwrap();
+        install(
+            &d,
+            Some(dep.anchor.public_key()),
+            &dep.trust(2),
+            &dep.status(T + 60),
+            T + 60,
+        )
+        .unwrap();
         let held = fs::read(d.join(TRUST_LIST_FILE)).unwrap();
         let other = Deployment::new();
         assert!(matches!(

@@ -46,18 +46,17 @@ pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
 pub use verification::{
-    GateStore, Uploaded, gate_entry_id,
-    Imported, Nonce, RelyingPartyStore, ServiceFilter, ServiceStore, VerificationEntry,
-    VerificationLogStore,
+    GateStore, Imported, Nonce, RelyingPartyStore, ServiceFilter, ServiceStore, Uploaded,
+    VerificationEntry, VerificationLogStore, gate_entry_id,
 };
 
 /// Every context's store trait, for code that holds a concrete `SqlStore`
 /// (tools, tests) rather than a `dyn Store`.
 pub mod prelude {
+    pub use crate::GateStore;
     pub use crate::{
         CardStore, CoordinationStore, DeviceStore, EcardStore, NotificationStore, OutboxStore,
         PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UserStore,
         VerificationLogStore,
     };
-    pub use crate::GateStore;
 }

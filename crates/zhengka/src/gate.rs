@@ -34,8 +34,8 @@ pub fn run(command: &GateCommand) -> anyhow::Result<()> {
 }
 
 fn keygen(out: &Path, alg: &str) -> anyhow::Result<()> {
-    let alg =
-        algorithm_named(alg).with_context(|| format!("unknown algorithm {alg}: EdDSA, ES256 or SM2-SM3"))?;
+    let alg = algorithm_named(alg)
+        .with_context(|| format!("unknown algorithm {alg}: EdDSA, ES256 or SM2-SM3"))?;
     let key = SigningKey::generate(alg).map_err(|e| anyhow::anyhow!("{e}"))?;
     fs::create_dir_all(out)?;
     let path = out.join(KEY_FILE);
@@ -46,9 +46,12 @@ fn keygen(out: &Path, alg: &str) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(&path)
-        .with_context(|| format!("cannot create {} (a key is never overwritten)", path.display()))?;
+    let mut file = options.open(&path).with_context(|| {
+        format!(
+            "cannot create {} (a key is never overwritten)",
+            path.display()
+        )
+    })?;
     writeln!(file, "{}", signing_key_text(&key))?;
     file.sync_all()?;
     let public = public_key_text(key.public_key());

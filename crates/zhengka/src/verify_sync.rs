@@ -123,9 +123,17 @@ fn kind_of(purpose: Purpose) -> &'static str {
 
 impl Gate {
     /// `None` when no gate option is given (plain verification).
-    pub fn open(args: &OfflineArgs, purpose: Purpose, now: i64) -> anyhow::Result<Option<RefCell<Gate>>> {
+    pub fn open(
+        args: &OfflineArgs,
+        purpose: Purpose,
+        now: i64,
+    ) -> anyhow::Result<Option<RefCell<Gate>>> {
         let dir = args.lists.clone().unwrap_or_else(|| PathBuf::from("."));
-        let default = |ext: &str| args.gate.as_ref().map(|g| dir.join(format!("gate-{g}.{ext}")));
+        let default = |ext: &str| {
+            args.gate
+                .as_ref()
+                .map(|g| dir.join(format!("gate-{g}.{ext}")))
+        };
         let replay_path = args.replay_cache.clone().or_else(|| default("replay"));
         let log = args.log.clone().or_else(|| default("log"));
         if replay_path.is_none() && log.is_none() {
@@ -148,12 +156,20 @@ impl Gate {
         })))
     }
 
-    /// The verdict after the replay cache, logged before it is given.
+    /// The verdict after the replay cache, logged before it is given. A
+    /// replayed presentation is logged with the permit it names (its holder
+    /// sees the attempt).
     pub fn judge(
         &mut self,
         verdict: Result<Verified, Rejection>,
         now: i64,
     ) -> anyhow::Result<Result<Verified, Rejection>> {
+        let permit_number = verdict.as_ref().ok().and_then(|v| match &v.claims.body {
+            Body::Notice { facts, .. } | Body::Card { facts, .. } => {
+                Some(facts.permit_number.clone())
+            }
+            Body::Presentation { .. } => None,
+        });
         let verdict = match (verdict, &mut self.replay) {
             (Ok(v), Some(cache)) => match &v.presented {
                 Some((iat, nonce)) => cache.check_and_insert(nonce, *iat, now)?.map(|()| v),
@@ -162,19 +178,18 @@ impl Gate {
             (other, _) => other,
         };
         if let Some(log) = &self.log {
-            append_log(log, &self.entry(&verdict, now))
+            append_log(log, &self.entry(&verdict, permit_number, now))
                 .with_context(|| format!("cannot write the log {}", log.display()))?;
         }
         Ok(verdict)
     }
 
-    fn entry(&self, verdict: &Result<Verified, Rejection>, now: i64) -> LogEntry {
-        let permit_number = verdict.as_ref().ok().and_then(|v| match &v.claims.body {
-            Body::Notice { facts, .. } | Body::Card { facts, .. } => {
-                Some(facts.permit_number.clone())
-            }
-            Body::Presentation { .. } => None,
-        });
+    fn entry(
+        &self,
+        verdict: &Result<Verified, Rejection>,
+        permit_number: Option<String>,
+        now: i64,
+    ) -> LogEntry {
         let mut id = [0u8; 16];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut id)
             .expect("the system random generator");
@@ -268,7 +283,10 @@ async fn upload(
         last = Some(p.end);
     }
     let client = reqwest::Client::new();
-    let url = format!("{}/api/v1/verifications/batch", server.trim_end_matches('/'));
+    let url = format!(
+        "{}/api/v1/verifications/batch",
+        server.trim_end_matches('/')
+    );
     let (mut new, mut duplicate) = (0, 0);
     for chunk in entries.chunks(MAX_BATCH_ENTRIES) {
         let batch: Vec<LogEntry> = chunk.iter().map(|(e, _)| e.clone()).collect();
@@ -279,7 +297,10 @@ async fn upload(
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        let res = req.send().await.with_context(|| format!("cannot reach {url}"))?;
+        let res = req
+            .send()
+            .await
+            .with_context(|| format!("cannot reach {url}"))?;
         let status = res.status();
         let body: serde_json::Value = res.json().await.unwrap_or_default();
         if !status.is_success() {
@@ -292,6 +313,9 @@ async fn upload(
     if let Some(end) = last {
         mark_uploaded(log, end)?;
     }
-    println!("uploaded {} entries: {new} new, {duplicate} already there, {skipped} skipped", entries.len());
+    println!(
+        "uploaded {} entries: {new} new, {duplicate} already there, {skipped} skipped",
+        entries.len()
+    );
     Ok(())
 }

@@ -6,9 +6,9 @@ pub mod gate;
 pub mod relying_party;
 pub mod services;
 
+pub use gate::{Gate, GateInput, check_gate, check_offline_entry};
 pub use relying_party::{
     ApiCredential, Organisation, OrganisationInput, VerificationPurpose, check_organisation,
     parse_api_token,
 };
 pub use services::{Sector, Service, ServiceInput, parse_import};
-pub use gate::{Gate, GateInput, check_gate, check_offline_entry};

@@ -24,8 +24,12 @@ async fn organisation(app: &TestApp, body: &Value) -> String {
 async fn gate(app: &TestApp, org: &str, gate_id: &str, key: &SigningKey) -> Response {
     let body = json!({ "gate_id": gate_id, "name": "Line 3, Tiyu Xilu, gate 7",
                        "public_key": public_key_text(key.public_key()) });
-    app.post(&format!("/api/v1/relying-parties/{org}/gates"), &app.admin, &body)
-        .await
+    app.post(
+        &format!("/api/v1/relying-parties/{org}/gates"),
+        &app.admin,
+        &body,
+    )
+    .await
 }
 
 async fn upload(app: &TestApp, token: &str, body: Vec<u8>) -> Response {
@@ -90,8 +94,16 @@ async fn the_admin_registers_gates_with_their_public_keys() {
         assert_eq!(r.status, 409);
         assert_eq!(r.error(), ("gate_exists", Some("gate_id")));
         for (change, field, code) in [
-            (json!({ "public_key": "RSA:00ff" }), "public_key", "invalid_public_key"),
-            (json!({ "public_key": "EdDSA:0011" }), "public_key", "invalid_public_key"),
+            (
+                json!({ "public_key": "RSA:00ff" }),
+                "public_key",
+                "invalid_public_key",
+            ),
+            (
+                json!({ "public_key": "EdDSA:0011" }),
+                "public_key",
+                "invalid_public_key",
+            ),
             (json!({ "gate_id": "g 7" }), "gate_id", "invalid_gate_id"),
             (json!({ "name": " " }), "name", "invalid_gate_name"),
         ] {
@@ -101,7 +113,11 @@ async fn the_admin_registers_gates_with_their_public_keys() {
                 b[k] = v.clone();
             }
             let r = app.post(&path, &app.admin, &b).await;
-            assert_eq!((r.status, r.error()), (422, (code, Some(field))), "{change}");
+            assert_eq!(
+                (r.status, r.error()),
+                (422, (code, Some(field))),
+                "{change}"
+            );
         }
         let list = app.get(&path, &app.admin).await;
         assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
@@ -125,7 +141,10 @@ async fn the_admin_registers_gates_with_their_public_keys() {
                 &[],
             )
             .await;
-        assert_eq!(foreign.status, 404, "a gate is revoked through its own organisation");
+        assert_eq!(
+            foreign.status, 404,
+            "a gate is revoked through its own organisation"
+        );
         let list = app.get(&path, &app.admin).await;
         let revoked: Vec<bool> = list.body["items"]
             .as_array()
@@ -165,11 +184,17 @@ async fn a_signed_batch_is_recorded_once_as_offline_checks_of_the_gates_organisa
         assert_eq!(app.audit_count().await, before + 1);
         // The same batch again (a gate that lost the answer) adds nothing.
         let r = upload(&app, "", batch).await;
-        assert_eq!((&r.body["new"], &r.body["duplicate"]), (&json!(0), &json!(3)));
+        assert_eq!(
+            (&r.body["new"], &r.body["duplicate"]),
+            (&json!(0), &json!(3))
+        );
         let mut more = entries[..1].to_vec();
         more.push(entry("e-4", t, "transit"));
         let r = upload(&app, "", sign_batch(&key, "gate-07", t, &more)).await;
-        assert_eq!((&r.body["new"], &r.body["duplicate"]), (&json!(1), &json!(1)));
+        assert_eq!(
+            (&r.body["new"], &r.body["duplicate"]),
+            (&json!(1), &json!(1))
+        );
         let log = app
             .store
             .verifications_for_holder("P440100000GATE", None, 50)
@@ -240,7 +265,12 @@ async fn forged_unknown_revoked_foreign_and_stale_batches_are_refused() {
             entry("e-1", t, "transit"),
         ];
         let r = upload(&app, "", sign_batch(&key, "gate-07", t, &bad)).await;
-        assert_eq!((r.status, r.error().0), (422, "invalid_batch"), "{:?}", r.body);
+        assert_eq!(
+            (r.status, r.error().0),
+            (422, "invalid_batch"),
+            "{:?}",
+            r.body
+        );
         assert_eq!(
             r.body["lines"],
             json!([
@@ -252,10 +282,16 @@ async fn forged_unknown_revoked_foreign_and_stale_batches_are_refused() {
         );
         let r = upload(&app, "", sign_batch(&key, "gate-07", t, &[])).await;
         assert_eq!(r.error(), ("batch_size", Some("entries")));
-        let many: Vec<LogEntry> = (0..1001).map(|i| entry(&format!("m{i}"), t, "transit")).collect();
+        let many: Vec<LogEntry> = (0..1001)
+            .map(|i| entry(&format!("m{i}"), t, "transit"))
+            .collect();
         let r = upload(&app, "", sign_batch(&key, "gate-07", t, &many)).await;
         assert_eq!((r.status, r.error().0), (422, "batch_size"));
-        assert_eq!(app.audit_count().await, before, "nothing refused is recorded");
+        assert_eq!(
+            app.audit_count().await,
+            before,
+            "nothing refused is recorded"
+        );
 
         // An API credential of another organisation cannot upload for the gate;
         // the gate's own organisation's can.
@@ -269,9 +305,9 @@ async fn forged_unknown_revoked_foreign_and_stale_batches_are_refused() {
                 )
                 .await
                 .body["token"]
-                .as_str()
-                .unwrap()
-                .to_owned()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
             }
         };
         let foreign = token(other).await;
@@ -313,10 +349,18 @@ async fn two_uploads_of_one_batch_at_once_record_each_entry_once() {
         let key = SigningKey::generate(Algorithm::EdDsa).unwrap();
         gate(&app, &org, "gate-07", &key).await;
         let t = now();
-        let entries: Vec<LogEntry> = (0..50).map(|i| entry(&format!("r{i}"), t, "transit")).collect();
+        let entries: Vec<LogEntry> = (0..50)
+            .map(|i| entry(&format!("r{i}"), t, "transit"))
+            .collect();
         let batch = sign_batch(&key, "gate-07", t, &entries);
         let (a, b) = tokio::join!(upload(&app, "", batch.clone()), upload(&app, "", batch));
-        assert_eq!((a.status, b.status), (200, 200), "{:?} {:?}", a.body, b.body);
+        assert_eq!(
+            (a.status, b.status),
+            (200, 200),
+            "{:?} {:?}",
+            a.body,
+            b.body
+        );
         let new = a.body["new"].as_u64().unwrap() + b.body["new"].as_u64().unwrap();
         assert_eq!(new, 50);
         let log = app

@@ -17,7 +17,12 @@ use crate::api::{Reply, reply};
 use crate::auth::Caller;
 use crate::http::{ApiError, ApiPath, JsonBody, invalid_at};
 
-fn write(caller: &Caller, action: &'static str, gate_id: &str, details: serde_json::Value) -> Write {
+fn write(
+    caller: &Caller,
+    action: &'static str,
+    gate_id: &str,
+    details: serde_json::Value,
+) -> Write {
     Write::new(Audit {
         at: Utc::now(),
         actor: caller.user.id.clone(),
@@ -85,7 +90,10 @@ pub async fn list(
     caller.require(&[Role::Admin])?;
     organisation_exists(&app, &id).await?;
     let items = app.store.gates_of(&id).await?;
-    reply(StatusCode::OK, &json!({ "items": items, "next_cursor": null }))
+    reply(
+        StatusCode::OK,
+        &json!({ "items": items, "next_cursor": null }),
+    )
 }
 
 pub async fn revoke(

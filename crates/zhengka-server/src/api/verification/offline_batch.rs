@@ -101,7 +101,11 @@ pub async fn upload(
         entity_id: gate.gate_id.clone(),
         details: json!({ "organisation_id": org.id, "entries": entries.len() }),
     });
-    let done = match app.store.record_gate_batch(&gate.gate_id, &entries, w).await {
+    let done = match app
+        .store
+        .record_gate_batch(&gate.gate_id, &entries, w)
+        .await
+    {
         Ok(d) => d,
         Err(StoreError::NotFound) => return Err(revoked()),
         Err(e) => return Err(e.into()),
