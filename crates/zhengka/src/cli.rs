@@ -119,7 +119,7 @@ pub enum Command {
         command: KeysCommand,
     },
     /// Verify QR payloads offline against an exported trust list (and status list).
-    Verify(crate::verify::VerifyArgs),
+    Verify(Box<crate::verify::VerifyArgs>),
     /// An offline gate's key pair (`gate keygen`).
     Gate {
         #[command(subcommand)]

@@ -91,7 +91,7 @@ pub async fn upload(
     let org = app.store.get_organisation(&gate.organisation_id).await?;
     let entries = match checked_entries(&batch, &gate, &org) {
         Ok(e) => e,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let w = Write::new(Audit {
         at: Utc::now(),
@@ -143,7 +143,7 @@ fn checked_entries(
     batch: &SignedBatch,
     gate: &Gate,
     org: &Organisation,
-) -> Result<Vec<VerificationEntry>, Response> {
+) -> Result<Vec<VerificationEntry>, Box<Response>> {
     let parsed = batch.entries();
     if parsed.is_empty() || parsed.len() > MAX_BATCH_ENTRIES {
         let e = ApiError::invalid(
@@ -151,7 +151,7 @@ fn checked_entries(
             "batch_size",
             format!("1 to {MAX_BATCH_ENTRIES} entries per batch"),
         );
-        return Err(e.into_response());
+        return Err(Box::new(e.into_response()));
     }
     let now = Utc::now();
     let (mut rows, mut errors, mut seen) = (Vec::new(), Vec::new(), HashSet::new());
@@ -171,7 +171,9 @@ fn checked_entries(
         "error": { "code": "invalid_batch", "message": format!("{} bad entr(ies); nothing was recorded", errors.len()), "field": null },
         "lines": errors,
     });
-    Err((StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response())
+    Err(Box::new(
+        (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response(),
+    ))
 }
 
 fn row(
