@@ -144,7 +144,7 @@ async fn holder_log(data: &Path) -> Vec<(String, Option<String>, i64, String)> {
     // What `verifications_for_holder` reads: the rows of the permit number.
     let rows = sqlx::query(
         "SELECT result, reason, offline, verifier FROM verification_log \
-         WHERE permit_number = $1 ORDER BY at, result DESC",
+         WHERE permit_number = $1",
     )
     .bind(PERMIT)
     .fetch_all(&mut conn)
@@ -294,8 +294,32 @@ async fn a_gate_syncs_verifies_offline_refuses_a_replay_after_a_restart_and_uplo
     let again = sync(None);
     assert!(again.status.success(), "{}", text(&again));
 
+    // Batch mode logs each line too: a fresh presentation and a line of noise.
+    let mut batch = zhengka(&data)
+        .args([
+            "verify",
+            "--batch",
+            "--lists",
+            lists.to_str().unwrap(),
+            "--max-age",
+            "300",
+        ])
+        .args(["--purpose", "presentation", "--gate", "metro-3-07"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = format!("{}\nnot a QR\n", live_presentation(&data, now));
+    std::io::Write::write_all(&mut batch.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    let batch = batch.wait_with_output().unwrap();
+    assert!(
+        text(&batch).contains("1 valid, 1 rejected"),
+        "{}",
+        text(&batch)
+    );
+
     let log = lists.join("gate-metro-3-07.log");
-    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 2);
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 4);
     let upload = |token: &str| {
         run(
             &data,
@@ -318,7 +342,7 @@ async fn a_gate_syncs_verifies_offline_refuses_a_replay_after_a_restart_and_uplo
     let up = upload(&token);
     assert!(up.status.success(), "{}", text(&up));
     assert!(
-        text(&up).contains("uploaded 2 entries: 2 new"),
+        text(&up).contains("uploaded 4 entries: 4 new"),
         "{}",
         text(&up)
     );
@@ -329,17 +353,19 @@ async fn a_gate_syncs_verifies_offline_refuses_a_replay_after_a_restart_and_uplo
         text(&none)
     );
 
-    let seen = holder_log(&data).await;
+    let mut seen = holder_log(&data).await;
+    seen.sort();
     assert_eq!(
         seen,
         vec![
-            ("valid".into(), None, 1, "gate:metro-3-07".into()),
             (
                 "rejected".into(),
                 Some("replayed_or_stale_presentation".into()),
                 1,
                 "gate:metro-3-07".into()
             ),
+            ("valid".into(), None, 1, "gate:metro-3-07".into()),
+            ("valid".into(), None, 1, "gate:metro-3-07".into()),
         ]
     );
 }
