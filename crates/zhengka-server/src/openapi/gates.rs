@@ -32,7 +32,7 @@ pub const GATES: &[Endpoint] = &[
     ep(
         "post",
         "/api/v1/verifications/batch",
-        "Upload an offline gate's log: the body (application/cose) is a COSE_Sign1 (typ application/zhengka-gate-log+cbor) signed by the gate's registered key over {gate, iat, log: bstr of lines v1<TAB>id<TAB>at<TAB>permit_number<TAB>purpose<TAB>credential_kind<TAB>result<TAB>reason}. No bearer needed (the signature authenticates the gate); with an API credential it must be the gate's organisation's. 200 {gate_id, received, new, duplicate}: a re-upload adds nothing. 404 gate_unknown, 401 gate_revoked or bad_signature, 400 malformed_batch, 422 batch_size (1-1000 entries) or invalid_batch with lines [{index, field, code}] (purpose_not_registered, entry_in_future, entry_too_old (over 30 days), duplicate_entry, invalid_value); nothing is recorded then",
+        "Upload an offline gate's log: the body (application/cose) is a COSE_Sign1 (typ application/zhengka-gate-log+cbor) signed by the gate's registered key over {gate, iat, log: bstr of lines v1<TAB>id<TAB>at<TAB>permit_number<TAB>purpose<TAB>credential_kind<TAB>result<TAB>reason}. No bearer needed (the signature authenticates the gate); with an API credential it must be the gate's organisation's. 200 {gate_id, received, new, duplicate}: a re-upload adds nothing. 404 gate_unknown, 401 gate_revoked or bad_signature, 429 over the organisation's rate limit per minute (per gate), 400 malformed_batch, 422 batch_size (1-1000 entries) or invalid_batch with lines [{index, field, code}] (purpose_not_registered, entry_in_future, entry_too_old (over 30 days), duplicate_entry, invalid_value); nothing is recorded then",
         "gate (signed body) or relying_party",
         Some("GateLogBatch"),
         200,

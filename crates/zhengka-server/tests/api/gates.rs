@@ -372,3 +372,24 @@ async fn two_uploads_of_one_batch_at_once_record_each_entry_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_gates_uploads_are_held_to_its_organisations_rate_limit() {
+    each_backend(|app| async move {
+        let mut slow = transit();
+        slow["rate_limit_per_minute"] = json!(2);
+        let org = organisation(&app, &slow).await;
+        let key = SigningKey::generate(Algorithm::EdDsa).unwrap();
+        gate(&app, &org, "gate-07", &key).await;
+        let t = now();
+        let forger = SigningKey::generate(Algorithm::EdDsa).unwrap();
+        let forged = sign_batch(&forger, "gate-07", t, &[entry("e-1", t, "transit")]);
+        for _ in 0..2 {
+            assert_eq!(upload(&app, "", forged.clone()).await.status, 401);
+        }
+        let good = sign_batch(&key, "gate-07", t, &[entry("e-1", t, "transit")]);
+        let r = upload(&app, "", good).await;
+        assert_eq!(r.status, 429, "{:?}", r.body);
+    })
+    .await;
+}

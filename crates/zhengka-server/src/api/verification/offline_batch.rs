@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use chrono::{Duration, Utc};
 use serde::Serialize;
 use serde_json::json;
 use zhengka_credential::gate::{LogEntry, MAX_BATCH_ENTRIES, SignedBatch, parse_public_key};
@@ -80,6 +80,24 @@ pub async fn upload(
     if gate.revoked_at.is_some() {
         return Err(revoked());
     }
+    let org = app.store.get_organisation(&gate.organisation_id).await?;
+    // Counted before the signature is checked, so nobody can make the server
+    // verify signatures for a gate faster than its organisation's limit.
+    let now = Utc::now();
+    let counted = app
+        .store
+        .count_attempt(
+            &format!("gate-rate:{}", gate.gate_id),
+            Duration::seconds(60),
+            now,
+        )
+        .await?;
+    if counted.count > i64::from(org.rate_limit_per_minute) {
+        let left = (counted.window_ends - now).num_seconds();
+        return Err(ApiError::TooManyRequests {
+            retry_after_secs: u64::try_from(left).unwrap_or(0).max(1),
+        });
+    }
     let key = parse_public_key(&gate.public_key)
         .map_err(|_| ApiError::Internal(format!("gate {} has a bad stored key", gate.gate_id)))?;
     if batch.verify(&key).is_err() {
@@ -88,7 +106,6 @@ pub async fn upload(
             "the batch is not signed by the gate's registered key",
         ));
     }
-    let org = app.store.get_organisation(&gate.organisation_id).await?;
     let entries = match checked_entries(&batch, &gate, &org) {
         Ok(e) => e,
         Err(r) => return Ok(*r),
