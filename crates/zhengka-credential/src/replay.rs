@@ -71,6 +71,26 @@ impl ReplayCache {
         }
     }
 
+    /// Takes back a nonce remembered before a restart, until `expiry` (the
+    /// last second its presentation could verify); an expired one is dropped.
+    pub fn restore(&mut self, nonce: &[u8], expiry: i64, now: i64) {
+        if expiry < now || self.live.contains_key(nonce) {
+            return;
+        }
+        self.live.insert(nonce.to_vec(), expiry);
+        self.by_expiry.push(Reverse((expiry, nonce.to_vec())));
+    }
+
+    /// Every nonce held with its expiry (to persist the cache).
+    pub fn live(&self) -> impl Iterator<Item = (&[u8], i64)> {
+        self.live.iter().map(|(n, e)| (n.as_slice(), *e))
+    }
+
+    /// When a presentation made at `iat` stops verifying.
+    pub fn expiry_of(&self, iat: i64) -> i64 {
+        iat.saturating_add(self.window)
+    }
+
     /// Number of nonces held.
     pub fn len(&self) -> usize {
         self.live.len()

@@ -46,13 +46,15 @@ pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
 pub use verification::{
-    Imported, Nonce, ONE_USE_PER_SERVICE, Once, RelyingPartyStore, ServiceFilter, ServiceStore,
-    ServiceUse, ShareCode, UseStore, VerificationEntry, VerificationLogStore,
+    GateStore, Imported, Nonce, ONE_USE_PER_SERVICE, Once, RelyingPartyStore, ServiceFilter,
+    ServiceStore, ServiceUse, ShareCode, Uploaded, UseStore, VerificationEntry,
+    VerificationLogStore, gate_entry_id,
 };
 
 /// Every context's store trait, for code that holds a concrete `SqlStore`
 /// (tools, tests) rather than a `dyn Store`.
 pub mod prelude {
+    pub use crate::GateStore;
     pub use crate::{
         CardStore, CoordinationStore, DeviceStore, EcardStore, NotificationStore, OutboxStore,
         PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UseStore,

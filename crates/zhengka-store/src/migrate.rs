@@ -146,6 +146,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0017_share_codes_and_service_uses.sql"),
         then: None,
     },
+    Migration {
+        version: 19,
+        name: "gates",
+        sqlite: include_str!("../migrations/sqlite/0019_gates.sql"),
+        postgres: include_str!("../migrations/postgres/0019_gates.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

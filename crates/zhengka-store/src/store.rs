@@ -59,6 +59,7 @@ pub trait Store:
     + crate::RelyingPartyStore
     + crate::VerificationLogStore
     + crate::UseStore
+    + crate::GateStore
     + crate::NotificationStore
     + crate::CoordinationStore
     + Send

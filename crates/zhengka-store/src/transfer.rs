@@ -290,6 +290,18 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
         ],
     ),
     (
+        "gates",
+        &[
+            ("gate_id", Text),
+            ("organisation_id", Text),
+            ("name", Text),
+            ("public_key", Text),
+            ("created_at", Text),
+            ("revoked_at", Text),
+            ("last_upload_at", Text),
+        ],
+    ),
+    (
         "outbox",
         &[
             ("seq", Int),

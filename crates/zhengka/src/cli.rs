@@ -119,7 +119,12 @@ pub enum Command {
         command: KeysCommand,
     },
     /// Verify QR payloads offline against an exported trust list (and status list).
-    Verify(crate::verify::VerifyArgs),
+    Verify(Box<crate::verify::VerifyArgs>),
+    /// An offline gate's key pair (`gate keygen`).
+    Gate {
+        #[command(subcommand)]
+        command: crate::gate::GateCommand,
+    },
     /// Physical cards: production batch files for the manufacturer and bank.
     Cards {
         #[command(subcommand)]
@@ -205,7 +210,13 @@ pub enum UsersCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // Verification is offline: it needs no data directory and no database.
     if let Command::Verify(args) = &cli.command {
+        if let Some(action) = &args.action {
+            return crate::verify_sync::run(action).await;
+        }
         return crate::verify::run(args);
+    }
+    if let Command::Gate { command } = &cli.command {
+        return crate::gate::run(command);
     }
     let dir = DataDir::open(&cli.data_dir)?;
     let url = cli.database_url.clone().unwrap_or_else(|| dir.sqlite_url());
@@ -244,7 +255,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::demo::fill(std::sync::Arc::new(store), creds).await
         }
         Command::Keys { command } => crate::keys::run(&dir, &url, &cli.keys, command).await,
-        Command::Verify(_) => unreachable!("handled above"),
+        Command::Verify(_) | Command::Gate { .. } => unreachable!("handled above"),
         Command::Cards { command } => {
             let creds = Deployment::required(&dir, &cli.keys)?.credentials(&dir)?;
             crate::cards::run(&dir, &url, creds, command).await

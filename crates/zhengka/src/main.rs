@@ -8,12 +8,14 @@ mod demo;
 mod demo_cards;
 mod demo_services;
 mod deployment;
+mod gate;
 mod keyring;
 mod keys;
 mod scan;
 mod serve;
 mod users;
 mod verify;
+mod verify_sync;
 
 use clap::Parser;
 

@@ -12,14 +12,18 @@ use zhengka_credential::{
 use crate::keyring::{parse_alg, unhex};
 
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct VerifyArgs {
+    /// `sync` the lists from a server, `upload` a gate's log.
+    #[command(subcommand)]
+    pub action: Option<crate::verify_sync::VerifyAction>,
     /// The signed trust list (`trust-list.cose` from `keys export-public` or
     /// `GET /api/v1/trust-list`).
-    #[arg(long)]
-    trust_list: PathBuf,
+    #[arg(long, required_unless_present = "lists")]
+    trust_list: Option<PathBuf>,
     /// The trust anchor's public key (`trust-anchor.pub`: `ALG:hex`).
-    #[arg(long)]
-    trust_anchor: PathBuf,
+    #[arg(long, required_unless_present = "lists")]
+    trust_anchor: Option<PathBuf>,
     /// A signed status list; without one revocation is not checked. Give it
     /// more than once (the permits' list 1 and the device credentials' list 3):
     /// each credential is looked up in the list its status names.
@@ -39,6 +43,8 @@ pub struct VerifyArgs {
     /// and a summary.
     #[arg(long, conflicts_with = "qr")]
     batch: bool,
+    #[command(flatten)]
+    offline: crate::verify_sync::OfflineArgs,
     /// The QR payload (`ZK1:...`).
     #[arg(required_unless_present_any = ["batch", "image"])]
     qr: Option<String>,
@@ -102,24 +108,25 @@ fn status_note(v: &Verified) -> &'static str {
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     let now = args.at.unwrap_or_else(|| chrono::Utc::now().timestamp());
-    let trust_bytes = std::fs::read(&args.trust_list)
-        .with_context(|| format!("cannot read {}", args.trust_list.display()))?;
-    let trust = TrustList::from_signed(&trust_bytes, &anchor(&args.trust_anchor)?, now)
-        .map_err(|e| anyhow::anyhow!("the trust list does not verify: {}", e.code()))?;
-    let status = args
-        .status_list
-        .iter()
-        .map(|path| {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            StatusList::from_token(&bytes, &trust)
-                .map_err(|e| anyhow::anyhow!("the status list does not verify: {}", e.code()))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (trust, status) = match crate::verify_sync::lists(&args.offline, now) {
+        Some(lists) => lists,
+        None => files(args, now)?,
+    };
     let status: Vec<&StatusList> = status.iter().collect();
     let purpose = purpose(&args.purpose)?;
     let policy = Policy::default();
-    let check = |qr: &str| verify_with_lists(qr.trim(), &trust, &status, now, purpose, &policy);
+    let gate = crate::verify_sync::Gate::open(&args.offline, purpose, now)?;
+    let check = |qr: &str| {
+        let verdict = verify_with_lists(qr.trim(), &trust, &status, now, purpose, &policy);
+        match &gate {
+            // A verdict the gate cannot record is not given.
+            Some(g) => g.borrow_mut().judge(verdict, now).unwrap_or_else(|e| {
+                eprintln!("error: {e:#}");
+                std::process::exit(2)
+            }),
+            None => verdict,
+        }
+    };
     let from_image = match &args.image {
         Some(path) => {
             let bytes =
@@ -149,6 +156,28 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         std::process::exit(1);
     }
     Ok(())
+}
+
+/// The trust list and status lists from their separate files.
+fn files(args: &VerifyArgs, now: i64) -> anyhow::Result<(TrustList, Vec<StatusList>)> {
+    let (Some(trust_list), Some(trust_anchor)) = (&args.trust_list, &args.trust_anchor) else {
+        anyhow::bail!("give --trust-list and --trust-anchor, or --lists");
+    };
+    let trust_bytes = std::fs::read(trust_list)
+        .with_context(|| format!("cannot read {}", trust_list.display()))?;
+    let trust = TrustList::from_signed(&trust_bytes, &anchor(trust_anchor)?, now)
+        .map_err(|e| anyhow::anyhow!("the trust list does not verify: {}", e.code()))?;
+    let status = args
+        .status_list
+        .iter()
+        .map(|path| {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            StatusList::from_token(&bytes, &trust)
+                .map_err(|e| anyhow::anyhow!("the status list does not verify: {}", e.code()))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok((trust, status))
 }
 
 /// One verdict per non-empty line; a line that is not UTF-8 is a rejected

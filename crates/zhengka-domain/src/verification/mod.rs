@@ -3,11 +3,13 @@
 
 pub mod disclosure;
 pub mod presented;
+pub mod gate;
 pub mod relying_party;
 pub mod services;
 pub mod share_code;
 
 pub use presented::{Presented, Verifier, accepted, may_state};
+pub use gate::{Gate, GateInput, check_gate, check_offline_entry};
 pub use relying_party::{
     ApiCredential, Organisation, OrganisationInput, VerificationPurpose, check_organisation,
     parse_api_token,

@@ -11,6 +11,7 @@ mod ecard_devices;
 mod ecard_holder;
 mod ecard_notifications;
 mod endpoints;
+mod gates;
 mod schemas;
 mod verification;
 
@@ -119,6 +120,8 @@ fn operation(e: &Endpoint) -> Value {
         op["requestBody"] = json!({ "required": true, "content": {
             "text/csv": { "schema": { "$ref": "#/components/schemas/ServiceImport" } },
             "application/x-ndjson": { "schema": { "type": "string" } } } });
+    } else if e.body == Some("GateLogBatch") {
+        op["requestBody"] = json!({ "required": true, "content": { "application/cose": { "schema": { "$ref": "#/components/schemas/GateLogBatch" } } } });
     } else if e.body == Some("ReturnFile") {
         op["requestBody"] = json!({ "required": true, "content": { "application/x-ndjson": { "schema": { "$ref": "#/components/schemas/ReturnFile" } } } });
     } else if let Some(body) = e.body {
@@ -138,6 +141,7 @@ const SECTIONS: &[&[Endpoint]] = &[
     verification::RELYING_PARTIES,
     ecard_notifications::ECARD_NOTIFICATIONS,
     checks::CHECKS,
+    gates::GATES,
 ];
 
 /// Every documented operation, context by context.
@@ -152,7 +156,8 @@ fn all_schemas() -> Value {
         .chain(ecard::schemas())
         .chain(ecard_devices::schemas())
         .chain(verification::schemas())
-        .chain(checks::schemas());
+        .chain(checks::schemas())
+        .chain(gates::schemas());
     for (name, schema) in sections {
         all[name] = schema;
     }

@@ -3,6 +3,7 @@
 //! `ZHENGKA_TEST_DATABASE_URL` is set. All in one binary (one link, one build).
 
 mod fake_provider;
+mod gates;
 mod helpers;
 
 mod accounts;

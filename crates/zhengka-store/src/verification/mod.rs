@@ -2,11 +2,13 @@
 //! the registry of relying parties with their API credentials, and the
 //! verification log.
 
+mod gates;
 mod log;
 mod relying_parties;
 mod services;
 mod uses;
 
+pub use gates::{GateStore, Uploaded, gate_entry_id};
 pub use log::{Nonce, Once, VerificationEntry, VerificationLogStore};
 pub use relying_parties::RelyingPartyStore;
 pub use services::{Imported, ServiceFilter, ServiceStore};

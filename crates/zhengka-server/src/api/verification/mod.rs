@@ -1,6 +1,8 @@
 //! The verification context's API: the one-card service catalogue and the
 //! registry of relying parties with their API credentials.
 
+pub mod gates;
+pub mod offline_batch;
 pub mod relying_parties;
 pub mod service_uses;
 pub mod services;
@@ -39,4 +41,12 @@ pub fn routes(r: Routes) -> Routes {
         .post("/api/v1/service-uses", service_uses::create)
         .post("/api/v1/ecard/share-codes", share_codes::create)
         .get("/api/v1/ecard/share-codes", share_codes::list)
+        .post("/api/v1/relying-parties/{id}/gates", gates::register)
+        .get("/api/v1/relying-parties/{id}/gates", gates::list)
+        .delete(
+            "/api/v1/relying-parties/{id}/gates/{gate_id}",
+            gates::revoke,
+        )
+        .post("/api/v1/verifications/batch", offline_batch::upload)
+        .body_limit("/api/v1/verifications/batch", offline_batch::BODY_LIMIT)
 }
