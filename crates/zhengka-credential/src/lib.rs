@@ -12,6 +12,7 @@ pub mod claims;
 pub mod codec;
 pub mod cose;
 pub mod error;
+pub mod federation;
 pub mod issue;
 pub mod keys;
 pub mod qr;
@@ -24,6 +25,10 @@ pub use alg::Algorithm;
 pub use batch::{SignedItem, verify_batch};
 pub use claims::{Body, Claims, Kind, PermitFacts, StatusRef};
 pub use error::Rejection;
+pub use federation::{
+    FederationError, RegionTrust, TrustSet, accept_trust_list, anchor_text, parse_anchor,
+    verify_with_set,
+};
 pub use issue::{Issued, Issuer, Validity, present};
 pub use keys::{KeyError, Kid, Pkcs8, PublicKey, SigningKey};
 pub use qr::QrMatrix;
