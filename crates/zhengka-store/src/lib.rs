@@ -46,6 +46,9 @@ pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
 pub use verification::{
+    FederationStore, FetchRecorded, PeerFetch, PeerState, PeerStatusList,
+};
+pub use verification::{
     Imported, Nonce, RelyingPartyStore, ServiceFilter, ServiceStore, VerificationEntry,
     VerificationLogStore,
 };
@@ -58,4 +61,5 @@ pub mod prelude {
         PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UserStore,
         VerificationLogStore,
     };
+    pub use crate::FederationStore;
 }

@@ -60,6 +60,7 @@ pub trait Store:
     + crate::VerificationLogStore
     + crate::NotificationStore
     + crate::CoordinationStore
+    + crate::FederationStore
     + Send
     + Sync
     + 'static

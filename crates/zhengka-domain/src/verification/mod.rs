@@ -2,6 +2,7 @@
 //! purpose discloses, and the one-card service catalogue the card opens.
 
 pub mod disclosure;
+pub mod peer;
 pub mod relying_party;
 pub mod services;
 
@@ -9,4 +10,5 @@ pub use relying_party::{
     ApiCredential, Organisation, OrganisationInput, VerificationPurpose, check_organisation,
     parse_api_token,
 };
+pub use peer::{Peer, PeerInput, check_peer};
 pub use services::{Sector, Service, ServiceInput, parse_import};

@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use zhengka_credential::{
-    Body, Claims, PermitFacts, Policy, Purpose, Rejection, StatusList, TrustList, Verified,
-    verify_with_lists,
+    Body, Claims, PermitFacts, Policy, Purpose, Rejection, Verified, verify_with_set,
 };
 use zhengka_domain::employer::Role;
 
@@ -17,6 +16,7 @@ use super::permits::applications::load_visible;
 use super::{Reply, audit, reply};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::credentials::federation;
 use crate::http::ApiPath as Path;
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::{ApiError, JsonBody};
@@ -153,24 +153,13 @@ pub async fn check(
         ));
     }
     let now = Utc::now().timestamp();
-    let creds = &app.credentials;
-    let trust: TrustList = creds.trust_list_value(now);
-    let status_bytes = creds.status_list(app.store.as_ref(), now).await?;
-    let read = |bytes: &[u8]| {
-        StatusList::from_token(bytes, &trust).map_err(|e| ApiError::Internal(e.to_string()))
-    };
-    let mut lists = vec![read(&status_bytes)?];
     let purpose = match req.purpose {
         VerificationPurpose::Notice => Purpose::Notice,
         VerificationPurpose::Presentation => Purpose::Presentation,
     };
-    // A presentation's card credential names the device list (3).
-    if purpose == Purpose::Presentation {
-        let device = creds.device_status_list(app.store.as_ref(), now).await?;
-        lists.push(read(&device)?);
-    }
-    let lists: Vec<&StatusList> = lists.iter().collect();
-    let outcome = verify_with_lists(&req.qr, &trust, &lists, now, purpose, &Policy::default());
+    // This region's lists and every pinned peer region's (federation).
+    let set = federation::verification_set(&app.credentials, app.store.as_ref(), now, purpose).await?;
+    let outcome = verify_with_set(&req.qr, &set, now, purpose, &Policy::default());
     let (body, reply, write) = verdict(caller, key, &req, &outcome)?;
     // A presentation verifies once per relying party within its window: its
     // nonce is taken inside the write that records the check, so a replay is

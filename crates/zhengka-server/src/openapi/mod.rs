@@ -10,6 +10,7 @@ mod ecard_devices;
 mod ecard_holder;
 mod ecard_notifications;
 mod endpoints;
+mod federation;
 mod schemas;
 mod verification;
 
@@ -136,6 +137,7 @@ const SECTIONS: &[&[Endpoint]] = &[
     verification::VERIFICATION,
     verification::RELYING_PARTIES,
     ecard_notifications::ECARD_NOTIFICATIONS,
+    federation::FEDERATION,
 ];
 
 /// Every documented operation, context by context.
@@ -149,7 +151,8 @@ fn all_schemas() -> Value {
         .into_iter()
         .chain(ecard::schemas())
         .chain(ecard_devices::schemas())
-        .chain(verification::schemas());
+        .chain(verification::schemas())
+        .chain(federation::schemas());
     for (name, schema) in sections {
         all[name] = schema;
     }

@@ -1,6 +1,7 @@
 //! The verification context's API: the one-card service catalogue and the
 //! registry of relying parties with their API credentials.
 
+pub mod federation;
 pub mod relying_parties;
 pub mod services;
 
@@ -25,4 +26,13 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/relying-parties/{id}/credentials/{cid}",
             relying_parties::revoke_credential,
         )
+        .post("/api/v1/federation/peers", federation::create)
+        .get("/api/v1/federation/peers", federation::list)
+        .get("/api/v1/federation/peers/{id}", federation::get)
+        .delete("/api/v1/federation/peers/{id}", federation::remove)
+        .post(
+            "/api/v1/federation/peers/{id}/refresh",
+            federation::refresh,
+        )
+        .get("/api/v1/federation/trust-lists", federation::trust_lists)
 }
