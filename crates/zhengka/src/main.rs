@@ -12,8 +12,10 @@ mod keyring;
 mod keys;
 mod scan;
 mod serve;
+mod trust;
 mod users;
 mod verify;
+mod verify_regions;
 
 use clap::Parser;
 

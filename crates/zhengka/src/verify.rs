@@ -5,24 +5,26 @@ use std::io::BufRead;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use zhengka_credential::{
-    Body, Policy, PublicKey, Purpose, StatusList, TrustList, Verified, verify_with_lists,
-};
+use zhengka_credential::{Body, Policy, PublicKey, Purpose, TrustList, Verified};
 
 use crate::keyring::{parse_alg, unhex};
 
 #[derive(clap::Args)]
 pub struct VerifyArgs {
     /// The signed trust list (`trust-list.cose` from `keys export-public` or
-    /// `GET /api/v1/trust-list`).
-    #[arg(long)]
-    trust_list: PathBuf,
-    /// The trust anchor's public key (`trust-anchor.pub`: `ALG:hex`).
-    #[arg(long)]
-    trust_anchor: PathBuf,
+    /// `GET /api/v1/trust-list`). Repeat it with `--trust-anchor`, in the same
+    /// order, to trust several regions (federation): each credential is then
+    /// checked against its own region's keys only.
+    #[arg(long, required = true)]
+    trust_list: Vec<PathBuf>,
+    /// The trust anchor's public key (`trust-anchor.pub`: `ALG:hex`), one per
+    /// `--trust-list`.
+    #[arg(long, required = true)]
+    trust_anchor: Vec<PathBuf>,
     /// A signed status list; without one revocation is not checked. Give it
-    /// more than once (the permits' list 1 and the device credentials' list 3):
-    /// each credential is looked up in the list its status names.
+    /// more than once (the permits' list 1 and the device credentials' list 3,
+    /// of each region): each credential is looked up in the list its status
+    /// names, among its own region's lists.
     #[arg(long)]
     status_list: Vec<PathBuf>,
     /// notice, presentation or card-install.
@@ -102,24 +104,32 @@ fn status_note(v: &Verified) -> &'static str {
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     let now = args.at.unwrap_or_else(|| chrono::Utc::now().timestamp());
-    let trust_bytes = std::fs::read(&args.trust_list)
-        .with_context(|| format!("cannot read {}", args.trust_list.display()))?;
-    let trust = TrustList::from_signed(&trust_bytes, &anchor(&args.trust_anchor)?, now)
-        .map_err(|e| anyhow::anyhow!("the trust list does not verify: {}", e.code()))?;
-    let status = args
-        .status_list
+    anyhow::ensure!(
+        args.trust_list.len() == args.trust_anchor.len(),
+        "give one --trust-anchor for each --trust-list"
+    );
+    let read = |path: &PathBuf| {
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let trusts = args
+        .trust_list
         .iter()
-        .map(|path| {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            StatusList::from_token(&bytes, &trust)
-                .map_err(|e| anyhow::anyhow!("the status list does not verify: {}", e.code()))
+        .zip(&args.trust_anchor)
+        .map(|(list, anchor_path)| {
+            TrustList::from_signed(&read(list)?, &anchor(anchor_path)?, now).map_err(|e| {
+                anyhow::anyhow!("the trust list {} does not verify: {}", list.display(), e.code())
+            })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let status: Vec<&StatusList> = status.iter().collect();
+    let tokens = args
+        .status_list
+        .iter()
+        .map(read)
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let purpose = purpose(&args.purpose)?;
     let policy = Policy::default();
-    let check = |qr: &str| verify_with_lists(qr.trim(), &trust, &status, now, purpose, &policy);
+    let verifier = crate::verify_regions::Verifier::new(trusts, &tokens)?;
+    let check = |qr: &str| verifier.verify(qr.trim(), now, purpose, &policy);
     let from_image = match &args.image {
         Some(path) => {
             let bytes =

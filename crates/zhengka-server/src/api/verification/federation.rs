@@ -10,11 +10,12 @@ use serde_json::json;
 use zhengka_credential::parse_anchor;
 use zhengka_domain::employer::Role;
 use zhengka_domain::verification::{PeerInput, check_peer};
-use zhengka_store::{Audit, PeerState, PeerStatusList, StoreError, Write};
+use zhengka_store::{Audit, PeerState, PeerStatusList, Store, StoreError, Write};
 
 use crate::AppState;
 use crate::api::{Reply, reply};
 use crate::auth::Caller;
+use crate::credentials::Credentials;
 use crate::credentials::federation::published;
 use crate::credentials::peer_fetch::{self, Refusal};
 use crate::http::{ApiError, ApiPath, JsonBody, invalid_at};
@@ -214,7 +215,7 @@ pub async fn refresh_peer(
     let stored_seq = state.trust_list.as_ref().map(|t| t.1);
     match peer_fetch::fetch(&app.credentials, &state.peer, stored_seq, now).await {
         Ok(fetch) => {
-            record(app, &state, &fetch, actor, now).await?;
+            record(app.store.as_ref(), &state, &fetch, actor, now).await?;
             Ok(Ok(()))
         }
         Err(refusal) => {
@@ -229,7 +230,7 @@ pub async fn refresh_peer(
 
 /// Keep an accepted fetch (also an offline import's).
 pub async fn record(
-    app: &AppState,
+    store: &dyn Store,
     state: &PeerState,
     fetch: &zhengka_store::PeerFetch,
     actor: &str,
@@ -240,8 +241,7 @@ pub async fn record(
         "status_lists": fetch.status_lists.iter().map(|l| json!({ "uri": l.uri, "iat": l.iat })).collect::<Vec<_>>(),
     });
     let w = write(actor, "federation.peer_refreshed", &state.peer.id, details);
-    let done = app
-        .store
+    let done = store
         .record_peer_fetch(&state.peer.id, fetch, now, w)
         .await?;
     if !done.trust_list_replaced && fetch.trust_list.is_some() {
@@ -271,4 +271,72 @@ pub async fn trust_lists(State(app): State<AppState>) -> Result<Reply, ApiError>
     let now = Utc::now().timestamp();
     let body = published(&app.credentials, app.store.as_ref(), now).await?;
     reply(StatusCode::OK, &body)
+}
+
+/// What an offline import was given: the peer's anchor (`ALG:hex`), its
+/// signed trust list and status list tokens, and for a new peer its name and
+/// maximum age.
+pub struct OfflineImport<'a> {
+    pub anchor: &'a str,
+    pub name: Option<&'a str>,
+    pub max_age_seconds: Option<i64>,
+    pub trust_list: &'a [u8],
+    pub status_lists: &'a [Vec<u8>],
+}
+
+/// `zhengka trust import`: pin the region the list names (or refresh the
+/// pinned peer of that region, which must have the same anchor) from files,
+/// without a URL. Returns the peer as kept.
+pub async fn import_offline(
+    creds: &Credentials,
+    store: &dyn Store,
+    import: &OfflineImport<'_>,
+    actor: &str,
+) -> Result<PeerState, String> {
+    let now = Utc::now();
+    let anchor = parse_anchor(import.anchor).map_err(|e| format!("invalid_anchor: {e}"))?;
+    let list = zhengka_credential::TrustList::from_signed(import.trust_list, &anchor, now.timestamp())
+        .map_err(|e| format!("peer_list_not_verified: {}", e.code()))?;
+    let region = list
+        .keys
+        .first()
+        .map(|k| k.region.clone())
+        .ok_or("the trust list names no key")?;
+    let existing = store.peers().await.map_err(|e| e.to_string())?;
+    let state = match existing.into_iter().find(|s| s.peer.region_code.as_str() == region) {
+        Some(s) if parse_anchor(&s.peer.anchor).ok().as_ref() != Some(&anchor) => {
+            return Err(format!("region {region} is pinned with another anchor"));
+        }
+        Some(s) => s,
+        None => {
+            let input = PeerInput {
+                region_code: region.clone(),
+                name: import.name.unwrap_or(&region).to_owned(),
+                anchor: import.anchor.trim().to_owned(),
+                url: None,
+                max_age_seconds: import.max_age_seconds,
+            };
+            let id = uuid::Uuid::new_v4().to_string();
+            let peer = check_peer(&input, creds.region(), id, now)
+                .map_err(|(f, e)| format!("{f}: {}: {}", e.code, e.message))?;
+            let details = json!({ "region_code": peer.region_code, "url": null, "anchor": peer.anchor });
+            let w = write(actor, "federation.peer_pinned", &peer.id, details);
+            store.insert_peer(&peer, w).await.map_err(|e| e.to_string())?;
+            store.peer(&peer.id).await.map_err(|e| e.to_string())?
+        }
+    };
+    let stored_seq = state.trust_list.as_ref().map(|t| t.1);
+    let fetch = peer_fetch::accept(
+        creds,
+        &state.peer,
+        stored_seq,
+        import.trust_list,
+        import.status_lists,
+        now,
+    )
+    .map_err(|r| format!("{}: {}", r.code, r.message))?;
+    record(store, &state, &fetch, actor, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    store.peer(&state.peer.id).await.map_err(|e| e.to_string())
 }
