@@ -112,7 +112,8 @@ impl RegionTrust {
 
     /// Adds a status list token, verified against this region's keys only.
     pub fn with_status_token(mut self, token: &[u8]) -> Result<Self, Rejection> {
-        self.status.push(StatusList::from_token(token, &self.trust)?);
+        self.status
+            .push(StatusList::from_token(token, &self.trust)?);
         Ok(self)
     }
 

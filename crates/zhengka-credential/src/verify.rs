@@ -143,7 +143,16 @@ pub fn verify_with_lists(
     purpose: Purpose,
     policy: &Policy,
 ) -> Result<Verified, Rejection> {
-    verify_against(qr, &Single { trust, lists: status }, now, purpose, policy)
+    verify_against(
+        qr,
+        &Single {
+            trust,
+            lists: status,
+        },
+        now,
+        purpose,
+        policy,
+    )
 }
 
 pub(crate) fn verify_against(

@@ -135,7 +135,10 @@ fn each_region_checks_its_own_credentials_and_status() {
     let mut stolen = a.list("330100", 2);
     stolen.keys[0].region = "330100".into();
     let stolen = RegionTrust::new("330100", stolen).unwrap();
-    assert_eq!(set.push(stolen).unwrap_err().code(), "key_of_another_region");
+    assert_eq!(
+        set.push(stolen).unwrap_err().code(),
+        "key_of_another_region"
+    );
 }
 
 #[test]
@@ -170,8 +173,16 @@ fn forged_and_overreaching_lists_are_refused() {
     assert_eq!(err, FederationError::RegionMismatch("310000".into()));
     assert!(RegionTrust::new("440000", a.list("310000", 2)).is_err());
     // Expired.
-    let err = accept_trust_list(&a.signed_list(), a.anchor.public_key(), a.code, NOW + 31 * DAY);
-    assert_eq!(err.unwrap_err(), FederationError::NotSigned(Rejection::Expired));
+    let err = accept_trust_list(
+        &a.signed_list(),
+        a.anchor.public_key(),
+        a.code,
+        NOW + 31 * DAY,
+    );
+    assert_eq!(
+        err.unwrap_err(),
+        FederationError::NotSigned(Rejection::Expired)
+    );
 }
 
 #[test]

@@ -45,9 +45,7 @@ pub use social_security::{AccountFilter, SocialSecurityStore};
 pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
-pub use verification::{
-    FederationStore, FetchRecorded, PeerFetch, PeerState, PeerStatusList,
-};
+pub use verification::{FederationStore, FetchRecorded, PeerFetch, PeerState, PeerStatusList};
 pub use verification::{
     Imported, Nonce, RelyingPartyStore, ServiceFilter, ServiceStore, VerificationEntry,
     VerificationLogStore,
@@ -56,10 +54,10 @@ pub use verification::{
 /// Every context's store trait, for code that holds a concrete `SqlStore`
 /// (tools, tests) rather than a `dyn Store`.
 pub mod prelude {
+    pub use crate::FederationStore;
     pub use crate::{
         CardStore, CoordinationStore, DeviceStore, EcardStore, NotificationStore, OutboxStore,
         PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UserStore,
         VerificationLogStore,
     };
-    pub use crate::FederationStore;
 }

@@ -117,7 +117,11 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
         .zip(&args.trust_anchor)
         .map(|(list, anchor_path)| {
             TrustList::from_signed(&read(list)?, &anchor(anchor_path)?, now).map_err(|e| {
-                anyhow::anyhow!("the trust list {} does not verify: {}", list.display(), e.code())
+                anyhow::anyhow!(
+                    "the trust list {} does not verify: {}",
+                    list.display(),
+                    e.code()
+                )
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;

@@ -4,7 +4,7 @@
 //! lists. Each status list belongs to the region whose keys verify it.
 
 use zhengka_credential::{
-    Policy, Purpose, Rejection, RegionTrust, StatusList, TrustList, TrustSet, Verified,
+    Policy, Purpose, RegionTrust, Rejection, StatusList, TrustList, TrustSet, Verified,
     verify_with_lists, verify_with_set,
 };
 
@@ -41,8 +41,13 @@ impl Verifier {
             let owner = regions
                 .iter_mut()
                 .find(|r| StatusList::from_token(token, r.trust()).is_ok())
-                .ok_or_else(|| anyhow::anyhow!("a status list does not verify under any trust list"))?;
-            *owner = owner.clone().with_status_token(token).map_err(|e| anyhow::anyhow!("{e}"))?;
+                .ok_or_else(|| {
+                    anyhow::anyhow!("a status list does not verify under any trust list")
+                })?;
+            *owner = owner
+                .clone()
+                .with_status_token(token)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         let mut set = TrustSet::new();
         for region in regions {

@@ -146,11 +146,22 @@ fn verify_checks_each_region_against_its_own_lists() {
         ("--status-list", db.join("status-list.cose")),
     ]);
     let out = run(&a.notice(1, now), &statuses);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(verdict(&out).starts_with("valid notice"), "{}", verdict(&out));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        verdict(&out).starts_with("valid notice"),
+        "{}",
+        verdict(&out)
+    );
     assert!(run(&b.notice(1, now), &statuses).status.success());
     let out = run(&a.notice(7, now), &statuses);
-    assert_eq!((out.status.code(), verdict(&out)), (Some(1), "rejected: revoked".into()));
+    assert_eq!(
+        (out.status.code(), verdict(&out)),
+        (Some(1), "rejected: revoked".into())
+    );
     // Only A's status list: B's credential cannot be checked, so it is refused.
     let only_a = files(&[("--status-list", da.join("status-list.cose"))]);
     let out = run(&b.notice(1, now), &only_a);
@@ -173,8 +184,22 @@ fn trust_import_pins_a_peer_from_its_files() {
     let dir = temp("import");
     let data = dir.join("data");
     let data_s = data.to_str().unwrap();
-    let out = zhengka(&["--data-dir", data_s, "--issuer-region", "310000", "keys", "rotate"], &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = zhengka(
+        &[
+            "--data-dir",
+            data_s,
+            "--issuer-region",
+            "310000",
+            "keys",
+            "rotate",
+        ],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let now = chrono::Utc::now().timestamp();
     let (a, mallory) = (Region::new("440000"), Region::new("440000"));
     let (da, dm) = (dir.join("a"), dir.join("m"));
@@ -182,7 +207,14 @@ fn trust_import_pins_a_peer_from_its_files() {
     mallory.write(&dm, now);
     let import = |anchor: &Path, list: &Path| {
         zhengka(
-            &["--data-dir", data_s, "trust", "import", "--name", "Guangdong"],
+            &[
+                "--data-dir",
+                data_s,
+                "trust",
+                "import",
+                "--name",
+                "Guangdong",
+            ],
             &[
                 ("--anchor", anchor),
                 ("--list", list),
@@ -195,8 +227,16 @@ fn trust_import_pins_a_peer_from_its_files() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("peer_list_not_verified"));
     let out = import(&da.join("trust-anchor.pub"), &da.join("trust-list.cose"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(verdict(&out).contains("region 440000 pinned: trust list seq 1, 1 status lists"), "{}", verdict(&out));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        verdict(&out).contains("region 440000 pinned: trust list seq 1, 1 status lists"),
+        "{}",
+        verdict(&out)
+    );
     // The same region under another anchor is refused.
     let out = import(&dm.join("trust-anchor.pub"), &dm.join("trust-list.cose"));
     assert!(!out.status.success());

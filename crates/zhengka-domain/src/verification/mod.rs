@@ -6,9 +6,9 @@ pub mod peer;
 pub mod relying_party;
 pub mod services;
 
+pub use peer::{Peer, PeerInput, check_peer};
 pub use relying_party::{
     ApiCredential, Organisation, OrganisationInput, VerificationPurpose, check_organisation,
     parse_api_token,
 };
-pub use peer::{Peer, PeerInput, check_peer};
 pub use services::{Sector, Service, ServiceInput, parse_import};

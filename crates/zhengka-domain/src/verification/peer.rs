@@ -89,7 +89,12 @@ pub fn check_peer(
 /// An `http(s)://host[:port][/path]` base URL without query, fragment or
 /// credentials, and without a trailing slash.
 fn check_url(url: &str) -> Result<String, (&'static str, InvalidValue)> {
-    let bad = || ("url", InvalidValue::new("invalid_url", "an http:// or https:// base URL"));
+    let bad = || {
+        (
+            "url",
+            InvalidValue::new("invalid_url", "an http:// or https:// base URL"),
+        )
+    };
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
@@ -117,7 +122,9 @@ mod tests {
     }
 
     fn field(i: PeerInput) -> &'static str {
-        check_peer(&i, "310000", "p".into(), Utc::now()).unwrap_err().0
+        check_peer(&i, "310000", "p".into(), Utc::now())
+            .unwrap_err()
+            .0
     }
 
     #[test]
@@ -129,12 +136,18 @@ mod tests {
             Utc::now(),
         )
         .unwrap();
-        assert_eq!((p.name.as_str(), p.url.as_deref()), ("Guangdong", Some("https://gd.example")));
+        assert_eq!(
+            (p.name.as_str(), p.url.as_deref()),
+            ("Guangdong", Some("https://gd.example"))
+        );
         assert_eq!(field(input("310000", None, None)), "region_code");
         assert_eq!(field(input("999999", None, None)), "region_code");
         assert_eq!(field(input("440000", Some("ftp://x"), None)), "url");
         assert_eq!(field(input("440000", Some("https://u:p@x?q"), None)), "url");
         assert_eq!(field(input("440000", None, Some(59))), "max_age_seconds");
-        assert_eq!(field(input("440000", None, Some(86_401))), "max_age_seconds");
+        assert_eq!(
+            field(input("440000", None, Some(86_401))),
+            "max_age_seconds"
+        );
     }
 }

@@ -158,7 +158,8 @@ pub async fn check(
         VerificationPurpose::Presentation => Purpose::Presentation,
     };
     // This region's lists and every pinned peer region's (federation).
-    let set = federation::verification_set(&app.credentials, app.store.as_ref(), now, purpose).await?;
+    let set =
+        federation::verification_set(&app.credentials, app.store.as_ref(), now, purpose).await?;
     let outcome = verify_with_set(&req.qr, &set, now, purpose, &Policy::default());
     let (body, reply, write) = verdict(caller, key, &req, &outcome)?;
     // A presentation verifies once per relying party within its window: its

@@ -2,6 +2,8 @@
 //! trusts (this deployment's own lists and every pinned peer's, as last
 //! accepted), and the same set as offline gates download it.
 
+use std::sync::Mutex;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use zhengka_credential::{
@@ -34,12 +36,13 @@ pub async fn verification_set(
         own = own.with_status_list(read(&creds.device_status_list(store, now).await?)?);
     }
     let mut set = TrustSet::new();
-    set.push(own).map_err(|e| StoreError::other(e.to_string()))?;
+    set.push(own)
+        .map_err(|e| StoreError::other(e.to_string()))?;
     let peers = store.peers().await?;
     let mut lists = store.all_peer_status_lists().await?;
     for state in &peers {
         let mine: Vec<PeerStatusList> = take_lists(&mut lists, &state.peer.id);
-        match region_trust(state, &mine, now).map(|r| set.push(r)) {
+        match cached_region_trust(state, &mine, now).map(|r| set.push(r)) {
             Ok(Ok(())) => {}
             Ok(Err(e)) | Err(e) => {
                 tracing::warn!(peer = %state.peer.region_code, error = %e, "peer not trusted");
@@ -55,6 +58,54 @@ fn take_lists(lists: &mut Vec<(String, PeerStatusList)>, peer: &str) -> Vec<Peer
         .partition(|(id, _)| id == peer);
     *lists = rest;
     mine.into_iter().map(|(_, l)| l).collect()
+}
+
+/// Peers' regions already verified, keyed by the digest of everything they
+/// were built from (anchor, region, maximum age, the signed lists), so a check
+/// verifies a peer's signatures again only when a list changed. Per process;
+/// bounded.
+static REGIONS: Mutex<Vec<([u8; 32], RegionTrust)>> = Mutex::new(Vec::new());
+const REGIONS_CACHED: usize = 64;
+
+fn digest_of(state: &PeerState, lists: &[PeerStatusList]) -> [u8; 32] {
+    let mut d = ring::digest::Context::new(&ring::digest::SHA256);
+    let p = &state.peer;
+    let max_age = p.max_age_seconds.to_string();
+    let trust = state.trust_list.as_ref().map_or("", |t| t.0.as_str());
+    let parts = [p.anchor.as_str(), p.region_code.as_str(), &max_age, trust];
+    for part in parts
+        .into_iter()
+        .chain(lists.iter().map(|l| l.token.as_str()))
+    {
+        d.update(&(part.len() as u64).to_be_bytes());
+        d.update(part.as_bytes());
+    }
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.finish().as_ref());
+    out
+}
+
+fn cached_region_trust(
+    state: &PeerState,
+    lists: &[PeerStatusList],
+    now: i64,
+) -> Result<RegionTrust, FederationError> {
+    let key = digest_of(state, lists);
+    {
+        let cache = REGIONS.lock().unwrap_or_else(|e| e.into_inner());
+        // A cached trust list past its `exp` is built again (and refused).
+        if let Some((_, r)) = cache.iter().find(|(k, r)| *k == key && now < r.trust().exp) {
+            return Ok(r.clone());
+        }
+    }
+    let region = region_trust(state, lists, now)?;
+    let mut cache = REGIONS.lock().unwrap_or_else(|e| e.into_inner());
+    cache.retain(|(k, _)| *k != key);
+    if cache.len() >= REGIONS_CACHED {
+        cache.remove(0);
+    }
+    cache.push((key, region.clone()));
+    Ok(region)
 }
 
 /// A peer's stored lists as a region of the set, verified again now (the

@@ -61,7 +61,10 @@ pub fn accept(
     if stored_seq.is_some_and(|s| s > seq) {
         return Err(Refusal::new(
             "older_trust_list",
-            format!("seq {seq} is older than the kept list's {}", stored_seq.unwrap_or(0)),
+            format!(
+                "seq {seq} is older than the kept list's {}",
+                stored_seq.unwrap_or(0)
+            ),
         ));
     }
     // A peer may not list this deployment's own keys as its own.
@@ -77,7 +80,10 @@ pub fn accept(
             let l = StatusList::from_token(token, &list).map_err(|e| {
                 Refusal::new(
                     "status_list_not_verified",
-                    format!("a status list does not verify under the peer's keys: {}", e.code()),
+                    format!(
+                        "a status list does not verify under the peer's keys: {}",
+                        e.code()
+                    ),
                 )
             })?;
             Ok(PeerStatusList {

@@ -12,7 +12,7 @@ use chrono::Utc;
 use reqwest::Method;
 use serde_json::{Value, json};
 use zhengka_credential::{
-    Algorithm, Policy, Purpose, Rejection, RegionTrust, SigningKey, StatusBits, StatusList,
+    Algorithm, Policy, Purpose, RegionTrust, Rejection, SigningKey, StatusBits, StatusList,
     TrustList, TrustSet, accept_trust_list, anchor_text, parse_anchor, present, status,
     verify_with_set,
 };
@@ -47,7 +47,11 @@ fn pin_body(a: &TestApp, region: &str, max_age: i64) -> Value {
 
 async fn verify_at(b: &TestApp, token: &str, qr: &str, purpose: &str) -> Value {
     let r = b
-        .post("/api/v1/verifications", token, &json!({ "qr": qr, "purpose": purpose }))
+        .post(
+            "/api/v1/verifications",
+            token,
+            &json!({ "qr": qr, "purpose": purpose }),
+        )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     r.body
@@ -102,23 +106,43 @@ async fn region_a_credentials_verify_in_region_b_until_a_cancels() {
         let v = verify_at(&b, &police, &qr, "notice").await;
         assert_eq!(v, json!({ "valid": false, "reason": "unknown_key" }));
 
-        let pinned = b.post("/api/v1/federation/peers", &b.admin, &pin_body(&a, A, 600)).await;
+        let pinned = b
+            .post("/api/v1/federation/peers", &b.admin, &pin_body(&a, A, 600))
+            .await;
         assert_eq!(pinned.status, 201, "{:?}", pinned.body);
         let p = &pinned.body;
-        assert_eq!((p["region_code"].as_str(), p["last_error"].as_str()), (Some(A), None), "{p}");
+        assert_eq!(
+            (p["region_code"].as_str(), p["last_error"].as_str()),
+            (Some(A), None),
+            "{p}"
+        );
         assert!(p["fetched_at"].is_string(), "{p}");
-        let uris: Vec<&str> = p["status_lists"].as_array().unwrap().iter().map(|l| l["uri"].as_str().unwrap()).collect();
+        let uris: Vec<&str> = p["status_lists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["uri"].as_str().unwrap())
+            .collect();
         assert_eq!(uris.len(), 3, "{p}");
-        assert!(uris.iter().all(|u| u.starts_with("urn:zhengka:440000:")), "{uris:?}");
+        assert!(
+            uris.iter().all(|u| u.starts_with("urn:zhengka:440000:")),
+            "{uris:?}"
+        );
         let id = p["id"].as_str().unwrap().to_owned();
-        let got = b.get(&format!("/api/v1/federation/peers/{id}"), &b.admin).await;
+        let got = b
+            .get(&format!("/api/v1/federation/peers/{id}"), &b.admin)
+            .await;
         assert_eq!((got.status, &got.body["id"]), (200, &json!(id)));
         let listed = b.get("/api/v1/federation/peers", &b.admin).await;
         assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
 
         // Online at B: A's Notice, with the police's fields.
         let v = verify_at(&b, &police, &qr, "notice").await;
-        assert_eq!((&v["valid"], &v["kind"]), (&json!(true), &json!("notice")), "{v}");
+        assert_eq!(
+            (&v["valid"], &v["kind"]),
+            (&json!(true), &json!("notice")),
+            "{v}"
+        );
         assert_eq!(v["permit"]["permit_number"], json!(permit));
         // Offline at a B gate, from B's published set.
         let set = offline_set(&b).await;
@@ -132,13 +156,25 @@ async fn region_a_credentials_verify_in_region_b_until_a_cancels() {
         let (key, public) = device_key();
         let bound = a.bind(&token, &public, "phone").await;
         assert_eq!(bound.status, 201, "{:?}", bound.body);
-        let cose = STANDARD.decode(bound.body["card_credential"]["cose"].as_str().unwrap()).unwrap();
+        let cose = STANDARD
+            .decode(bound.body["card_credential"]["cose"].as_str().unwrap())
+            .unwrap();
         // B fetches A's device list again (the binding changed it).
-        let r = b.post(&format!("/api/v1/federation/peers/{id}/refresh"), &b.admin, &json!(null)).await;
+        let r = b
+            .post(
+                &format!("/api/v1/federation/peers/{id}/refresh"),
+                &b.admin,
+                &json!(null),
+            )
+            .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         let shown = present(&cose, &key, Utc::now().timestamp()).unwrap().qr;
         let v = verify_at(&b, &police, &shown, "presentation").await;
-        assert_eq!((&v["valid"], &v["kind"]), (&json!(true), &json!("card")), "{v}");
+        assert_eq!(
+            (&v["valid"], &v["kind"]),
+            (&json!(true), &json!("card")),
+            "{v}"
+        );
         let set = offline_set(&b).await;
         let shown = present(&cose, &key, Utc::now().timestamp()).unwrap().qr;
         let now = Utc::now().timestamp();
@@ -149,8 +185,18 @@ async fn region_a_credentials_verify_in_region_b_until_a_cancels() {
                            "cancellation": { "employment_ended_on": Utc::now().date_naive() } });
         a.approve(&c.agent, &c.officer, &form).await;
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-        assert_eq!(verify_at(&b, &police, &qr, "notice").await["valid"], json!(true), "not refreshed yet");
-        let r = b.post(&format!("/api/v1/federation/peers/{id}/refresh"), &b.admin, &json!(null)).await;
+        assert_eq!(
+            verify_at(&b, &police, &qr, "notice").await["valid"],
+            json!(true),
+            "not refreshed yet"
+        );
+        let r = b
+            .post(
+                &format!("/api/v1/federation/peers/{id}/refresh"),
+                &b.admin,
+                &json!(null),
+            )
+            .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         let v = verify_at(&b, &police, &qr, "notice").await;
         assert_eq!(v, json!({ "valid": false, "reason": "revoked" }));
@@ -160,13 +206,28 @@ async fn region_a_credentials_verify_in_region_b_until_a_cancels() {
         assert_eq!(offline.unwrap_err(), Rejection::Revoked);
 
         // Unpinned: A's credentials are unknown again; every change audited.
-        let r = b.request(Method::DELETE, &format!("/api/v1/federation/peers/{id}"), &b.admin, None, &[]).await;
+        let r = b
+            .request(
+                Method::DELETE,
+                &format!("/api/v1/federation/peers/{id}"),
+                &b.admin,
+                None,
+                &[],
+            )
+            .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         let v = verify_at(&b, &police, &qr, "notice").await;
         assert_eq!(v["reason"], "unknown_key");
         let actions = b.audit_actions().await;
-        for action in ["federation.peer_pinned", "federation.peer_refreshed", "federation.peer_removed"] {
-            assert!(actions.iter().any(|a| a == action), "{action} in {actions:?}");
+        for action in [
+            "federation.peer_pinned",
+            "federation.peer_refreshed",
+            "federation.peer_removed",
+        ] {
+            assert!(
+                actions.iter().any(|a| a == action),
+                "{action} in {actions:?}"
+            );
         }
     })
     .await;
@@ -188,27 +249,69 @@ async fn forged_overreaching_stale_and_older_lists_are_refused() {
         let last = pinned.body["last_error"].as_str().unwrap();
         assert!(last.starts_with("peer_list_not_verified"), "{last}");
         let id = pinned.body["id"].as_str().unwrap().to_owned();
-        let r = b.post(&format!("/api/v1/federation/peers/{id}/refresh"), &b.admin, &json!(null)).await;
+        let r = b
+            .post(
+                &format!("/api/v1/federation/peers/{id}/refresh"),
+                &b.admin,
+                &json!(null),
+            )
+            .await;
         assert_eq!((r.status, r.error().0), (409, "peer_list_not_verified"));
-        assert_eq!(verify_at(&b, &police, &qr, "notice").await["reason"], "unknown_key");
-        let r = b.request(Method::DELETE, &format!("/api/v1/federation/peers/{id}"), &b.admin, None, &[]).await;
+        assert_eq!(
+            verify_at(&b, &police, &qr, "notice").await["reason"],
+            "unknown_key"
+        );
+        let r = b
+            .request(
+                Method::DELETE,
+                &format!("/api/v1/federation/peers/{id}"),
+                &b.admin,
+                None,
+                &[],
+            )
+            .await;
         assert_eq!(r.status, 200);
 
         // A's real anchor, pinned as Jiangsu: A's keys are Guangdong's.
-        let pinned = b.post("/api/v1/federation/peers", &b.admin, &pin_body(&a, "320000", 600)).await;
+        let pinned = b
+            .post(
+                "/api/v1/federation/peers",
+                &b.admin,
+                &pin_body(&a, "320000", 600),
+            )
+            .await;
         assert_eq!(pinned.status, 201, "{:?}", pinned.body);
-        assert!(pinned.body["last_error"].as_str().unwrap().starts_with("region_mismatch"));
+        assert!(
+            pinned.body["last_error"]
+                .as_str()
+                .unwrap()
+                .starts_with("region_mismatch")
+        );
         let jiangsu = pinned.body["id"].as_str().unwrap().to_owned();
-        let r = b.post(&format!("/api/v1/federation/peers/{jiangsu}/refresh"), &b.admin, &json!(null)).await;
+        let r = b
+            .post(
+                &format!("/api/v1/federation/peers/{jiangsu}/refresh"),
+                &b.admin,
+                &json!(null),
+            )
+            .await;
         assert_eq!((r.status, r.error().0), (409, "region_mismatch"));
-        assert_eq!(verify_at(&b, &police, &qr, "notice").await["reason"], "unknown_key");
+        assert_eq!(
+            verify_at(&b, &police, &qr, "notice").await["reason"],
+            "unknown_key"
+        );
 
         // Pinned rightly, with a one-minute maximum age.
-        let pinned = b.post("/api/v1/federation/peers", &b.admin, &pin_body(&a, A, 60)).await;
+        let pinned = b
+            .post("/api/v1/federation/peers", &b.admin, &pin_body(&a, A, 60))
+            .await;
         assert_eq!(pinned.status, 201, "{:?}", pinned.body);
         assert!(pinned.body["last_error"].is_null(), "{:?}", pinned.body);
         let id = pinned.body["id"].as_str().unwrap().to_owned();
-        assert_eq!(verify_at(&b, &police, &qr, "notice").await["valid"], json!(true));
+        assert_eq!(
+            verify_at(&b, &police, &qr, "notice").await["valid"],
+            json!(true)
+        );
 
         // A list 1 two minutes old (signed by A's key): stale for this peer.
         let pool = b.raw().await;
@@ -219,31 +322,78 @@ async fn forged_overreaching_stale_and_older_lists_are_refused() {
             .execute(&pool)
             .await
             .unwrap();
-        assert_eq!(verify_at(&b, &police, &qr, "notice").await["reason"], "stale_status", "missing");
+        assert_eq!(
+            verify_at(&b, &police, &qr, "notice").await["reason"],
+            "stale_status",
+            "missing"
+        );
         let issuer = SigningKey::from_pkcs8(Algorithm::Es256, &a.keys.0).unwrap();
         let now = Utc::now().timestamp();
-        let old = StatusList { uri: one.uri.clone(), iat: now - 120, exp: now + 3600, ttl: 86_400,
-                               bits: StatusBits::new(status::MIN_ENTRIES) }.sign(&issuer);
-        let stale = zhengka_store::PeerStatusList { token: STANDARD.encode(&old), iat: now - 120, ..one.clone() };
-        let fetch = zhengka_store::PeerFetch { trust_list: None, status_lists: vec![stale.clone()] };
+        let old = StatusList {
+            uri: one.uri.clone(),
+            iat: now - 120,
+            exp: now + 3600,
+            ttl: 86_400,
+            bits: StatusBits::new(status::MIN_ENTRIES),
+        }
+        .sign(&issuer);
+        let stale = zhengka_store::PeerStatusList {
+            token: STANDARD.encode(&old),
+            iat: now - 120,
+            ..one.clone()
+        };
+        let fetch = zhengka_store::PeerFetch {
+            trust_list: None,
+            status_lists: vec![stale.clone()],
+        };
         let w = zhengka_store::Write::new(test_audit());
-        let done = b.store.record_peer_fetch(&id, &fetch, Utc::now(), w).await.unwrap();
+        let done = b
+            .store
+            .record_peer_fetch(&id, &fetch, Utc::now(), w)
+            .await
+            .unwrap();
         assert_eq!(done.status_lists_replaced, 1);
-        assert_eq!(verify_at(&b, &police, &qr, "notice").await["reason"], "stale_status", "too old");
+        assert_eq!(
+            verify_at(&b, &police, &qr, "notice").await["reason"],
+            "stale_status",
+            "too old"
+        );
 
         // A refresh brings a current list; an older one never replaces it,
         // nor an older trust list the kept one.
-        let r = b.post(&format!("/api/v1/federation/peers/{id}/refresh"), &b.admin, &json!(null)).await;
+        let r = b
+            .post(
+                &format!("/api/v1/federation/peers/{id}/refresh"),
+                &b.admin,
+                &json!(null),
+            )
+            .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
-        assert_eq!(verify_at(&b, &police, &qr, "notice").await["valid"], json!(true));
+        assert_eq!(
+            verify_at(&b, &police, &qr, "notice").await["valid"],
+            json!(true)
+        );
         let kept = b.store.peer(&id).await.unwrap();
         let (token, seq) = kept.trust_list.clone().unwrap();
-        let older = zhengka_store::PeerFetch { trust_list: Some(("b2xk".into(), seq - 1)), status_lists: vec![stale] };
+        let older = zhengka_store::PeerFetch {
+            trust_list: Some(("b2xk".into(), seq - 1)),
+            status_lists: vec![stale],
+        };
         let w = zhengka_store::Write::new(test_audit());
-        let done = b.store.record_peer_fetch(&id, &older, Utc::now(), w).await.unwrap();
+        let done = b
+            .store
+            .record_peer_fetch(&id, &older, Utc::now(), w)
+            .await
+            .unwrap();
         assert_eq!(done, zhengka_store::FetchRecorded::default());
-        assert_eq!(b.store.peer(&id).await.unwrap().trust_list, Some((token, seq)));
-        assert_eq!(verify_at(&b, &police, &qr, "notice").await["valid"], json!(true));
+        assert_eq!(
+            b.store.peer(&id).await.unwrap().trust_list,
+            Some((token, seq))
+        );
+        assert_eq!(
+            verify_at(&b, &police, &qr, "notice").await["valid"],
+            json!(true)
+        );
     })
     .await;
 }
@@ -263,7 +413,9 @@ fn test_audit() -> zhengka_store::Audit {
 async fn peers_are_for_the_admin_and_their_input_is_checked() {
     two_regions(|a, b| async move {
         let police = b.user("police.sh", "police_officer", None, Some(B)).await;
-        let r = b.post("/api/v1/federation/peers", &police, &pin_body(&a, A, 600)).await;
+        let r = b
+            .post("/api/v1/federation/peers", &police, &pin_body(&a, A, 600))
+            .await;
         assert_eq!(r.status, 403);
         assert_eq!(b.get("/api/v1/federation/peers", &police).await.status, 403);
         let r = b.get("/api/v1/federation/peers/nope", &b.admin).await;
@@ -281,12 +433,22 @@ async fn peers_are_for_the_admin_and_their_input_is_checked() {
             let mut body = pin_body(&a, A, 600);
             body[field] = value;
             let r = b.post("/api/v1/federation/peers", &b.admin, &body).await;
-            assert_eq!((r.status, r.error().1), (422, Some(field)), "{field}: {:?}", r.body);
+            assert_eq!(
+                (r.status, r.error().1),
+                (422, Some(field)),
+                "{field}: {:?}",
+                r.body
+            );
             if !code.is_empty() {
                 assert_eq!(r.error().0, code);
             }
         }
-        assert!(b.get("/api/v1/federation/peers", &b.admin).await.body["items"].as_array().unwrap().is_empty());
+        assert!(
+            b.get("/api/v1/federation/peers", &b.admin).await.body["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
     })
     .await;
 }
@@ -307,7 +469,13 @@ async fn two_pins_of_one_region_at_once_keep_one() {
         assert_eq!(b.store.peers().await.unwrap().len(), 1);
         // An offline peer is not refreshed from a URL.
         let id = b.store.peers().await.unwrap()[0].peer.id.clone();
-        let r = b.post(&format!("/api/v1/federation/peers/{id}/refresh"), &b.admin, &json!(null)).await;
+        let r = b
+            .post(
+                &format!("/api/v1/federation/peers/{id}/refresh"),
+                &b.admin,
+                &json!(null),
+            )
+            .await;
         assert_eq!((r.status, r.error().0), (409, "peer_has_no_url"));
     })
     .await;

@@ -175,7 +175,12 @@ impl TestApp {
     pub async fn another_server(&self) -> String {
         let vault = Vault::from_key_material(&self.vault_key).unwrap();
         let store = SqlStore::connect(&self._db.url, vault).await.unwrap();
-        serve(Arc::new(store), credentials_in(self.region, &self.keys), &self.provider).await
+        serve(
+            Arc::new(store),
+            credentials_in(self.region, &self.keys),
+            &self.provider,
+        )
+        .await
     }
 
     /// The state of another instance on the same database (its own
@@ -183,7 +188,11 @@ impl TestApp {
     pub async fn another_state(&self) -> AppState {
         let vault = Vault::from_key_material(&self.vault_key).unwrap();
         let store = SqlStore::connect(&self._db.url, vault).await.unwrap();
-        AppState::with_credentials(Arc::new(store), Config::default(), credentials_in(self.region, &self.keys))
+        AppState::with_credentials(
+            Arc::new(store),
+            Config::default(),
+            credentials_in(self.region, &self.keys),
+        )
     }
 
     /// Another server on the same database with its own configuration (a

@@ -103,7 +103,8 @@ pub async fn create(
     let peer = check_peer(&input, app.credentials.region(), id, Utc::now())
         .map_err(|(f, e)| invalid_at(f, e))?;
     parse_anchor(&peer.anchor).map_err(|e| ApiError::invalid("anchor", "invalid_anchor", e))?;
-    let details = json!({ "region_code": peer.region_code, "url": peer.url, "anchor": peer.anchor });
+    let details =
+        json!({ "region_code": peer.region_code, "url": peer.url, "anchor": peer.anchor });
     let w = write(&caller.user.id, "federation.peer_pinned", &peer.id, details);
     match app.store.insert_peer(&peer, w).await {
         Err(StoreError::Conflict { .. }) => {
@@ -139,7 +140,10 @@ pub async fn list(State(app): State<AppState>, caller: Caller) -> Result<Reply, 
             serde_json::to_value(view(s, &mine)).unwrap_or_default()
         })
         .collect();
-    reply(StatusCode::OK, &json!({ "items": items, "next_cursor": null }))
+    reply(
+        StatusCode::OK,
+        &json!({ "items": items, "next_cursor": null }),
+    )
 }
 
 /// `GET /api/v1/federation/peers/{id}` (admin): with when its lists were
@@ -295,15 +299,19 @@ pub async fn import_offline(
 ) -> Result<PeerState, String> {
     let now = Utc::now();
     let anchor = parse_anchor(import.anchor).map_err(|e| format!("invalid_anchor: {e}"))?;
-    let list = zhengka_credential::TrustList::from_signed(import.trust_list, &anchor, now.timestamp())
-        .map_err(|e| format!("peer_list_not_verified: {}", e.code()))?;
+    let list =
+        zhengka_credential::TrustList::from_signed(import.trust_list, &anchor, now.timestamp())
+            .map_err(|e| format!("peer_list_not_verified: {}", e.code()))?;
     let region = list
         .keys
         .first()
         .map(|k| k.region.clone())
         .ok_or("the trust list names no key")?;
     let existing = store.peers().await.map_err(|e| e.to_string())?;
-    let state = match existing.into_iter().find(|s| s.peer.region_code.as_str() == region) {
+    let state = match existing
+        .into_iter()
+        .find(|s| s.peer.region_code.as_str() == region)
+    {
         Some(s) if parse_anchor(&s.peer.anchor).ok().as_ref() != Some(&anchor) => {
             return Err(format!("region {region} is pinned with another anchor"));
         }
@@ -319,9 +327,13 @@ pub async fn import_offline(
             let id = uuid::Uuid::new_v4().to_string();
             let peer = check_peer(&input, creds.region(), id, now)
                 .map_err(|(f, e)| format!("{f}: {}: {}", e.code, e.message))?;
-            let details = json!({ "region_code": peer.region_code, "url": null, "anchor": peer.anchor });
+            let details =
+                json!({ "region_code": peer.region_code, "url": null, "anchor": peer.anchor });
             let w = write(actor, "federation.peer_pinned", &peer.id, details);
-            store.insert_peer(&peer, w).await.map_err(|e| e.to_string())?;
+            store
+                .insert_peer(&peer, w)
+                .await
+                .map_err(|e| e.to_string())?;
             store.peer(&peer.id).await.map_err(|e| e.to_string())?
         }
     };

@@ -30,9 +30,6 @@ pub fn routes(r: Routes) -> Routes {
         .get("/api/v1/federation/peers", federation::list)
         .get("/api/v1/federation/peers/{id}", federation::get)
         .delete("/api/v1/federation/peers/{id}", federation::remove)
-        .post(
-            "/api/v1/federation/peers/{id}/refresh",
-            federation::refresh,
-        )
+        .post("/api/v1/federation/peers/{id}/refresh", federation::refresh)
         .get("/api/v1/federation/trust-lists", federation::trust_lists)
 }
