@@ -44,8 +44,10 @@ pub async fn verification_set(
         let mine: Vec<PeerStatusList> = take_lists(&mut lists, &state.peer.id);
         match cached_region_trust(state, &mine, now).map(|r| set.push(r)) {
             Ok(Ok(())) => {}
+            // Debug only: this runs on every check; the refresh that kept
+            // (or refused) the lists logged and recorded why.
             Ok(Err(e)) | Err(e) => {
-                tracing::warn!(peer = %state.peer.region_code, error = %e, "peer not trusted");
+                tracing::debug!(peer = %state.peer.region_code, error = %e, "peer not trusted");
             }
         }
     }

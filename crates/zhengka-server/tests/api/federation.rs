@@ -480,3 +480,47 @@ async fn two_pins_of_one_region_at_once_keep_one() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn racing_fetches_keep_the_newest_lists() {
+    two_regions(|a, b| async move {
+        let mut body = pin_body(&a, A, 600);
+        body.as_object_mut().unwrap().remove("url");
+        let r = b.post("/api/v1/federation/peers", &b.admin, &body).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        let uri = "urn:zhengka:440000:status-list:1".to_owned();
+        let fetch = |n: i64| zhengka_store::PeerFetch {
+            trust_list: Some((format!("list-{n}"), n)),
+            status_lists: vec![zhengka_store::PeerStatusList {
+                uri: uri.clone(),
+                token: format!("token-{n}"),
+                iat: 1_000 + n,
+                fetched_at: Utc::now(),
+            }],
+        };
+        // Ten fetches at once, the newest started first: the older ones that
+        // commit after it do not replace its lists.
+        let writes = (1..=10).rev().map(|n| {
+            let (store, id, f) = (b.store.clone(), id.clone(), fetch(n));
+            tokio::spawn(async move {
+                let w = zhengka_store::Write::new(test_audit());
+                store
+                    .record_peer_fetch(&id, &f, Utc::now(), w)
+                    .await
+                    .unwrap()
+            })
+        });
+        for w in writes.collect::<Vec<_>>() {
+            w.await.unwrap();
+        }
+        let kept = b.store.peer(&id).await.unwrap();
+        assert_eq!(kept.trust_list, Some(("list-10".into(), 10)));
+        let lists = b.store.peer_status_lists(&id).await.unwrap();
+        assert_eq!(
+            (lists.len(), lists[0].token.as_str(), lists[0].iat),
+            (1, "token-10", 1_010)
+        );
+    })
+    .await;
+}
