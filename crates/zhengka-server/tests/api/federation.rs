@@ -524,3 +524,54 @@ async fn racing_fetches_keep_the_newest_lists() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_refresh_job_fetches_each_peer_half_its_maximum_age_after_the_last() {
+    two_regions(|a, b| async move {
+        let c = a.card_cast().await;
+        let (permit, qr) = notice(&a, &c.agent, &c.officer, "FD0000004").await;
+        let police = b.user("police.sh", "police_officer", None, Some(B)).await;
+        let r = b
+            .post("/api/v1/federation/peers", &b.admin, &pin_body(&a, A, 600))
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let form = json!({ "kind": "cancellation", "permit_number": permit,
+                           "cancellation": { "employment_ended_on": Utc::now().date_naive() } });
+        a.approve(&c.agent, &c.officer, &form).await;
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        // B's job on another instance: not due yet, then due 300 s on.
+        let state = b.another_state().await;
+        let now = Utc::now();
+        assert_eq!(
+            zhengka_server::jobs::refresh_peers(&state, now)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            verify_at(&b, &police, &qr, "notice").await["valid"],
+            json!(true)
+        );
+        let later = now + chrono::Duration::seconds(301);
+        assert_eq!(
+            zhengka_server::jobs::refresh_peers(&state, later)
+                .await
+                .unwrap(),
+            1
+        );
+        let v = verify_at(&b, &police, &qr, "notice").await;
+        assert_eq!(v, json!({ "valid": false, "reason": "revoked" }));
+        let actors: Vec<String> = b
+            .audit_events_all()
+            .await
+            .into_iter()
+            .filter(|e| e.action == "federation.peer_refreshed")
+            .map(|e| e.actor)
+            .collect();
+        assert!(
+            actors.iter().any(|a| a == "system:federation"),
+            "{actors:?}"
+        );
+    })
+    .await;
+}
