@@ -14,6 +14,7 @@ pub mod cose;
 pub mod error;
 pub mod gate;
 pub mod gate_files;
+pub mod federation;
 pub mod issue;
 pub mod keys;
 pub mod lists_dir;
@@ -27,6 +28,10 @@ pub use alg::Algorithm;
 pub use batch::{SignedItem, verify_batch};
 pub use claims::{Body, Claims, Kind, PermitFacts, StatusRef};
 pub use error::Rejection;
+pub use federation::{
+    FederationError, RegionTrust, TrustSet, accept_trust_list, anchor_text, parse_anchor,
+    verify_with_set,
+};
 pub use issue::{Issued, Issuer, Validity, present};
 pub use keys::{KeyError, Kid, Pkcs8, PublicKey, SigningKey};
 pub use qr::QrMatrix;

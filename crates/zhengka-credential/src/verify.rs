@@ -4,8 +4,44 @@ use crate::claims::{Body, Claims, Kind};
 use crate::codec::decode_qr;
 use crate::cose::{self, Parsed};
 use crate::error::Rejection;
+use crate::keys::Kid;
 use crate::status::{Status, StatusList};
 use crate::trust::{IssuerKey, KeyPurpose, TrustList};
+
+/// Where the verifier finds the key a `kid` names and the status lists that
+/// may speak for what it signed: one trust list and its lists, or a
+/// [`crate::federation::TrustSet`] of regions.
+pub(crate) trait Keys {
+    fn resolve(&self, kid: &Kid, policy: &Policy) -> Option<Scope<'_>>;
+}
+
+/// A trusted key with the status lists of its issuer.
+pub(crate) struct Scope<'a> {
+    pub key: &'a IssuerKey,
+    pub lists: Vec<&'a StatusList>,
+    /// The oldest status list accepted, in seconds after its `iat`.
+    pub max_age: i64,
+    /// Refuse a credential naming a status list when no list of its issuer
+    /// is held (a peer region's credentials), rather than not checking it.
+    pub require_status: bool,
+}
+
+/// One trust list with the status lists the verifier holds (the single-region case).
+struct Single<'a> {
+    trust: &'a TrustList,
+    lists: &'a [&'a StatusList],
+}
+
+impl Keys for Single<'_> {
+    fn resolve(&self, kid: &Kid, policy: &Policy) -> Option<Scope<'_>> {
+        Some(Scope {
+            key: self.trust.key(kid)?,
+            lists: self.lists.to_vec(),
+            max_age: policy.status_max_age,
+            require_status: false,
+        })
+    }
+}
 
 /// Why the verifier is looking at a QR; decides which kind it accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,11 +143,30 @@ pub fn verify_with_lists(
     purpose: Purpose,
     policy: &Policy,
 ) -> Result<Verified, Rejection> {
+    verify_against(
+        qr,
+        &Single {
+            trust,
+            lists: status,
+        },
+        now,
+        purpose,
+        policy,
+    )
+}
+
+pub(crate) fn verify_against(
+    qr: &str,
+    keys: &dyn Keys,
+    now: i64,
+    purpose: Purpose,
+    policy: &Policy,
+) -> Result<Verified, Rejection> {
     let parsed = cose::parse(&decode_qr(qr)?)?;
     if purpose == Purpose::Presentation {
-        return verify_presentation(&parsed, trust, status, now, policy);
+        return verify_presentation(&parsed, keys, now, policy);
     }
-    let verified = verify_issued(&parsed, trust, status, now, policy)?;
+    let verified = verify_issued(&parsed, keys, now, policy)?;
     if !purpose.accepts(verified.claims.body.kind()) {
         return Err(Rejection::WrongKindForPurpose);
     }
@@ -120,15 +175,15 @@ pub fn verify_with_lists(
 
 fn verify_issued(
     parsed: &Parsed,
-    trust: &TrustList,
-    status: &[&StatusList],
+    keys: &dyn Keys,
     now: i64,
     policy: &Policy,
 ) -> Result<Verified, Rejection> {
     let kid = parsed
         .kid()
         .ok_or("kid missing from the protected header")?;
-    let key = trust.key(&kid).ok_or(Rejection::UnknownKey)?;
+    let scope = keys.resolve(&kid, policy).ok_or(Rejection::UnknownKey)?;
+    let key = scope.key;
     parsed.verify(&key.public_key)?;
     let claims = Claims::from_checked_cbor(&parsed.payload)?;
     let needed = match claims.body.kind() {
@@ -143,7 +198,7 @@ fn verify_issued(
         return Err(Rejection::KeyExpired);
     }
     check_time(&claims, now, policy)?;
-    let status = check_status(&claims, status, now, policy)?;
+    let status = check_status(&claims, &scope, now)?;
     Ok(Verified {
         claims,
         issuer: key.clone(),
@@ -163,22 +218,20 @@ fn check_time(claims: &Claims, now: i64, policy: &Policy) -> Result<(), Rejectio
     Ok(())
 }
 
-fn check_status(
-    claims: &Claims,
-    lists: &[&StatusList],
-    now: i64,
-    policy: &Policy,
-) -> Result<StatusCheck, Rejection> {
+fn check_status(claims: &Claims, scope: &Scope<'_>, now: i64) -> Result<StatusCheck, Rejection> {
     let Some(reference) = &claims.status else {
         return Ok(StatusCheck::NotChecked);
     };
-    if lists.is_empty() {
-        return Ok(StatusCheck::NotChecked);
-    }
-    let Some(list) = lists.iter().find(|l| l.uri == reference.uri) else {
-        return Err(Rejection::StatusListMismatch);
+    let list = scope.lists.iter().find(|l| l.uri == reference.uri);
+    let list = match list {
+        Some(list) => list,
+        // A peer's credential must be checked: no current list of its
+        // region is as good as a stale one.
+        None if scope.require_status => return Err(Rejection::StaleStatus),
+        None if scope.lists.is_empty() => return Ok(StatusCheck::NotChecked),
+        None => return Err(Rejection::StatusListMismatch),
     };
-    if !list.is_fresh(now, policy.status_max_age) {
+    if !list.is_fresh(now, scope.max_age) {
         return Err(Rejection::StaleStatus);
     }
     match list
@@ -194,8 +247,7 @@ fn check_status(
 
 fn verify_presentation(
     parsed: &Parsed,
-    trust: &TrustList,
-    status: &[&StatusList],
+    keys: &dyn Keys,
     now: i64,
     policy: &Policy,
 ) -> Result<Verified, Rejection> {
@@ -206,7 +258,7 @@ fn verify_presentation(
     let Body::Presentation { card, nonce } = outer.body else {
         return Err(Rejection::WrongKindForPurpose);
     };
-    let mut verified = verify_issued(&cose::parse(&card)?, trust, status, now, policy)?;
+    let mut verified = verify_issued(&cose::parse(&card)?, keys, now, policy)?;
     let Body::Card { device_key, .. } = &verified.claims.body else {
         return Err(Rejection::WrongKindForPurpose);
     };

@@ -45,6 +45,7 @@ pub use social_security::{AccountFilter, SocialSecurityStore};
 pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
+pub use verification::{FederationStore, FetchRecorded, PeerFetch, PeerState, PeerStatusList};
 pub use verification::{
     GateStore, Imported, Nonce, ONE_USE_PER_SERVICE, Once, RelyingPartyStore, ServiceFilter,
     ServiceStore, ServiceUse, ShareCode, Uploaded, UseStore, VerificationEntry,
@@ -55,6 +56,7 @@ pub use verification::{
 /// (tools, tests) rather than a `dyn Store`.
 pub mod prelude {
     pub use crate::GateStore;
+    pub use crate::FederationStore;
     pub use crate::{
         CardStore, CoordinationStore, DeviceStore, EcardStore, NotificationStore, OutboxStore,
         PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UseStore,

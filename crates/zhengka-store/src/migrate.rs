@@ -153,6 +153,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0019_gates.sql"),
         then: None,
     },
+    Migration {
+        version: 20,
+        name: "federation",
+        sqlite: include_str!("../migrations/sqlite/0020_federation.sql"),
+        postgres: include_str!("../migrations/postgres/0020_federation.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

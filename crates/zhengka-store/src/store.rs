@@ -62,6 +62,7 @@ pub trait Store:
     + crate::GateStore
     + crate::NotificationStore
     + crate::CoordinationStore
+    + crate::FederationStore
     + Send
     + Sync
     + 'static

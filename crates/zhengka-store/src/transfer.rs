@@ -256,6 +256,34 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
             ("offline", Int),
         ],
     ),
+    // The pinned peer regions and their accepted lists (migration 20).
+    (
+        "federation_peers",
+        &[
+            ("id", Text),
+            ("region_code", Text),
+            ("name", Text),
+            ("anchor", Text),
+            ("url", Text),
+            ("max_age_seconds", Int),
+            ("trust_list", Text),
+            ("trust_seq", Int),
+            ("fetched_at", Text),
+            ("last_error", Text),
+            ("last_error_at", Text),
+            ("created_at", Text),
+        ],
+    ),
+    (
+        "federation_status_lists",
+        &[
+            ("peer_id", Text),
+            ("uri", Text),
+            ("token", Text),
+            ("iat", Int),
+            ("fetched_at", Text),
+        ],
+    ),
     (
         "share_codes",
         &[

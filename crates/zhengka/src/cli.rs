@@ -125,6 +125,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::gate::GateCommand,
     },
+    /// Region federation: pin another region's trust list from files.
+    Trust {
+        #[command(subcommand)]
+        command: crate::trust::TrustCommand,
+    },
     /// Physical cards: production batch files for the manufacturer and bank.
     Cards {
         #[command(subcommand)]
@@ -256,6 +261,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Keys { command } => crate::keys::run(&dir, &url, &cli.keys, command).await,
         Command::Verify(_) | Command::Gate { .. } => unreachable!("handled above"),
+        Command::Trust { command } => {
+            let deployment = Deployment::required(&dir, &cli.keys)?;
+            crate::trust::run(&dir, &url, &deployment, command).await
+        }
         Command::Cards { command } => {
             let creds = Deployment::required(&dir, &cli.keys)?.credentials(&dir)?;
             crate::cards::run(&dir, &url, creds, command).await

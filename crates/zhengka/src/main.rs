@@ -13,9 +13,11 @@ mod keyring;
 mod keys;
 mod scan;
 mod serve;
+mod trust;
 mod users;
 mod verify;
 mod verify_sync;
+mod verify_regions;
 
 use clap::Parser;
 

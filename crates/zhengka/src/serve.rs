@@ -116,6 +116,9 @@ fn spawn_jobs(state: &AppState) {
     jobs::spawn_reminder_sweeper(state.clone(), Duration::from_secs(3600));
     // Every 5 s: the shortest back-off is 10 s.
     jobs::spawn_notification_sender(state.clone(), Duration::from_secs(5));
+    // Each peer region is fetched every half of its maximum age; this only
+    // looks for the ones due.
+    jobs::spawn_federation_refresher(state.clone(), Duration::from_secs(30));
 }
 
 /// Ctrl-C, or SIGTERM (what systemd and container runtimes send). The handler

@@ -5,9 +5,7 @@ use std::io::BufRead;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use zhengka_credential::{
-    Body, Policy, PublicKey, Purpose, StatusList, TrustList, Verified, verify_with_lists,
-};
+use zhengka_credential::{Body, Policy, PublicKey, Purpose, TrustList, Verified};
 
 use crate::keyring::{parse_alg, unhex};
 
@@ -18,15 +16,19 @@ pub struct VerifyArgs {
     #[command(subcommand)]
     pub action: Option<crate::verify_sync::VerifyAction>,
     /// The signed trust list (`trust-list.cose` from `keys export-public` or
-    /// `GET /api/v1/trust-list`).
+    /// `GET /api/v1/trust-list`). Repeat it with `--trust-anchor`, in the same
+    /// order, to trust several regions (federation): each credential is then
+    /// checked against its own region's keys only.
     #[arg(long, required_unless_present = "lists")]
-    trust_list: Option<PathBuf>,
-    /// The trust anchor's public key (`trust-anchor.pub`: `ALG:hex`).
+    trust_list: Vec<PathBuf>,
+    /// The trust anchor's public key (`trust-anchor.pub`: `ALG:hex`), one per
+    /// `--trust-list`.
     #[arg(long, required_unless_present = "lists")]
-    trust_anchor: Option<PathBuf>,
+    trust_anchor: Vec<PathBuf>,
     /// A signed status list; without one revocation is not checked. Give it
-    /// more than once (the permits' list 1 and the device credentials' list 3):
-    /// each credential is looked up in the list its status names.
+    /// more than once (the permits' list 1 and the device credentials' list 3,
+    /// of each region): each credential is looked up in the list its status
+    /// names, among its own region's lists.
     #[arg(long)]
     status_list: Vec<PathBuf>,
     /// notice, presentation or card-install.
@@ -108,16 +110,15 @@ fn status_note(v: &Verified) -> &'static str {
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
     let now = args.at.unwrap_or_else(|| chrono::Utc::now().timestamp());
-    let (trust, status) = match crate::verify_sync::lists(&args.offline, now) {
-        Some(lists) => lists,
+    let verifier = match crate::verify_sync::lists(&args.offline, now) {
+        Some((trust, status)) => crate::verify_regions::Verifier::One(trust, status),
         None => files(args, now)?,
     };
-    let status: Vec<&StatusList> = status.iter().collect();
     let purpose = purpose(&args.purpose)?;
     let policy = Policy::default();
     let gate = crate::verify_sync::Gate::open(&args.offline, purpose, now)?;
     let check = |qr: &str| {
-        let verdict = verify_with_lists(qr.trim(), &trust, &status, now, purpose, &policy);
+        let verdict = verifier.verify(qr.trim(), now, purpose, &policy);
         match &gate {
             // A verdict the gate cannot record is not given.
             Some(g) => g.borrow_mut().judge(verdict, now).unwrap_or_else(|e| {
@@ -159,25 +160,38 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<()> {
 }
 
 /// The trust list and status lists from their separate files.
-fn files(args: &VerifyArgs, now: i64) -> anyhow::Result<(TrustList, Vec<StatusList>)> {
-    let (Some(trust_list), Some(trust_anchor)) = (&args.trust_list, &args.trust_anchor) else {
-        anyhow::bail!("give --trust-list and --trust-anchor, or --lists");
+fn files(args: &VerifyArgs, now: i64) -> anyhow::Result<crate::verify_regions::Verifier> {
+    anyhow::ensure!(
+        !args.trust_list.is_empty(),
+        "give --trust-list and --trust-anchor, or --lists"
+    );
+    anyhow::ensure!(
+        args.trust_list.len() == args.trust_anchor.len(),
+        "give one --trust-anchor for each --trust-list"
+    );
+    let read = |path: &PathBuf| {
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
     };
-    let trust_bytes = std::fs::read(trust_list)
-        .with_context(|| format!("cannot read {}", trust_list.display()))?;
-    let trust = TrustList::from_signed(&trust_bytes, &anchor(trust_anchor)?, now)
-        .map_err(|e| anyhow::anyhow!("the trust list does not verify: {}", e.code()))?;
-    let status = args
-        .status_list
+    let trusts = args
+        .trust_list
         .iter()
-        .map(|path| {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            StatusList::from_token(&bytes, &trust)
-                .map_err(|e| anyhow::anyhow!("the status list does not verify: {}", e.code()))
+        .zip(&args.trust_anchor)
+        .map(|(list, anchor_path)| {
+            TrustList::from_signed(&read(list)?, &anchor(anchor_path)?, now).map_err(|e| {
+                anyhow::anyhow!(
+                    "the trust list {} does not verify: {}",
+                    list.display(),
+                    e.code()
+                )
+            })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    Ok((trust, status))
+    let tokens = args
+        .status_list
+        .iter()
+        .map(read)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    crate::verify_regions::Verifier::new(trusts, &tokens)
 }
 
 /// One verdict per non-empty line; a line that is not UTF-8 is a rejected

@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use zhengka_credential::{
-    Body, Claims, PermitFacts, Policy, Purpose, Rejection, StatusList, TrustList, Verified,
-    verify_with_lists,
+    Body, Claims, PermitFacts, Policy, Purpose, Rejection, Verified, verify_with_set,
 };
 use zhengka_domain::employer::Role;
 
@@ -17,6 +16,7 @@ use super::permits::applications::load_visible;
 use super::{Reply, audit, reply};
 use crate::AppState;
 use crate::auth::Caller;
+use crate::credentials::federation;
 use crate::http::ApiPath as Path;
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::{ApiError, JsonBody};
@@ -242,34 +242,18 @@ pub async fn check(
 }
 
 /// Verify `qr` for `purpose` against the current trust and status lists
-/// (the permits' list 1, and for a presentation the device list 3 that its
-/// card credential names).
+/// (the permits' list 1, for a presentation the device list 3 that its card
+/// credential names) and those of every pinned peer region.
 pub async fn verify_qr(
     app: &AppState,
     qr: &str,
     now: i64,
     purpose: Purpose,
 ) -> Result<Result<Verified, Rejection>, ApiError> {
-    let creds = &app.credentials;
-    let trust: TrustList = creds.trust_list_value(now);
-    let status_bytes = creds.status_list(app.store.as_ref(), now).await?;
-    let read = |bytes: &[u8]| {
-        StatusList::from_token(bytes, &trust).map_err(|e| ApiError::Internal(e.to_string()))
-    };
-    let mut lists = vec![read(&status_bytes)?];
-    if purpose == Purpose::Presentation {
-        let device = creds.device_status_list(app.store.as_ref(), now).await?;
-        lists.push(read(&device)?);
-    }
-    let lists: Vec<&StatusList> = lists.iter().collect();
-    Ok(verify_with_lists(
-        qr,
-        &trust,
-        &lists,
-        now,
-        purpose,
-        &Policy::default(),
-    ))
+    // This region's lists and every pinned peer region's (federation).
+    let set =
+        federation::verification_set(&app.credentials, app.store.as_ref(), now, purpose).await?;
+    Ok(verify_with_set(qr, &set, now, purpose, &Policy::default()))
 }
 
 /// Who has seen a presentation: the caller's organisation, else the caller.

@@ -4,7 +4,9 @@
 
 mod card_status;
 mod device_status;
+pub mod federation;
 mod notice;
+pub mod peer_fetch;
 mod scan;
 mod status;
 

@@ -5,6 +5,7 @@ mod card_batches;
 mod cut_over;
 mod deadlines;
 pub mod dispatch;
+mod federation;
 pub mod metrics;
 mod notify_deliveries;
 mod reactions;
@@ -15,6 +16,7 @@ pub use card_batches::{batch_applied_cards, spawn_card_batcher};
 pub use cut_over::cut_over;
 pub use deadlines::sweep_permit_deadlines;
 pub use dispatch::{Dispatched, dispatch_once};
+pub use federation::refresh_peers;
 pub use notify_deliveries::{Sent, deliver_notifications};
 pub use reminders::{Swept, sweep_reminders};
 pub use runner::{JobStats, Jobs, Scope};
@@ -33,8 +35,9 @@ pub const EVENT_DISPATCH: &str = "outbox_dispatch";
 pub const CARD_BATCHES: &str = "card_production_batches";
 pub const REMINDER_SWEEP: &str = "ecard_reminder_sweep";
 pub const NOTIFY_DELIVERY: &str = "ecard_notification_delivery";
+pub const FEDERATION_REFRESH: &str = "federation_peer_refresh";
 /// The leased jobs, each run by one instance at a time.
-pub const LEASED: [&str; 7] = [
+pub const LEASED: [&str; 8] = [
     DEADLINE_SWEEP,
     IDEMPOTENCY_PURGE,
     EXPIRED_SWEEP,
@@ -42,6 +45,7 @@ pub const LEASED: [&str; 7] = [
     CARD_BATCHES,
     REMINDER_SWEEP,
     NOTIFY_DELIVERY,
+    FEDERATION_REFRESH,
 ];
 /// How often each instance re-signs its status list: its cache's longest life.
 pub const STATUS_PUBLISH_EVERY: Duration = Duration::from_secs(30);
@@ -164,6 +168,19 @@ pub fn spawn_notification_sender(app: AppState, every: Duration) {
                     dead = sent.dead,
                     "notifications sent"
                 );
+            }
+            Ok(())
+        })
+    });
+}
+
+/// The peer regions' lists, from their URLs (leased: one instance fetches).
+pub fn spawn_federation_refresher(app: AppState, every: Duration) {
+    spawn(app, FEDERATION_REFRESH, Scope::Leased, every, |app, now| {
+        Box::pin(async move {
+            let kept = refresh_peers(&app, now).await?;
+            if kept > 0 {
+                tracing::info!(peers = kept, "peer lists refreshed");
             }
             Ok(())
         })

@@ -12,6 +12,7 @@ mod ecard_holder;
 mod ecard_notifications;
 mod endpoints;
 mod gates;
+mod federation;
 mod schemas;
 mod verification;
 
@@ -142,6 +143,7 @@ const SECTIONS: &[&[Endpoint]] = &[
     ecard_notifications::ECARD_NOTIFICATIONS,
     checks::CHECKS,
     gates::GATES,
+    federation::FEDERATION,
 ];
 
 /// Every documented operation, context by context.
@@ -157,7 +159,8 @@ fn all_schemas() -> Value {
         .chain(ecard_devices::schemas())
         .chain(verification::schemas())
         .chain(checks::schemas())
-        .chain(gates::schemas());
+        .chain(gates::schemas())
+        .chain(federation::schemas());
     for (name, schema) in sections {
         all[name] = schema;
     }

@@ -32,17 +32,19 @@ pub struct TestApp {
     /// The fake real-person provider every server of this test talks to.
     pub provider: String,
     approver: tokio::sync::OnceCell<String>,
+    /// The deployment's issuer region (Guangdong unless spawned elsewhere).
+    pub region: &'static str,
     _db: TestDatabase,
 }
 
 const REGION: &str = "440000";
 
 /// The deployment's credentials, rebuilt from its keys (as a restart would).
-fn credentials((issuer, anchor): &(Pkcs8, Pkcs8)) -> Credentials {
+fn credentials_in(region: &str, (issuer, anchor): &(Pkcs8, Pkcs8)) -> Credentials {
     let issuer = SigningKey::from_pkcs8(Algorithm::Es256, issuer).unwrap();
     let anchor = SigningKey::from_pkcs8(Algorithm::Es256, anchor).unwrap();
-    let key = issuer_key(issuer.public_key().clone(), REGION, 0, i64::MAX / 2);
-    Credentials::new(REGION, issuer, anchor, vec![key]).unwrap()
+    let key = issuer_key(issuer.public_key().clone(), region, 0, i64::MAX / 2);
+    Credentials::new(region, issuer, anchor, vec![key]).unwrap()
 }
 
 /// A server on a free port over `store`; its base URL.
@@ -135,12 +137,17 @@ impl TestApp {
     }
 
     pub async fn spawn(db: TestDatabase) -> Self {
+        Self::spawn_in(db, REGION).await
+    }
+
+    /// A deployment of another region: its own database, keys and issuer region.
+    pub async fn spawn_in(db: TestDatabase, region: &'static str) -> Self {
         let vault_key = Vault::generate_key_material();
         let vault = Vault::from_key_material(&vault_key).unwrap();
         let store = Arc::new(SqlStore::connect(&db.url, vault).await.expect("connect"));
         let new_key = || SigningKey::generate(Algorithm::Es256).unwrap();
         let keys = (new_key().to_pkcs8().clone(), new_key().to_pkcs8().clone());
-        let creds = credentials(&keys);
+        let creds = credentials_in(region, &keys);
         let anchor = creds.anchor_public().clone();
         let (provider, _) = crate::fake_provider::start().await;
         let base = serve(store.clone(), creds, &provider).await;
@@ -155,6 +162,7 @@ impl TestApp {
             vault_key,
             provider,
             approver: tokio::sync::OnceCell::new(),
+            region,
             _db: db,
         };
         this.insert_user("admin", Role::Admin, None, None).await;
@@ -167,7 +175,12 @@ impl TestApp {
     pub async fn another_server(&self) -> String {
         let vault = Vault::from_key_material(&self.vault_key).unwrap();
         let store = SqlStore::connect(&self._db.url, vault).await.unwrap();
-        serve(Arc::new(store), credentials(&self.keys), &self.provider).await
+        serve(
+            Arc::new(store),
+            credentials_in(self.region, &self.keys),
+            &self.provider,
+        )
+        .await
     }
 
     /// The state of another instance on the same database (its own
@@ -175,7 +188,11 @@ impl TestApp {
     pub async fn another_state(&self) -> AppState {
         let vault = Vault::from_key_material(&self.vault_key).unwrap();
         let store = SqlStore::connect(&self._db.url, vault).await.unwrap();
-        AppState::with_credentials(Arc::new(store), Config::default(), credentials(&self.keys))
+        AppState::with_credentials(
+            Arc::new(store),
+            Config::default(),
+            credentials_in(self.region, &self.keys),
+        )
     }
 
     /// Another server on the same database with its own configuration (a
@@ -185,7 +202,7 @@ impl TestApp {
         let store = SqlStore::connect(&self._db.url, vault).await.unwrap();
         serve_with(
             Arc::new(store),
-            credentials(&self.keys),
+            credentials_in(self.region, &self.keys),
             config,
             &self.provider,
         )

@@ -25,6 +25,7 @@ mod ecard;
 mod ecard_devices;
 mod ecard_holder;
 mod ecard_race;
+mod federation;
 mod instances;
 mod jobs;
 mod journey;

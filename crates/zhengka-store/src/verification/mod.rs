@@ -3,6 +3,7 @@
 //! verification log.
 
 mod gates;
+mod federation;
 mod log;
 mod relying_parties;
 mod services;
@@ -10,6 +11,7 @@ mod uses;
 
 pub use gates::{GateStore, Uploaded, gate_entry_id};
 pub use log::{Nonce, Once, VerificationEntry, VerificationLogStore};
+pub use federation::{FederationStore, FetchRecorded, PeerFetch, PeerState, PeerStatusList};
 pub use relying_parties::RelyingPartyStore;
 pub use services::{Imported, ServiceFilter, ServiceStore};
 pub use uses::{ONE_USE_PER_SERVICE, ServiceUse, ShareCode, UseStore};

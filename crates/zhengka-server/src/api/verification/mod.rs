@@ -3,6 +3,7 @@
 
 pub mod gates;
 pub mod offline_batch;
+pub mod federation;
 pub mod relying_parties;
 pub mod service_uses;
 pub mod services;
@@ -49,4 +50,10 @@ pub fn routes(r: Routes) -> Routes {
         )
         .post("/api/v1/verifications/batch", offline_batch::upload)
         .body_limit("/api/v1/verifications/batch", offline_batch::BODY_LIMIT)
+        .post("/api/v1/federation/peers", federation::create)
+        .get("/api/v1/federation/peers", federation::list)
+        .get("/api/v1/federation/peers/{id}", federation::get)
+        .delete("/api/v1/federation/peers/{id}", federation::remove)
+        .post("/api/v1/federation/peers/{id}/refresh", federation::refresh)
+        .get("/api/v1/federation/trust-lists", federation::trust_lists)
 }
