@@ -4,6 +4,7 @@
 pub mod disclosure;
 pub mod relying_party;
 pub mod services;
+pub mod webhooks;
 
 pub use relying_party::{
     ApiCredential, Organisation, OrganisationInput, VerificationPurpose, check_organisation,
