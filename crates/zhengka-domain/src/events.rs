@@ -216,9 +216,10 @@ mod tests {
     fn every_listed_type_is_an_event() {
         for t in EVENT_TYPES {
             // An empty `data` misses fields, but the type itself must be known.
-            let e = serde_json::from_value::<EventData>(serde_json::json!({ "type": t, "data": {} }))
-                .map(|_| String::new())
-                .unwrap_or_else(|e| e.to_string());
+            let e =
+                serde_json::from_value::<EventData>(serde_json::json!({ "type": t, "data": {} }))
+                    .map(|_| String::new())
+                    .unwrap_or_else(|e| e.to_string());
             assert!(!e.contains("unknown variant"), "{t}: {e}");
         }
     }

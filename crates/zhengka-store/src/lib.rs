@@ -46,8 +46,8 @@ pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
 pub use verification::{
-    Imported, Nonce, RelyingPartyStore, ServiceFilter, ServiceStore, VerificationEntry,
-    VerificationLogStore,
+    DueWebhook, Imported, Nonce, RelyingPartyStore, ServiceFilter, ServiceStore, VerificationEntry,
+    VerificationLogStore, WebhookDelivery, WebhookStore,
 };
 
 /// Every context's store trait, for code that holds a concrete `SqlStore`
@@ -56,6 +56,6 @@ pub mod prelude {
     pub use crate::{
         CardStore, CoordinationStore, DeviceStore, EcardStore, NotificationStore, OutboxStore,
         PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UserStore,
-        VerificationLogStore,
+        VerificationLogStore, WebhookStore,
     };
 }

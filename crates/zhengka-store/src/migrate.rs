@@ -139,6 +139,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0016_verification_log.sql"),
         then: None,
     },
+    Migration {
+        version: 18,
+        name: "webhooks",
+        sqlite: include_str!("../migrations/sqlite/0018_webhooks.sql"),
+        postgres: include_str!("../migrations/postgres/0018_webhooks.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

@@ -60,6 +60,7 @@ pub trait Store:
     + crate::VerificationLogStore
     + crate::NotificationStore
     + crate::CoordinationStore
+    + crate::WebhookStore
     + Send
     + Sync
     + 'static

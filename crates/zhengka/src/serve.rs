@@ -8,6 +8,7 @@ use zhengka_server::{AppState, Config, router};
 use zhengka_store::Store;
 
 use zhengka_server::providers::Providers;
+use zhengka_server::providers::nats::{self, Nats};
 use zhengka_server::providers::notify_webhook::{self, NotifyWebhook};
 use zhengka_server::providers::real_person::{self, RealPersonProvider};
 
@@ -95,9 +96,14 @@ fn providers(outside: &OutsideServices, demo: bool) -> anyhow::Result<Providers>
         }
         None => None,
     };
+    let nats = match &outside.nats_url {
+        Some(url) => Some(Nats::new(url, nats::DEFAULT_TIMEOUT).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     Ok(Providers {
         real_person,
         notify_webhook,
+        nats,
     })
 }
 
@@ -116,6 +122,12 @@ fn spawn_jobs(state: &AppState) {
     jobs::spawn_reminder_sweeper(state.clone(), Duration::from_secs(3600));
     // Every 5 s: the shortest back-off is 10 s.
     jobs::spawn_notification_sender(state.clone(), Duration::from_secs(5));
+    // The agencies' webhooks, on the same schedule.
+    jobs::spawn_webhook_sender(state.clone(), Duration::from_secs(5));
+    // With --nats-url: events reach JetStream within a second or two.
+    if state.providers.nats.is_some() {
+        jobs::spawn_nats_publisher(state.clone(), Duration::from_secs(1));
+    }
 }
 
 /// Ctrl-C, or SIGTERM (what systemd and container runtimes send). The handler

@@ -181,7 +181,10 @@ pub fn check_event_types(types: &[String]) -> Result<Vec<String>, (String, Inval
                 format!("event_types[{i}]"),
                 InvalidValue::new(
                     "unknown_event_type",
-                    format!("not an event type: one of {}", WEBHOOK_EVENT_TYPES.join(", ")),
+                    format!(
+                        "not an event type: one of {}",
+                        WEBHOOK_EVENT_TYPES.join(", ")
+                    ),
                 ),
             ));
         };
@@ -224,7 +227,9 @@ pub fn check_url(raw: &str) -> Result<String, InvalidValue> {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         });
     if !host_ok {
         return Err(bad("the host is a name or an IPv4 address"));
@@ -296,7 +301,10 @@ mod tests {
             now(),
         )
         .unwrap_err();
-        assert_eq!((field.as_str(), e.code), ("event_types[1]", "unknown_event_type"));
+        assert_eq!(
+            (field.as_str(), e.code),
+            ("event_types[1]", "unknown_event_type")
+        );
         let (field, e) =
             check_subscription(&input("http://a/b", &[]), "id".into(), now()).unwrap_err();
         assert_eq!((field.as_str(), e.code), ("event_types", "no_event_types"));
@@ -326,14 +334,18 @@ mod tests {
             "javascript:alert(1)",
             "HTTP://a/b",
         ] {
-            assert_eq!(check_url(bad).unwrap_err().code, "invalid_webhook_url", "{bad}");
+            assert_eq!(
+                check_url(bad).unwrap_err().code,
+                "invalid_webhook_url",
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn a_change_replaces_only_what_it_names() {
-        let s = check_subscription(&input("http://a/b", &["card.frozen"]), "id".into(), now())
-            .unwrap();
+        let s =
+            check_subscription(&input("http://a/b", &["card.frozen"]), "id".into(), now()).unwrap();
         let later = now() + Duration::hours(1);
         let off = SubscriptionChange {
             active: Some(false),

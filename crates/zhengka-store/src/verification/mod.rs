@@ -5,7 +5,9 @@
 mod log;
 mod relying_parties;
 mod services;
+mod webhooks;
 
 pub use log::{Nonce, VerificationEntry, VerificationLogStore};
 pub use relying_parties::RelyingPartyStore;
 pub use services::{Imported, ServiceFilter, ServiceStore};
+pub use webhooks::{DueWebhook, WebhookDelivery, WebhookStore};

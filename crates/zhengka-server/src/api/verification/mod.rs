@@ -1,8 +1,10 @@
 //! The verification context's API: the one-card service catalogue and the
-//! registry of relying parties with their API credentials.
+//! registry of relying parties with their API credentials, and the
+//! agencies' webhook subscriptions.
 
 pub mod relying_parties;
 pub mod services;
+pub mod webhooks;
 
 use crate::http::routes::Routes;
 
@@ -25,4 +27,19 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/relying-parties/{id}/credentials/{cid}",
             relying_parties::revoke_credential,
         )
+        .post("/api/v1/webhooks", webhooks::create)
+        .get("/api/v1/webhooks", webhooks::list)
+        .get("/api/v1/webhooks/{id}", webhooks::get)
+        .put("/api/v1/webhooks/{id}", webhooks::update)
+        .delete("/api/v1/webhooks/{id}", webhooks::deactivate)
+        .post(
+            "/api/v1/webhooks/{id}/rotate-secret",
+            webhooks::rotate_secret,
+        )
+        .get("/api/v1/webhooks/{id}/deliveries", webhooks::deliveries)
+        .post(
+            "/api/v1/webhooks/deliveries/{id}/redeliver",
+            webhooks::redeliver,
+        )
+        .post("/api/v1/admin/deliver-webhooks", webhooks::deliver_now)
 }
