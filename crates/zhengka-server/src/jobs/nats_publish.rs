@@ -7,7 +7,7 @@
 //! the repeat by its id (within the stream's duplicate window, 2 minutes by
 //! default).
 
-use zhengka_domain::events::{DomainEvent, EVENT_TYPES};
+use zhengka_domain::events::EVENT_TYPES;
 use zhengka_store::{Delivery, Store, StoreError};
 
 use crate::providers::nats::Nats;
@@ -15,11 +15,6 @@ use crate::providers::nats::Nats;
 /// The outbox cursor of the publication.
 pub const NATS_SUBSCRIBER: &str = "nats_publication";
 const BATCH: i64 = 100;
-
-/// The subject an event is published on.
-pub fn subject(e: &DomainEvent) -> String {
-    format!("zhengka.{}.{}", e.region.as_str(), e.data.type_name())
-}
 
 /// What one pass did: events acknowledged, and the error that stopped it.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
@@ -41,7 +36,8 @@ pub async fn publish_to_nats(store: &dyn Store, nats: &Nats) -> Result<Published
             let e = &entry.event;
             // The payload as the outbox holds it: the same JSON the webhooks get.
             let body = serde_json::to_vec(e)?;
-            if let Err(error) = nats.publish(&subject(e), &e.id, &body).await {
+            let subject = nats.event_subject(e.region.as_str(), e.data.type_name());
+            if let Err(error) = nats.publish(&subject, &e.id, &body).await {
                 tracing::warn!(event = %e.id, %error, "NATS publication failed; retried next pass");
                 done.error = Some(error);
                 return Ok(done);

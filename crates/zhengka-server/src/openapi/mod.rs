@@ -12,6 +12,7 @@ mod ecard_notifications;
 mod endpoints;
 mod schemas;
 mod verification;
+mod webhooks;
 
 use serde_json::{Map, Value, json};
 
@@ -136,6 +137,7 @@ const SECTIONS: &[&[Endpoint]] = &[
     verification::VERIFICATION,
     verification::RELYING_PARTIES,
     ecard_notifications::ECARD_NOTIFICATIONS,
+    webhooks::WEBHOOKS,
 ];
 
 /// Every documented operation, context by context.
@@ -149,7 +151,8 @@ fn all_schemas() -> Value {
         .into_iter()
         .chain(ecard::schemas())
         .chain(ecard_devices::schemas())
-        .chain(verification::schemas());
+        .chain(verification::schemas())
+        .chain(webhooks::schemas());
     for (name, schema) in sections {
         all[name] = schema;
     }

@@ -25,6 +25,8 @@ const MAX_READ: usize = 8 * 1024 * 1024;
 pub struct Nats {
     address: String,
     timeout: Duration,
+    /// The first token of every event subject: `zhengka` in service.
+    prefix: String,
     conn: Mutex<Option<Conn>>,
 }
 
@@ -71,8 +73,26 @@ impl Nats {
         Ok(Self {
             address: address.to_owned(),
             timeout,
+            prefix: "zhengka".into(),
             conn: Mutex::new(None),
         })
+    }
+
+    /// The same client publishing events under `prefix` instead of
+    /// `zhengka` (tests: each its own stream of subjects).
+    pub fn with_subject_prefix(mut self, prefix: &str) -> Self {
+        prefix.clone_into(&mut self.prefix);
+        self
+    }
+
+    pub fn subject_prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The subject of an event of `event_type` in `region`:
+    /// `zhengka.<region>.<type>`.
+    pub fn event_subject(&self, region: &str, event_type: &str) -> String {
+        format!("{}.{region}.{event_type}", self.prefix)
     }
 
     /// Publish `payload` to `subject` through JetStream with message id
