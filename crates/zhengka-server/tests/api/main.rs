@@ -23,6 +23,7 @@ mod ecard;
 mod ecard_devices;
 mod ecard_holder;
 mod ecard_race;
+mod event_chain;
 mod instances;
 mod jobs;
 mod journey;
