@@ -325,6 +325,18 @@ async fn only_the_admin_manages_subscriptions_and_the_input_is_checked() {
             )
             .await;
         assert_eq!((r.status, r.error().0), (404, "delivery_not_found"));
+        // Linked to a registered relying party.
+        let org = json!({ "name": "Guangzhou First Hospital", "sector": "healthcare",
+                          "region_code": "440100", "purposes": ["healthcare"] });
+        let org = app.post("/api/v1/relying-parties", &app.admin, &org).await;
+        assert_eq!(org.status, 201, "{:?}", org.body);
+        let linked = json!({ "name": "Hospital", "url": "https://hospital.example/zk",
+                             "event_types": ["ssn.issued"], "organisation_id": org.body["id"] });
+        let r = app.post("/api/v1/webhooks", &app.admin, &linked).await;
+        assert_eq!(
+            (r.status, &r.body["organisation_id"]),
+            (201, &org.body["id"])
+        );
         for (q, field) in [
             ("?status=lost", "status"),
             ("?cursor=zz", "cursor"),

@@ -74,14 +74,17 @@ pub async fn create(
     let input: SubscriptionInput = body.parse()?;
     let id = uuid::Uuid::new_v4().to_string();
     let s = check_subscription(&input, id, Utc::now()).map_err(|(f, e)| invalid_at(&f, e))?;
-    if let Some(o) = &s.organisation_id
-        && let Err(StoreError::NotFound) = app.store.get_organisation(o).await
-    {
-        return Err(ApiError::invalid(
-            "organisation_id",
-            "unknown_organisation",
-            "no such relying party",
-        ));
+    if let Some(o) = &s.organisation_id {
+        match app.store.get_organisation(o).await {
+            Err(StoreError::NotFound) => {
+                return Err(ApiError::invalid(
+                    "organisation_id",
+                    "unknown_organisation",
+                    "no such relying party",
+                ));
+            }
+            other => other?,
+        };
     }
     let secret = new_secret();
     let w = write(
