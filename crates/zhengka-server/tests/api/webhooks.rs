@@ -472,6 +472,9 @@ async fn an_event_handled_twice_queues_once_and_only_for_subscribers_of_its_type
             .await;
         let (ssn, _) = app.subscribe(&b.url, &["ssn.issued"]).await;
         let (off, _) = app.subscribe(&b.url, &["permit.cancelled"]).await;
+        let (tls, _) = app
+            .subscribe("https://127.0.0.1:1/in", &["permit.cancelled"])
+            .await;
         let r = app
             .request(
                 Method::DELETE,
@@ -523,6 +526,18 @@ async fn an_event_handled_twice_queues_once_and_only_for_subscribers_of_its_type
             "one attempt, once"
         );
         assert_eq!(a.seen.lock().unwrap().len(), 1);
+        let t = &app.webhook_deliveries(&tls, "").await["items"][0];
+        assert_eq!(
+            (&t["status"], &t["attempts"]),
+            (&json!("pending"), &json!(1))
+        );
+        assert!(
+            t["last_error"]
+                .as_str()
+                .unwrap()
+                .contains("https needs TLS"),
+            "{t}"
+        );
         assert!(b.seen.lock().unwrap().is_empty());
     })
     .await;
