@@ -74,6 +74,29 @@ pub enum EventData {
     },
 }
 
+/// Every event type the outbox holds (what NATS publishes), in the order of
+/// [`EventData`]; a test checks it against `type_name`.
+pub const EVENT_TYPES: [&str; 18] = [
+    "permit.approved",
+    "permit.changed",
+    "permit.suspended",
+    "permit.reinstated",
+    "permit.cancelled",
+    "permit.revoked",
+    "permit.expired",
+    "ssn.issued",
+    "insurance.started",
+    "insurance.ended",
+    "card.applied",
+    "card.produced",
+    "card.shipped",
+    "card.delivered",
+    "card.frozen",
+    "card.unfrozen",
+    "card.replaced",
+    "ecard.registered",
+];
+
 impl EventData {
     /// The `type` name, as in the outbox and on webhooks.
     pub fn type_name(&self) -> &'static str {
@@ -187,5 +210,17 @@ mod tests {
         assert_eq!(e.data.type_name(), "permit.cancelled");
         let back: DomainEvent = serde_json::from_value(json).unwrap();
         assert_eq!(back, e);
+    }
+
+    #[test]
+    fn every_listed_type_is_an_event() {
+        for t in EVENT_TYPES {
+            // An empty `data` misses fields, but the type itself must be known.
+            let e =
+                serde_json::from_value::<EventData>(serde_json::json!({ "type": t, "data": {} }))
+                    .map(|_| String::new())
+                    .unwrap_or_else(|e| e.to_string());
+            assert!(!e.contains("unknown variant"), "{t}: {e}");
+        }
     }
 }

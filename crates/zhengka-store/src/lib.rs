@@ -47,9 +47,9 @@ pub use transfer::TransferReport;
 pub use vault::Vault;
 pub use verification::{FederationStore, FetchRecorded, PeerFetch, PeerState, PeerStatusList};
 pub use verification::{
-    GateStore, Imported, Nonce, ONE_USE_PER_SERVICE, Once, RelyingPartyStore, ServiceFilter,
-    ServiceStore, ServiceUse, ShareCode, Uploaded, UseStore, VerificationEntry,
-    VerificationLogStore, gate_entry_id,
+    DueWebhook, GateStore, Imported, Nonce, ONE_USE_PER_SERVICE, Once, RelyingPartyStore,
+    ServiceFilter, ServiceStore, ServiceUse, ShareCode, Uploaded, UseStore, VerificationEntry,
+    VerificationLogStore, WebhookDelivery, WebhookStore, gate_entry_id,
 };
 
 /// Every context's store trait, for code that holds a concrete `SqlStore`
@@ -60,6 +60,6 @@ pub mod prelude {
     pub use crate::{
         CardStore, CoordinationStore, DeviceStore, EcardStore, NotificationStore, OutboxStore,
         PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UseStore,
-        UserStore, VerificationLogStore,
+        UserStore, VerificationLogStore, WebhookStore,
     };
 }

@@ -147,6 +147,13 @@ const MIGRATIONS: &[Migration] = &[
         then: None,
     },
     Migration {
+        version: 18,
+        name: "webhooks",
+        sqlite: include_str!("../migrations/sqlite/0018_webhooks.sql"),
+        postgres: include_str!("../migrations/postgres/0018_webhooks.sql"),
+        then: None,
+    },
+    Migration {
         version: 19,
         name: "gates",
         sqlite: include_str!("../migrations/sqlite/0019_gates.sql"),

@@ -63,6 +63,7 @@ pub trait Store:
     + crate::NotificationStore
     + crate::CoordinationStore
     + crate::FederationStore
+    + crate::WebhookStore
     + Send
     + Sync
     + 'static

@@ -359,6 +359,35 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
         ],
     ),
     (
+        "webhook_subscriptions",
+        &[
+            ("id", Text),
+            ("name", Text),
+            ("url", Text),
+            ("event_types", Text),
+            ("organisation_id", Text),
+            ("secret_enc", Bytes),
+            ("active", Int),
+            ("created_at", Text),
+            ("updated_at", Text),
+        ],
+    ),
+    (
+        "webhook_deliveries",
+        &[
+            ("id", Text),
+            ("subscription_id", Text),
+            ("event_id", Text),
+            ("event_type", Text),
+            ("status", Text),
+            ("attempts", Int),
+            ("next_attempt_at", Text),
+            ("last_error", Text),
+            ("created_at", Text),
+            ("delivered_at", Text),
+        ],
+    ),
+    (
         "audit_events",
         &[
             ("seq", Int),
@@ -403,7 +432,8 @@ fn unhex(s: &str) -> Result<Vec<u8>, StoreError> {
 /// tables (accounts, cards, batches, outbox); 4: the e-card's holders,
 /// devices and notifications (registrations in progress are short-lived and
 /// not carried), the service catalogue, relying parties and their API
-/// credentials (secrets as hashes), the verification log. Versions 1 to 3 are still read.
+/// credentials (secrets as hashes), the verification log; the agency webhook
+/// subscriptions (secrets sealed) and their deliveries. Versions 1 to 3 are still read.
 const VERSION: i64 = 4;
 
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -69,6 +69,11 @@ pub struct OutsideServices {
     /// least 16 characters).
     #[arg(long, env = "ZHENGKA_NOTIFY_WEBHOOK_SECRET", hide_env_values = true)]
     pub notify_webhook_secret: Option<String>,
+    /// NATS with JetStream (`nats://HOST:PORT`): every outbox event is also
+    /// published to `zhengka.<region>.<type>`, its id as `Nats-Msg-Id`
+    /// (see docs/verification.md, "Webhooks and NATS").
+    #[arg(long, env = "ZHENGKA_NATS_URL")]
+    pub nats_url: Option<String>,
     /// The header a trusted reverse proxy puts the client's address in
     /// (e.g. x-forwarded-for); without it the TCP peer is the client.
     #[arg(long, env = "ZHENGKA_CLIENT_ADDRESS_HEADER")]

@@ -8,6 +8,7 @@ use zhengka_server::{AppState, Config, router};
 use zhengka_store::Store;
 
 use zhengka_server::providers::Providers;
+use zhengka_server::providers::nats::{self, Nats};
 use zhengka_server::providers::notify_webhook::{self, NotifyWebhook};
 use zhengka_server::providers::real_person::{self, RealPersonProvider};
 
@@ -95,9 +96,14 @@ fn providers(outside: &OutsideServices, demo: bool) -> anyhow::Result<Providers>
         }
         None => None,
     };
+    let nats = match &outside.nats_url {
+        Some(url) => Some(Nats::new(url, nats::DEFAULT_TIMEOUT).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     Ok(Providers {
         real_person,
         notify_webhook,
+        nats,
     })
 }
 
@@ -119,6 +125,12 @@ fn spawn_jobs(state: &AppState) {
     // Each peer region is fetched every half of its maximum age; this only
     // looks for the ones due.
     jobs::spawn_federation_refresher(state.clone(), Duration::from_secs(30));
+    // The agencies' webhooks, on the same schedule.
+    jobs::spawn_webhook_sender(state.clone(), Duration::from_secs(5));
+    // With --nats-url: events reach JetStream within a second or two.
+    if state.providers.nats.is_some() {
+        jobs::spawn_nats_publisher(state.clone(), Duration::from_secs(1));
+    }
 }
 
 /// Ctrl-C, or SIGTERM (what systemd and container runtimes send). The handler

@@ -8,6 +8,7 @@ pub mod peer;
 pub mod relying_party;
 pub mod services;
 pub mod share_code;
+pub mod webhooks;
 
 pub use presented::{Presented, Verifier, accepted, may_state};
 pub use gate::{Gate, GateInput, check_gate, check_offline_entry};

@@ -29,10 +29,13 @@ fn public_write(path: &str) -> bool {
     path.starts_with("/api/v1/ecard/registrations") || path == "/api/v1/ecard/password-resets"
 }
 
-/// Answers that hold a secret shown once (an API credential): never stored
+/// Answers that hold a secret shown once (an API credential, a webhook's
+/// signing secret): never stored
 /// for a replay, like a session token.
 fn holds_a_secret(path: &str) -> bool {
     path.starts_with("/api/v1/relying-parties/") && path.ends_with("/credentials")
+        || path == "/api/v1/webhooks"
+        || path.starts_with("/api/v1/webhooks/") && path.ends_with("/rotate-secret")
 }
 
 /// Placed in the request extensions for the handler.

@@ -26,6 +26,7 @@ pub const SUBSCRIBERS: &[Subscriber] = &[
     reactions::cards::SUBSCRIBER,
     reactions::ecard_notifications::SUBSCRIBER,
     reactions::ecard_devices::SUBSCRIBER,
+    reactions::agency_webhooks::SUBSCRIBER,
 ];
 
 /// What one pass did.

@@ -76,17 +76,24 @@ async fn outbox_lag(app: &AppState, out: &mut String) {
         "# HELP zhengka_outbox_lag_events Outbox events past the subscriber's cursor.\n\
          # TYPE zhengka_outbox_lag_events gauge\n",
     );
-    for s in super::dispatch::SUBSCRIBERS {
-        match app.store.outbox_lag(s.name, s.types).await {
+    let mut cursors: Vec<(&str, &[&str])> = super::dispatch::SUBSCRIBERS
+        .iter()
+        .map(|s| (s.name, s.types))
+        .collect();
+    // The NATS publication's cursor, when it runs.
+    if app.providers.nats.is_some() {
+        cursors.push((super::NATS_SUBSCRIBER, &zhengka_domain::events::EVENT_TYPES));
+    }
+    for (name, types) in cursors {
+        match app.store.outbox_lag(name, types).await {
             Ok(n) => {
                 let _ = writeln!(
                     out,
-                    "zhengka_outbox_lag_events{{subscriber=\"{}\"}} {n}",
-                    s.name
+                    "zhengka_outbox_lag_events{{subscriber=\"{name}\"}} {n}"
                 );
             }
             Err(e) => {
-                tracing::warn!(subscriber = s.name, error = %e, "metrics: outbox lag not read")
+                tracing::warn!(subscriber = name, error = %e, "metrics: outbox lag not read")
             }
         }
     }

@@ -4,22 +4,28 @@
 mod card_batches;
 mod cut_over;
 mod deadlines;
+mod deliveries;
 pub mod dispatch;
 mod federation;
 pub mod metrics;
+mod nats_publish;
 mod notify_deliveries;
 mod reactions;
 mod reminders;
 pub mod runner;
+mod webhook_deliveries;
 
 pub use card_batches::{batch_applied_cards, spawn_card_batcher};
 pub use cut_over::cut_over;
 pub use deadlines::sweep_permit_deadlines;
+pub use deliveries::Sent;
 pub use dispatch::{Dispatched, dispatch_once};
 pub use federation::refresh_peers;
-pub use notify_deliveries::{Sent, deliver_notifications};
+pub use nats_publish::{NATS_SUBSCRIBER, Published, publish_to_nats};
+pub use notify_deliveries::deliver_notifications;
 pub use reminders::{Swept, sweep_reminders};
 pub use runner::{JobStats, Jobs, Scope};
+pub use webhook_deliveries::deliver_webhooks;
 
 use std::time::Duration;
 
@@ -36,8 +42,10 @@ pub const CARD_BATCHES: &str = "card_production_batches";
 pub const REMINDER_SWEEP: &str = "ecard_reminder_sweep";
 pub const NOTIFY_DELIVERY: &str = "ecard_notification_delivery";
 pub const FEDERATION_REFRESH: &str = "federation_peer_refresh";
+pub const WEBHOOK_DELIVERY: &str = "agency_webhook_delivery";
+pub const NATS_PUBLICATION: &str = "nats_publication";
 /// The leased jobs, each run by one instance at a time.
-pub const LEASED: [&str; 8] = [
+pub const LEASED: [&str; 10] = [
     DEADLINE_SWEEP,
     IDEMPOTENCY_PURGE,
     EXPIRED_SWEEP,
@@ -46,6 +54,8 @@ pub const LEASED: [&str; 8] = [
     REMINDER_SWEEP,
     NOTIFY_DELIVERY,
     FEDERATION_REFRESH,
+    WEBHOOK_DELIVERY,
+    NATS_PUBLICATION,
 ];
 /// How often each instance re-signs its status list: its cache's longest life.
 pub const STATUS_PUBLISH_EVERY: Duration = Duration::from_secs(30);
@@ -183,6 +193,46 @@ pub fn spawn_federation_refresher(app: AppState, every: Duration) {
                 tracing::info!(peers = kept, "peer lists refreshed");
             }
             Ok(())
+        })
+    });
+}
+
+/// Send the agencies' due webhooks every `every`: one instance at a time (the
+/// lease), and each attempt once whoever runs (the claim).
+pub fn spawn_webhook_sender(app: AppState, every: Duration) {
+    spawn(app, WEBHOOK_DELIVERY, Scope::Leased, every, |app, now| {
+        Box::pin(async move {
+            let sent = deliver_webhooks(app.store.as_ref(), now).await?;
+            if sent != Sent::default() {
+                tracing::info!(
+                    delivered = sent.delivered,
+                    retried = sent.retried,
+                    dead = sent.dead,
+                    "agency webhooks sent"
+                );
+            }
+            Ok(())
+        })
+    });
+}
+
+/// Publish new outbox events to NATS JetStream every `every`, when
+/// `--nats-url` is set: one instance at a time, in outbox order.
+pub fn spawn_nats_publisher(app: AppState, every: Duration) {
+    spawn(app, NATS_PUBLICATION, Scope::Leased, every, |app, _now| {
+        Box::pin(async move {
+            let Some(nats) = app.providers.nats.as_ref() else {
+                return Ok(());
+            };
+            let done = publish_to_nats(app.store.as_ref(), nats).await?;
+            if done.published > 0 {
+                tracing::info!(published = done.published, "events published to NATS");
+            }
+            // Counted as the job's failure (metrics); the cursor waits.
+            match done.error {
+                Some(e) => Err(zhengka_store::StoreError::other(format!("NATS: {e}"))),
+                None => Ok(()),
+            }
         })
     });
 }

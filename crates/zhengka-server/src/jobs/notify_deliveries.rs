@@ -4,26 +4,16 @@
 //! with an audit event: delivered; or retried after 10 s, 1 min, 10 min, 1 h,
 //! 6 h; then dead, with the last error kept.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use zhengka_domain::ecard::HolderStatus;
-use zhengka_domain::ecard::reminders::{message, retry_after};
+use zhengka_domain::ecard::reminders::message;
 use zhengka_store::{Attempted, Audit, NotificationDelivery, Store, StoreError, Write};
 
+use super::deliveries::{CLAIM_FOR, Sent, outcome};
 use crate::providers::notify_webhook::NotifyWebhook;
 
-/// How long a claimed attempt is held: well over the webhook's timeout, so an
-/// instance that died mid-attempt gives it back soon.
-const CLAIM_FOR: Duration = Duration::minutes(2);
 const BATCH: i64 = 50;
-
-/// What one pass did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct Sent {
-    pub delivered: usize,
-    pub retried: usize,
-    pub dead: usize,
-}
 
 pub async fn deliver_notifications(
     store: &dyn Store,
@@ -42,13 +32,7 @@ pub async fn deliver_notifications(
                 continue;
             }
             let outcome = attempt(store, hook, &d, now).await?;
-            match &outcome {
-                Attempted::Delivered => sent.delivered += 1,
-                Attempted::Failed {
-                    retry_at: Some(_), ..
-                } => sent.retried += 1,
-                Attempted::Failed { retry_at: None, .. } => sent.dead += 1,
-            }
+            sent.count(&outcome);
             let attempts = d.attempts + 1;
             let write = Write::new(audit(&d, attempts, &outcome, now));
             match store
@@ -96,15 +80,12 @@ async fn attempt(
         "created_at": n.created_at,
     });
     let body = serde_json::to_vec(&body)?;
-    Ok(match hook.send(&n.id, now.timestamp(), body).await {
-        Ok(()) => Attempted::Delivered,
-        Err(error) => {
-            let tried = u32::try_from(d.attempts + 1).unwrap_or(u32::MAX);
-            let retry_at = retry_after(tried).map(|wait| now + wait);
-            tracing::warn!(delivery = %d.id, attempts = tried, %error, dead = retry_at.is_none(), "notification webhook failed");
-            Attempted::Failed { error, retry_at }
-        }
-    })
+    let attempts = d.attempts + 1;
+    let done = outcome(hook.send(&n.id, now.timestamp(), body).await, attempts, now);
+    if let Attempted::Failed { error, retry_at } = &done {
+        tracing::warn!(delivery = %d.id, attempts, %error, dead = retry_at.is_none(), "notification webhook failed");
+    }
+    Ok(done)
 }
 
 fn audit(

@@ -15,6 +15,7 @@ mod gates;
 mod federation;
 mod schemas;
 mod verification;
+mod webhooks;
 
 use serde_json::{Map, Value, json};
 
@@ -144,6 +145,7 @@ const SECTIONS: &[&[Endpoint]] = &[
     checks::CHECKS,
     gates::GATES,
     federation::FEDERATION,
+    webhooks::WEBHOOKS,
 ];
 
 /// Every documented operation, context by context.
@@ -160,7 +162,8 @@ fn all_schemas() -> Value {
         .chain(verification::schemas())
         .chain(checks::schemas())
         .chain(gates::schemas())
-        .chain(federation::schemas());
+        .chain(federation::schemas())
+        .chain(webhooks::schemas());
     for (name, schema) in sections {
         all[name] = schema;
     }

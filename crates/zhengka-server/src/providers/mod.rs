@@ -1,8 +1,10 @@
 //! Clients of services outside by nature, spoken to over their documented
 //! protocols (tests run fake servers of them).
 
+pub mod nats;
 pub mod notify_webhook;
 pub mod real_person;
+pub mod signing;
 
 /// The outside services this deployment is configured with.
 #[derive(Debug, Default)]
@@ -11,4 +13,7 @@ pub struct Providers {
     pub real_person: Option<real_person::RealPersonProvider>,
     /// Without one, notifications stay in-app (their deliveries wait).
     pub notify_webhook: Option<notify_webhook::NotifyWebhook>,
+    /// With one (`--nats-url`), every outbox event is also published to
+    /// JetStream; without, nothing is (no cursor moves).
+    pub nats: Option<nats::Nats>,
 }

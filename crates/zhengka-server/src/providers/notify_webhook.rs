@@ -24,20 +24,8 @@ impl std::fmt::Debug for NotifyWebhook {
     }
 }
 
-/// `v1=` and the hex HMAC-SHA-256 of `timestamp.body` under `secret`.
-pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
-    sign(&hmac::Key::new(hmac::HMAC_SHA256, secret), timestamp, body)
-}
-
-fn sign(key: &hmac::Key, timestamp: i64, body: &[u8]) -> String {
-    let mut ctx = hmac::Context::with_key(key);
-    ctx.update(timestamp.to_string().as_bytes());
-    ctx.update(b".");
-    ctx.update(body);
-    let tag = ctx.sign();
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    format!("v1={hex}")
-}
+use super::signing::post_signed;
+pub use super::signing::signature;
 
 impl NotifyWebhook {
     /// A webhook at `url` (`http://host:port/path`; TLS is terminated by a
@@ -65,22 +53,14 @@ impl NotifyWebhook {
     /// Send `body` as event `event_id` at `timestamp`; the error says what
     /// failed in a few words (never the body or the secret), to keep.
     pub async fn send(&self, event_id: &str, timestamp: i64, body: Vec<u8>) -> Result<(), String> {
-        let sent = self
-            .client
-            .post(&self.url)
-            .header("content-type", "application/json")
-            .header("zhengka-event-id", event_id)
-            .header("zhengka-timestamp", timestamp.to_string())
-            .header("zhengka-signature", sign(&self.key, timestamp, &body))
-            .body(body)
-            .send()
-            .await;
-        match sent {
-            Ok(r) if r.status().is_success() => Ok(()),
-            Ok(r) => Err(format!("status {}", r.status().as_u16())),
-            Err(e) if e.is_timeout() => Err("timed out".into()),
-            Err(e) if e.is_connect() => Err("connection failed".into()),
-            Err(_) => Err("request failed".into()),
-        }
+        post_signed(
+            &self.client,
+            &self.url,
+            &self.key,
+            event_id,
+            timestamp,
+            body,
+        )
+        .await
     }
 }

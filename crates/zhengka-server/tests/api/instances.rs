@@ -22,6 +22,8 @@ async fn instance(app: &TestApp, every: Duration) -> (String, AppState) {
     jobs::spawn_reminder_sweeper(state.clone(), every);
     jobs::spawn_notification_sender(state.clone(), every);
     jobs::spawn_federation_refresher(state.clone(), every);
+    jobs::spawn_webhook_sender(state.clone(), every);
+    jobs::spawn_nats_publisher(state.clone(), every);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = router(state.clone());

@@ -8,6 +8,7 @@ mod log;
 mod relying_parties;
 mod services;
 mod uses;
+mod webhooks;
 
 pub use gates::{GateStore, Uploaded, gate_entry_id};
 pub use log::{Nonce, Once, VerificationEntry, VerificationLogStore};
@@ -15,3 +16,4 @@ pub use federation::{FederationStore, FetchRecorded, PeerFetch, PeerState, PeerS
 pub use relying_parties::RelyingPartyStore;
 pub use services::{Imported, ServiceFilter, ServiceStore};
 pub use uses::{ONE_USE_PER_SERVICE, ServiceUse, ShareCode, UseStore};
+pub use webhooks::{DueWebhook, WebhookDelivery, WebhookStore};

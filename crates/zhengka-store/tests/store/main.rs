@@ -20,3 +20,4 @@ mod permits;
 mod schema;
 mod transfer;
 mod upgrade;
+mod webhooks;

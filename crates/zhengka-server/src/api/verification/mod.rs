@@ -1,5 +1,6 @@
 //! The verification context's API: the one-card service catalogue and the
-//! registry of relying parties with their API credentials.
+//! registry of relying parties with their API credentials, and the
+//! agencies' webhook subscriptions.
 
 pub mod gates;
 pub mod offline_batch;
@@ -9,6 +10,7 @@ pub mod service_uses;
 pub mod services;
 pub mod share_codes;
 pub mod verify;
+pub mod webhooks;
 
 use crate::http::routes::Routes;
 
@@ -56,4 +58,19 @@ pub fn routes(r: Routes) -> Routes {
         .delete("/api/v1/federation/peers/{id}", federation::remove)
         .post("/api/v1/federation/peers/{id}/refresh", federation::refresh)
         .get("/api/v1/federation/trust-lists", federation::trust_lists)
+        .post("/api/v1/webhooks", webhooks::create)
+        .get("/api/v1/webhooks", webhooks::list)
+        .get("/api/v1/webhooks/{id}", webhooks::get)
+        .put("/api/v1/webhooks/{id}", webhooks::update)
+        .delete("/api/v1/webhooks/{id}", webhooks::deactivate)
+        .post(
+            "/api/v1/webhooks/{id}/rotate-secret",
+            webhooks::rotate_secret,
+        )
+        .get("/api/v1/webhooks/{id}/deliveries", webhooks::deliveries)
+        .post(
+            "/api/v1/webhooks/deliveries/{id}/redeliver",
+            webhooks::redeliver,
+        )
+        .post("/api/v1/admin/deliver-webhooks", webhooks::deliver_now)
 }

@@ -1,5 +1,6 @@
 //! How each context reacts to the others' events (subscribers of the outbox).
 
+pub mod agency_webhooks;
 pub mod cards;
 pub mod ecard_devices;
 pub mod ecard_notifications;
