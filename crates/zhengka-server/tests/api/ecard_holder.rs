@@ -63,6 +63,14 @@ async fn a_holder_downloads_the_notices_of_their_own_permit_only() {
         let (status, bytes) = pdf(&app, &own, &token).await;
         assert_eq!(status, 200);
         assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+        let text = crate::pdf_documents::pdftotext(&bytes);
+        for s in [
+            "准予行政许可决定书",
+            "外国人来华工作许可发证机关",
+            "ED0000001",
+        ] {
+            assert!(text.contains(s), "{s} not in the Decision:\n{text}");
+        }
         // Another holder's Notice, a made-up id, a name without .pdf: 404.
         let theirs = format!(
             "/api/v1/ecard/notices/{}.pdf",

@@ -33,6 +33,7 @@ mod metrics;
 mod notification_events;
 mod notifications;
 mod notify_webhook;
+mod pdf_documents;
 mod presentations;
 mod race;
 mod real_person;
