@@ -1,6 +1,7 @@
 //! The Notice PDF through both serialisers: the hand-written writer
 //! (`pdf/writer.rs`) and the `pdf-writer` crate (`pdf/pdfw.rs`), on the same
-//! layout, font subset and photo. Prints each file's size first.
+//! layout, font subset and photo; whole renders, then the serialisers alone.
+//! Prints each file's size first.
 //! Needs the Debian package fonts-wqy-microhei.
 use std::hint::black_box;
 
@@ -10,7 +11,7 @@ use zhengka_credential::{Algorithm, Issuer, PermitFacts, SigningKey, Validity};
 use zhengka_domain::permits::application::{Notice, PassportNumber};
 use zhengka_server::authority::Authority;
 use zhengka_server::pdf::image::Image;
-use zhengka_server::pdf::{Backend, Holder, PdfFont, render_with};
+use zhengka_server::pdf::{Backend, Holder, PdfFont, notice_parts, render_with};
 
 fn facts() -> PermitFacts {
     PermitFacts {
@@ -42,7 +43,8 @@ fn notice() -> Notice {
     }
 }
 
-/// A 300 × 400 passport-style photo as a phone would upload it.
+/// A 300 × 400 passport-style photo as a phone would upload it (JPEG: it
+/// goes into the PDF as it is, so the figures are the writers' own).
 fn photo() -> Image {
     let mut pixels = Vec::with_capacity(300 * 400 * 3);
     for y in 0..400u32 {
@@ -51,12 +53,10 @@ fn photo() -> Image {
         }
     }
     let mut out = Vec::new();
-    let mut enc = png::Encoder::new(&mut out, 300, 400);
-    enc.set_color(png::ColorType::Rgb);
-    let mut w = enc.write_header().unwrap();
-    w.write_image_data(&pixels).unwrap();
-    w.finish().unwrap();
-    Image::from_material("image/png", &out).unwrap()
+    jpeg_encoder::Encoder::new(&mut out, 85)
+        .encode(&pixels, 300, 400, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    Image::from_material("image/jpeg", &out).unwrap()
 }
 
 fn bench(c: &mut Criterion) {
@@ -70,8 +70,10 @@ fn bench(c: &mut Criterion) {
         passport_number: Some(PassportNumber::parse("E12345678").unwrap()),
         photo: Some(photo()),
     };
+    let backends = [("hand", Backend::Hand), ("pdf_writer", Backend::PdfWriter)];
+    // Layout, font subset and serialisation: what a request pays.
     let mut group = c.benchmark_group("notice_pdf");
-    for (name, backend) in [("hand", Backend::Hand), ("pdf_writer", Backend::PdfWriter)] {
+    for (name, backend) in backends {
         let pdf = render_with(backend, &font, &authority, &facts, &notice, &holder).unwrap();
         println!("notice_pdf/{name}: {} bytes", pdf.len());
         group.bench_function(name, |b| {
@@ -87,6 +89,13 @@ fn bench(c: &mut Criterion) {
                 .unwrap()
             })
         });
+    }
+    group.finish();
+    // The serialisers alone, on the same parts.
+    let parts = notice_parts(&font, &authority, &facts, &notice, &holder).unwrap();
+    let mut group = c.benchmark_group("notice_serialise");
+    for (name, backend) in backends {
+        group.bench_function(name, |b| b.iter(|| black_box(&parts).write(backend)));
     }
     group.finish();
 }

@@ -13,7 +13,7 @@ mod writer;
 pub use decision::{DecisionFacts, render_decision};
 pub use font::PdfFont;
 pub use layout::Holder;
-pub use writer::Backend;
+pub use writer::{Backend, Parts};
 
 use axum::extract::State;
 use axum::http::header;
@@ -152,10 +152,21 @@ pub fn render_with(
     notice: &Notice,
     holder: &Holder,
 ) -> Result<Vec<u8>, String> {
-    layout_notice(font, authority, f, notice, holder)?.finish(
-        &format!("外国人工作许可通知 Work Permit Notice {}", notice.notice_id),
-        backend,
-    )
+    Ok(notice_parts(font, authority, f, notice, holder)?.write(backend))
+}
+
+/// The Notice laid out and its font subset made, not yet serialised.
+pub fn notice_parts(
+    font: &PdfFont,
+    authority: &Authority,
+    f: &PermitFacts,
+    notice: &Notice,
+    holder: &Holder,
+) -> Result<Parts, String> {
+    layout_notice(font, authority, f, notice, holder)?.parts(&format!(
+        "外国人工作许可通知 Work Permit Notice {}",
+        notice.notice_id
+    ))
 }
 
 fn layout_notice<'f>(

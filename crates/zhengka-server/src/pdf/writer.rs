@@ -89,16 +89,27 @@ impl<'f> Page<'f> {
     }
 
     pub fn finish(self, title: &str, backend: Backend) -> Result<Vec<u8>, String> {
-        let parts = Parts {
+        Ok(self.parts(title)?.write(backend))
+    }
+
+    /// The page's parts: the font subset made, nothing serialised yet.
+    pub fn parts(self, title: &str) -> Result<Parts, String> {
+        Ok(Parts {
             content: self.content.into_bytes(),
             font: self.glyphs.finish()?,
             images: self.images,
             title: title.to_owned(),
-        };
-        Ok(match backend {
-            Backend::Hand => write(&parts),
-            Backend::PdfWriter => super::pdfw::write(&parts),
         })
+    }
+}
+
+impl Parts {
+    /// The PDF file, through `backend`.
+    pub fn write(&self, backend: Backend) -> Vec<u8> {
+        match backend {
+            Backend::Hand => write(self),
+            Backend::PdfWriter => super::pdfw::write(self),
+        }
     }
 }
 
