@@ -1,7 +1,7 @@
-//! The Notice PDF through both serialisers: the hand-written writer
-//! (`pdf/writer.rs`) and the `pdf-writer` crate (`pdf/pdfw.rs`), on the same
-//! layout, font subset and photo; whole renders, then the serialisers alone.
-//! Prints each file's size first.
+//! The Notice PDF: a whole render (layout, font subset, serialisation), then
+//! the serialiser alone on the same parts. Prints the file's size first.
+//! (Commit d4fea2a ran the same against the `pdf-writer` crate; see
+//! docs/performance.md.)
 //! Needs the Debian package fonts-wqy-microhei.
 use std::hint::black_box;
 
@@ -11,7 +11,7 @@ use zhengka_credential::{Algorithm, Issuer, PermitFacts, SigningKey, Validity};
 use zhengka_domain::permits::application::{Notice, PassportNumber};
 use zhengka_server::authority::Authority;
 use zhengka_server::pdf::image::Image;
-use zhengka_server::pdf::{Backend, Holder, PdfFont, notice_parts, render_with};
+use zhengka_server::pdf::{Holder, PdfFont, notice_parts, render};
 
 fn facts() -> PermitFacts {
     PermitFacts {
@@ -70,34 +70,16 @@ fn bench(c: &mut Criterion) {
         passport_number: Some(PassportNumber::parse("E12345678").unwrap()),
         photo: Some(photo()),
     };
-    let backends = [("hand", Backend::Hand), ("pdf_writer", Backend::PdfWriter)];
+    let pdf = render(&font, &authority, &facts, &notice, &holder).unwrap();
+    println!("notice_pdf: {} bytes", pdf.len());
     // Layout, font subset and serialisation: what a request pays.
-    let mut group = c.benchmark_group("notice_pdf");
-    for (name, backend) in backends {
-        let pdf = render_with(backend, &font, &authority, &facts, &notice, &holder).unwrap();
-        println!("notice_pdf/{name}: {} bytes", pdf.len());
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                render_with(
-                    backend,
-                    &font,
-                    &authority,
-                    &facts,
-                    &notice,
-                    black_box(&holder),
-                )
-                .unwrap()
-            })
-        });
-    }
-    group.finish();
-    // The serialisers alone, on the same parts.
+    c.bench_function("notice_pdf/render", |b| {
+        b.iter(|| render(&font, &authority, &facts, &notice, black_box(&holder)).unwrap())
+    });
     let parts = notice_parts(&font, &authority, &facts, &notice, &holder).unwrap();
-    let mut group = c.benchmark_group("notice_serialise");
-    for (name, backend) in backends {
-        group.bench_function(name, |b| b.iter(|| black_box(&parts).write(backend)));
-    }
-    group.finish();
+    c.bench_function("notice_pdf/serialise", |b| {
+        b.iter(|| black_box(&parts).write())
+    });
 }
 
 criterion_group!(benches, bench);

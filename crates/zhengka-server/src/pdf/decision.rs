@@ -79,11 +79,8 @@ pub fn render_decision(
         );
     }
     issued(&mut page, authority, &d.checked_on.to_string());
-    page.finish(
-        &format!(
-            "准予行政许可决定书 Decision on Administrative Permit Approval {}",
-            d.decision_number
-        ),
-        super::BACKEND,
-    )
+    page.finish(&format!(
+        "准予行政许可决定书 Decision on Administrative Permit Approval {}",
+        d.decision_number
+    ))
 }

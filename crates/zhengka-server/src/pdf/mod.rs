@@ -7,13 +7,12 @@ mod decision;
 pub mod font;
 pub mod image;
 mod layout;
-mod pdfw;
 mod writer;
 
 pub use decision::{DecisionFacts, render_decision};
 pub use font::PdfFont;
 pub use layout::Holder;
-pub use writer::{Backend, Parts};
+pub use writer::Parts;
 
 use axum::extract::State;
 use axum::http::header;
@@ -35,10 +34,6 @@ use writer::Page;
 
 /// Points per QR module: 3 pt gives a symbol of about 3.5 cm for a Notice.
 pub const MODULE_PT: f32 = 3.0;
-
-/// The serialiser the documents use (docs/performance.md: the same size and
-/// output as the hand-written one, faster, and it escapes what it writes).
-pub const BACKEND: Backend = Backend::PdfWriter;
 
 /// `GET /api/v1/applications/{id}/notice.pdf`
 pub async fn notice_pdf(
@@ -140,19 +135,7 @@ pub fn render(
     notice: &Notice,
     holder: &Holder,
 ) -> Result<Vec<u8>, String> {
-    render_with(BACKEND, font, authority, f, notice, holder)
-}
-
-/// The Notice through either serialiser (the benchmark compares them).
-pub fn render_with(
-    backend: Backend,
-    font: &PdfFont,
-    authority: &Authority,
-    f: &PermitFacts,
-    notice: &Notice,
-    holder: &Holder,
-) -> Result<Vec<u8>, String> {
-    Ok(notice_parts(font, authority, f, notice, holder)?.write(backend))
+    Ok(notice_parts(font, authority, f, notice, holder)?.write())
 }
 
 /// The Notice laid out and its font subset made, not yet serialised.

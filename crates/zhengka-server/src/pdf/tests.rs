@@ -4,9 +4,7 @@ use zhengka_domain::permits::application::Notice;
 
 use super::font::for_tests;
 use super::image::Image;
-use super::{
-    Backend, DecisionFacts, Holder, MODULE_PT, layout_notice, render, render_decision, render_with,
-};
+use super::{DecisionFacts, Holder, MODULE_PT, layout_notice, render, render_decision};
 use crate::authority::Authority;
 use zhengka_domain::permits::application::PassportNumber;
 
@@ -99,7 +97,7 @@ fn the_printed_qr_decodes_to_the_notice_payload() {
     )
     .unwrap();
     assert_eq!(qr_from_content(page.content()), notice.qr);
-    let pdf = page.finish("t", super::BACKEND).unwrap();
+    let pdf = page.finish("t").unwrap();
     assert!(pdf.starts_with(b"%PDF-1.7"));
     assert!(pdf.trim_ascii_end().ends_with(b"%%EOF"));
 }
@@ -144,14 +142,13 @@ pub fn tool(name: &str, args: &[&str], pdf: &[u8]) -> String {
 }
 
 /// What a reader sees: the Chinese strings come back out as text, the font
-/// is an embedded subset, the file is valid — for both serialisers.
+/// is an embedded subset, the file is valid.
 #[test]
 fn the_text_comes_back_out_of_an_embedded_subset() {
     let font = for_tests();
     let photo = Image::from_material("image/png", &super::image::tests::png_bytes(30, 40)).unwrap();
-    for backend in [Backend::Hand, Backend::PdfWriter] {
-        let pdf = render_with(
-            backend,
+    {
+        let pdf = render(
             &font,
             &authority(),
             &facts(),
@@ -171,7 +168,7 @@ fn the_text_comes_back_out_of_an_embedded_subset() {
             "发证机关：广东省科学技术厅",
             "B类、C类人员须在入境后30日内携带材料原件到受理窗口核验。",
         ] {
-            assert!(text.contains(s), "{backend:?}: {s} not in\n{text}");
+            assert!(text.contains(s), "{s} not in\n{text}");
         }
         let fonts = tool("pdffonts", &[], &pdf);
         let row = fonts.lines().nth(2).expect("one font");
@@ -196,7 +193,7 @@ fn the_text_comes_back_out_of_an_embedded_subset() {
         assert!(images.contains("image      30    40  rgb"), "{images}");
         assert!(images.contains("smask      30    40  gray"), "{images}");
         tool("qpdf", &["--check"], &pdf);
-        assert!(pdf.len() < 60_000, "{backend:?}: {} bytes", pdf.len());
+        assert!(pdf.len() < 60_000, "{} bytes", pdf.len());
     }
 }
 

@@ -1,7 +1,7 @@
 //! One A4 page of text, lines, filled rectangles and images, set in one
 //! embedded CJK font subset, written as PDF 1.7 by hand (objects, xref,
-//! trailer; nothing beyond the specification). `pdfw.rs` writes the same page
-//! with the `pdf-writer` crate; docs/performance.md compares the two.
+//! trailer; nothing beyond the specification). The `pdf-writer` crate wrote
+//! no smaller and no more correct file (docs/performance.md), so this stays.
 
 use std::fmt::Write as _;
 
@@ -9,15 +9,6 @@ use super::font::{EmbeddedFont, GlyphSet, PdfFont};
 use super::image::{Image, deflate};
 
 pub const A4: (f32, f32) = (595.0, 842.0);
-
-/// Which serialiser writes the page (both take the same parts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// This file's writer.
-    Hand,
-    /// The `pdf-writer` crate.
-    PdfWriter,
-}
 
 pub struct Page<'f> {
     content: String,
@@ -88,8 +79,8 @@ impl<'f> Page<'f> {
         &self.content
     }
 
-    pub fn finish(self, title: &str, backend: Backend) -> Result<Vec<u8>, String> {
-        Ok(self.parts(title)?.write(backend))
+    pub fn finish(self, title: &str) -> Result<Vec<u8>, String> {
+        Ok(self.parts(title)?.write())
     }
 
     /// The page's parts: the font subset made, nothing serialised yet.
@@ -104,12 +95,9 @@ impl<'f> Page<'f> {
 }
 
 impl Parts {
-    /// The PDF file, through `backend`.
-    pub fn write(&self, backend: Backend) -> Vec<u8> {
-        match backend {
-            Backend::Hand => write(self),
-            Backend::PdfWriter => super::pdfw::write(self),
-        }
+    /// The PDF file.
+    pub fn write(&self) -> Vec<u8> {
+        write(self)
     }
 }
 
@@ -250,7 +238,7 @@ mod tests {
             Image::from_material("image/png", &super::super::image::tests::png_bytes(2, 2))
                 .unwrap(),
         );
-        let pdf = p.finish("t", Backend::Hand).unwrap();
+        let pdf = p.finish("t").unwrap();
         let tail = std::str::from_utf8(&pdf[pdf.len() - 40..]).unwrap();
         let xref_at: usize = tail
             .rsplit("startxref\n")
