@@ -40,6 +40,9 @@ pub struct Config {
     /// (e.g. `x-forwarded-for`); without one, the TCP peer is the client. Read
     /// for per-client limits (e-card registration).
     pub client_address_header: Option<String>,
+    /// The CJK font the PDFs embed a subset of; `None` makes the PDF routes
+    /// answer 503 `pdf_font_missing`.
+    pub pdf_font: Option<pdf::PdfFont>,
 }
 
 impl Default for Config {
@@ -51,6 +54,7 @@ impl Default for Config {
             authority: authority::Authority::default(),
             time_zone: authority::DEFAULT_TIME_ZONE,
             client_address_header: None,
+            pdf_font: pdf::PdfFont::find_default(),
         }
     }
 }

@@ -156,6 +156,12 @@ pub struct PageOptions {
     #[arg(long, env = "ZHENGKA_TIME_ZONE", default_value = "Asia/Shanghai",
           value_parser = zhengka_server::authority::parse_time_zone)]
     pub time_zone: chrono_tz::Tz,
+    /// A TrueType CJK font (.ttf or .ttc) whose glyphs the Notice and Decision
+    /// PDFs embed (a subset per document). Without it, the first of
+    /// /usr/share/fonts/truetype/wqy/wqy-microhei.ttc (Debian fonts-wqy-microhei),
+    /// wqy-zenhei.ttc, droid/DroidSansFallbackFull.ttf that exists.
+    #[arg(long, env = "ZHENGKA_PDF_FONT")]
+    pub pdf_font: Option<PathBuf>,
 }
 
 impl PageOptions {

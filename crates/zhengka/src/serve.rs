@@ -34,7 +34,16 @@ pub async fn run(
     if demo {
         crate::demo::fill_if_empty(store.clone(), deployment.credentials(dir)?).await?;
     }
+    let pdf_font =
+        zhengka_server::pdf::font::choose(pages.pdf_font.as_deref()).map_err(anyhow::Error::msg)?;
+    match &pdf_font {
+        Some(font) => tracing::info!(font = %font.path().display(), "PDF font"),
+        None => tracing::warn!(
+            "no CJK font for PDFs (install fonts-wqy-microhei or pass --pdf-font): the Notice and Decision PDFs answer 503"
+        ),
+    }
     let config = Config {
+        pdf_font,
         issuer_region: deployment.issuer_region.clone(),
         authority: pages.authority(),
         time_zone: pages.time_zone,

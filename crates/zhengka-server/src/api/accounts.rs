@@ -195,3 +195,75 @@ pub async fn redeem_link(State(app): State<AppState>, body: JsonBody) -> Result<
     redeem(&app, body).await?;
     reply(StatusCode::OK, &json!({ "password": "changed" }))
 }
+
+/// A new role for an account, with the scope the role needs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeChange {
+    pub role: Role,
+    #[serde(default)]
+    pub employer_id: Option<String>,
+    #[serde(default)]
+    pub region_code: Option<zhengka_domain::ids::RegionCode>,
+}
+
+/// Change `id`'s role, employer and region (its sessions end, so the person
+/// signs in again under the new scope). An admin does not change their own
+/// role: the deployment could be left without an admin.
+pub async fn set_scope(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    id: &str,
+    change: ScopeChange,
+) -> Result<Reply, ApiError> {
+    let user = target(app, caller, id).await?;
+    if user.id == caller.user.id {
+        return Err(ApiError::conflict(
+            "cannot_change_own_role",
+            "an admin cannot change their own role",
+        ));
+    }
+    super::users::check_scope(
+        app,
+        change.role,
+        change.employer_id.as_deref(),
+        change.region_code.as_ref(),
+    )
+    .await?;
+    let changed = User {
+        role: change.role,
+        employer_id: change.employer_id,
+        region_code: change.region_code,
+        ..user.clone()
+    };
+    let reply = reply(StatusCode::OK, &changed)?;
+    let scope = |u: &User| {
+        json!({ "role": u.role.as_str(), "employer_id": u.employer_id,
+                "region_code": u.region_code.as_ref().map(|r| r.as_str()) })
+    };
+    let details = json!({ "username": user.username, "from": scope(&user), "to": scope(&changed) });
+    let w = audit(
+        caller,
+        key,
+        "user.role_changed",
+        ("user", &user.id),
+        details,
+        &reply,
+    );
+    app.store.set_user_scope(&changed, w).await?;
+    Ok(reply)
+}
+
+/// `PUT /api/v1/users/{id}/role` `{role, employer_id?, region_code?}`
+pub async fn set_role(
+    State(app): State<AppState>,
+    caller: Caller,
+    key: Option<Extension<IdempotencyKey>>,
+    ApiPath(id): ApiPath<String>,
+    body: JsonBody,
+) -> Result<Reply, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let change: ScopeChange = body.parse()?;
+    set_scope(&app, &caller, key.as_deref(), &id, change).await
+}

@@ -43,6 +43,7 @@ pub fn routes() -> Routes {
             accounts::password_reset,
         )
         .post("/api/v1/users/{id}/{action}", accounts::account_action)
+        .put("/api/v1/users/{id}/role", accounts::set_role)
         .post("/api/v1/password-resets", accounts::redeem_link)
         .post("/api/v1/admin/cut-over", admin::cut_over)
         .post("/api/v1/admin/sweep-deadlines", admin::sweep_deadlines)

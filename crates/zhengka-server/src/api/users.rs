@@ -32,7 +32,32 @@ pub struct NewUser {
 pub async fn build_user(app: &AppState, body: &NewUser) -> Result<User, ApiError> {
     let username = parse_username(&body.username).map_err(|e| invalid_at("username", e))?;
     password::check_strength(&body.password).map_err(|e| invalid_at("password", e))?;
-    match (body.role.needs_employer(), &body.employer_id) {
+    check_scope(
+        app,
+        body.role,
+        body.employer_id.as_deref(),
+        body.region_code.as_ref(),
+    )
+    .await?;
+    Ok(User {
+        id: uuid::Uuid::new_v4().to_string(),
+        username,
+        role: body.role,
+        employer_id: body.employer_id.clone(),
+        region_code: body.region_code.clone(),
+        created_at: Utc::now(),
+    })
+}
+
+/// A role's scope: an employer agent has exactly one existing employer, an
+/// officer exactly one region, anyone else neither.
+pub async fn check_scope(
+    app: &AppState,
+    role: Role,
+    employer_id: Option<&str>,
+    region_code: Option<&RegionCode>,
+) -> Result<(), ApiError> {
+    match (role.needs_employer(), employer_id) {
         (true, None) => {
             return Err(ApiError::invalid(
                 "employer_id",
@@ -67,7 +92,7 @@ pub async fn build_user(app: &AppState, body: &NewUser) -> Result<User, ApiError
         },
         (false, None) => {}
     }
-    match (body.role.needs_region(), &body.region_code) {
+    match (role.needs_region(), region_code) {
         (true, None) => {
             return Err(ApiError::invalid(
                 "region_code",
@@ -84,14 +109,7 @@ pub async fn build_user(app: &AppState, body: &NewUser) -> Result<User, ApiError
         }
         _ => {}
     }
-    Ok(User {
-        id: uuid::Uuid::new_v4().to_string(),
-        username,
-        role: body.role,
-        employer_id: body.employer_id.clone(),
-        region_code: body.region_code.clone(),
-        created_at: Utc::now(),
-    })
+    Ok(())
 }
 
 /// `POST /api/v1/users` (admin)

@@ -119,6 +119,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
         200,
     ),
     ep(
+        "put",
+        "/api/v1/users/{id}/role",
+        "Change the account's role with the scope it needs (an employer agent's employer, an officer's region); its sessions end; not the admin's own (409 cannot_change_own_role)",
+        "admin",
+        Some("ScopeChange"),
+        200,
+    ),
+    ep(
         "post",
         "/api/v1/password-resets",
         "Set a new password with a reset link's token (once; every session of the account ends)",
@@ -221,7 +229,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "get",
         "/api/v1/applications/{id}/notice.pdf",
-        "The printable bilingual Notice with its QR",
+        "The printable bilingual Notice: issuing authority, holder photo, passport number, permit facts and QR, in an embedded CJK font subset (503 pdf_font_missing without a font)",
         "employer_agent (own), permit_officer (region)",
         None,
         200,

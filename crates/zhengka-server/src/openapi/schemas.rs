@@ -32,6 +32,9 @@ pub fn schemas() -> Value {
             "username": s("string"), "password": { "type": "string", "minLength": 12 },
             "role": one_of(&["employer_agent", "foreigner", "permit_officer", "social_security_officer", "card_officer", "police_officer", "relying_party", "admin"]),
             "employer_id": s("string"), "region_code": s("string") })),
+        "ScopeChange": object(&["role"], json!({
+            "role": one_of(&["employer_agent", "foreigner", "permit_officer", "social_security_officer", "card_officer", "police_officer", "relying_party", "admin"]),
+            "employer_id": s("string"), "region_code": { "type": "string", "pattern": "^[0-9]{6}$" } })),
         "Decision": object(&["step", "outcome"], json!({
             "step": one_of(&["accept", "preliminary_review", "approve"]),
             "outcome": one_of(&["pass", "return", "reject"]), "comment": s("string") })),

@@ -5,7 +5,10 @@
 use chrono::NaiveDate;
 use zhengka_credential::PermitFacts;
 
-use super::writer::{A4, Page};
+use super::font::PdfFont;
+use super::layout::{Holder, LEFT, heading, issued, passport_row, photo, rows};
+use super::writer::Page;
+use crate::authority::Authority;
 
 /// What the Decision states besides the permit's facts.
 pub struct DecisionFacts<'a> {
@@ -13,49 +16,48 @@ pub struct DecisionFacts<'a> {
     pub entry_date: NaiveDate,
     pub checked_on: NaiveDate,
     pub late: bool,
-    pub authority: &'a str,
 }
 
-pub fn render_decision(f: &PermitFacts, d: &DecisionFacts<'_>) -> Vec<u8> {
-    let mut page = Page::default();
-    let left = 56.0;
-    page.text(left, 780.0, 20.0, "准予行政许可决定书");
-    page.text(
-        left,
-        758.0,
-        14.0,
+pub fn render_decision(
+    font: &PdfFont,
+    authority: &Authority,
+    f: &PermitFacts,
+    d: &DecisionFacts<'_>,
+    holder: &Holder,
+) -> Result<Vec<u8>, String> {
+    let mut page = Page::new(font);
+    heading(
+        &mut page,
+        authority,
+        "准予行政许可决定书",
         "Decision on Administrative Permit Approval",
+        d.decision_number,
     );
-    page.text(
-        left,
-        736.0,
-        10.0,
-        &format!("编号 No. {}", d.decision_number),
-    );
-    page.line(left, 726.0, A4.0 - left, 726.0);
+    photo(&mut page, holder);
     let validity = format!("{} - {}", f.valid_from, f.valid_to);
     let entry = d.entry_date.to_string();
     let checked = d.checked_on.to_string();
-    let rows: [(&str, &str, &str); 9] = [
-        ("姓名", "Name", &f.holder_name),
+    let mut facts = vec![
+        ("姓名", "Name", f.holder_name.as_str()),
         ("国籍", "Nationality", &f.nationality),
-        ("工作许可证号", "Work permit number", &f.permit_number),
+    ];
+    facts.extend(passport_row(holder));
+    facts.extend([
+        (
+            "工作许可证号",
+            "Work permit number",
+            f.permit_number.as_str(),
+        ),
         ("类别", "Class", &f.class),
         ("用人单位", "Employer", &f.employer_name),
         ("职位", "Position", &f.position),
         ("有效期", "Valid", &validity),
         ("入境日期", "Entry date", &entry),
         ("核验日期", "Originals checked on", &checked),
-    ];
-    for (i, (zh, en, value)) in rows.iter().enumerate() {
-        let y = 700.0 - i as f32 * 34.0;
-        page.text(left, y, 10.0, zh);
-        page.text(left, y - 12.0, 8.0, en);
-        page.text(left + 150.0, y - 6.0, 11.0, value);
-    }
-    let mut y = 380.0;
-    let mut say = |page: &mut Page, size: f32, line: &str| {
-        page.text(left, y, size, line);
+    ]);
+    let mut y = rows(&mut page, 690.0, &facts) - 10.0;
+    let mut say = |page: &mut Page<'_>, size: f32, line: &str| {
+        page.text(LEFT, y, size, line);
         y -= 16.0;
     };
     say(
@@ -76,8 +78,7 @@ pub fn render_decision(f: &PermitFacts, d: &DecisionFacts<'_>) -> Vec<u8> {
             "The check took place after the 30 days from entry.",
         );
     }
-    page.text(left, 120.0, 10.0, d.authority);
-    page.text(left, 104.0, 10.0, &format!("{}", d.checked_on));
+    issued(&mut page, authority, &d.checked_on.to_string());
     page.finish(&format!(
         "准予行政许可决定书 Decision on Administrative Permit Approval {}",
         d.decision_number

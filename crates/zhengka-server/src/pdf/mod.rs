@@ -1,10 +1,18 @@
-//! The printable Work Permit Notice (外国人工作许可通知), bilingual, with its QR
-//! drawn as vector rectangles.
+//! The printable Work Permit Notice (外国人工作许可通知) and the on-site
+//! Decision, bilingual, set in an embedded CJK font subset (`font.rs`), with
+//! the issuing authority, the holder's photo and the QR drawn as vector
+//! rectangles.
 
 mod decision;
+pub mod font;
+pub mod image;
+mod layout;
 mod writer;
 
 pub use decision::{DecisionFacts, render_decision};
+pub use font::PdfFont;
+pub use layout::Holder;
+pub use writer::Parts;
 
 use axum::extract::State;
 use axum::http::header;
@@ -17,10 +25,12 @@ use zhengka_domain::permits::permit::Permit;
 use crate::AppState;
 use crate::api::permits::applications::load_visible;
 use crate::auth::Caller;
+use crate::authority::Authority;
 use crate::credentials::permit_facts;
 use crate::http::ApiError;
 use crate::http::ApiPath as Path;
-use writer::{A4, Page};
+use layout::{LEFT, heading, issued, passport_row, photo, rows};
+use writer::Page;
 
 /// Points per QR module: 3 pt gives a symbol of about 3.5 cm for a Notice.
 pub const MODULE_PT: f32 = 3.0;
@@ -57,30 +67,120 @@ pub async fn notice_pdf_for(
             "only an approved new_from_abroad, reissue_notice, extension or change application has a Notice",
         ));
     };
+    let font = pdf_font(app)?;
     let permit: Permit = app.store.get_permit(number).await?;
     let employer = app.store.get_employer(&application.employer_id).await?;
-    render(&permit_facts(&permit, &employer), notice).map_err(ApiError::Internal)
+    let holder = holder_for(app, caller, &permit, &application.id).await?;
+    render(
+        font,
+        &app.config.authority,
+        &permit_facts(&permit, &employer),
+        notice,
+        &holder,
+    )
+    .map_err(ApiError::Internal)
+}
+
+/// The configured font, or 503 when the deployment has none.
+pub fn pdf_font(app: &AppState) -> Result<&PdfFont, ApiError> {
+    app.config.pdf_font.as_ref().ok_or(ApiError::Unavailable {
+        code: "pdf_font_missing",
+        message: "no CJK font for PDFs: install fonts-wqy-microhei or start with --pdf-font PATH",
+    })
+}
+
+/// Who may read the passport number on a document: the employer agent of the
+/// application and a permit officer (both already checked to see it), and the
+/// holder themself. Anyone else gets the document without it.
+pub fn may_see_passport(caller: &Caller) -> bool {
+    matches!(
+        caller.user.role,
+        Role::EmployerAgent | Role::PermitOfficer | Role::Foreigner
+    )
+}
+
+/// The holder's passport number (if the caller may see it) and photo: the
+/// newest photo material of `application_id`, else of the application that
+/// issued the permit. A photo that does not decode is left out (and logged),
+/// not a failed document.
+pub async fn holder_for(
+    app: &AppState,
+    caller: &Caller,
+    permit: &Permit,
+    application_id: &str,
+) -> Result<Holder, ApiError> {
+    let mut photo = None;
+    for id in [application_id, permit.application_id.as_str()] {
+        let materials = app.store.list_materials(id).await?;
+        if let Some(m) = materials.iter().rev().find(|m| m.kind == "photo") {
+            let (meta, bytes) = app.store.material_data(&m.id).await?;
+            match image::Image::from_material(&meta.content_type, &bytes) {
+                Ok(img) => photo = Some(img),
+                Err(e) => tracing::warn!(material = %meta.id, "photo left off a PDF: {e}"),
+            }
+            break;
+        }
+    }
+    Ok(Holder {
+        passport_number: may_see_passport(caller).then(|| permit.passport_number.clone()),
+        photo,
+    })
 }
 
 /// Lay out the Notice.
-pub fn render(f: &PermitFacts, notice: &Notice) -> Result<Vec<u8>, String> {
-    let mut page = Page::default();
-    let left = 56.0;
-    page.text(left, 780.0, 20.0, "外国人工作许可通知");
-    page.text(left, 758.0, 14.0, "Work Permit Notice");
-    page.text(left, 736.0, 10.0, "编号");
-    page.text(
-        left + 24.0,
-        736.0,
-        10.0,
-        &format!("No. {}", notice.notice_id),
+pub fn render(
+    font: &PdfFont,
+    authority: &Authority,
+    f: &PermitFacts,
+    notice: &Notice,
+    holder: &Holder,
+) -> Result<Vec<u8>, String> {
+    Ok(notice_parts(font, authority, f, notice, holder)?.write())
+}
+
+/// The Notice laid out and its font subset made, not yet serialised.
+pub fn notice_parts(
+    font: &PdfFont,
+    authority: &Authority,
+    f: &PermitFacts,
+    notice: &Notice,
+    holder: &Holder,
+) -> Result<Parts, String> {
+    layout_notice(font, authority, f, notice, holder)?.parts(&format!(
+        "外国人工作许可通知 Work Permit Notice {}",
+        notice.notice_id
+    ))
+}
+
+fn layout_notice<'f>(
+    font: &'f PdfFont,
+    authority: &Authority,
+    f: &PermitFacts,
+    notice: &Notice,
+    holder: &Holder,
+) -> Result<Page<'f>, String> {
+    let mut page = Page::new(font);
+    heading(
+        &mut page,
+        authority,
+        "外国人工作许可通知",
+        "Work Permit Notice",
+        &notice.notice_id,
     );
-    page.line(left, 726.0, A4.0 - left, 726.0);
-    let rows: [(&str, &str, &str); 9] = [
-        ("姓名", "Name", &f.holder_name),
+    photo(&mut page, holder);
+    let validity = format!("{} - {}", f.valid_from, f.valid_to);
+    let mut facts = vec![
+        ("姓名", "Name", f.holder_name.as_str()),
         ("国籍", "Nationality", &f.nationality),
         ("出生日期", "Date of birth", &f.date_of_birth),
-        ("工作许可证号", "Work permit number", &f.permit_number),
+    ];
+    facts.extend(passport_row(holder));
+    facts.extend([
+        (
+            "工作许可证号",
+            "Work permit number",
+            f.permit_number.as_str(),
+        ),
         ("类别", "Class", &f.class),
         ("用人单位", "Employer", &f.employer_name),
         (
@@ -89,24 +189,15 @@ pub fn render(f: &PermitFacts, notice: &Notice) -> Result<Vec<u8>, String> {
             &f.employer_uscc,
         ),
         ("职位", "Position", &f.position),
-        (
-            "有效期",
-            "Valid",
-            &format!("{} - {}", f.valid_from, f.valid_to),
-        ),
-    ];
-    for (i, (zh, en, value)) in rows.iter().enumerate() {
-        let y = 700.0 - i as f32 * 34.0;
-        page.text(left, y, 10.0, zh);
-        page.text(left, y - 12.0, 8.0, en);
-        page.text(left + 150.0, y - 6.0, 11.0, value);
-    }
+        ("有效期", "Valid", &validity),
+    ]);
+    let below = rows(&mut page, 690.0, &facts);
     let qr = QrMatrix::encode(&notice.qr).map_err(|e| format!("{e:?}"))?;
-    // At most 250 pt wide, whatever the payload's length.
-    let module = MODULE_PT.min(250.0 / qr.width() as f32);
+    // At most 220 pt wide, whatever the payload's length.
+    let module = MODULE_PT.min(220.0 / qr.width() as f32);
     let side = qr.width() as f32 * module;
-    let top = 392.0;
-    page.raw(&qr_ops(&qr, left, top, module));
+    let top = below + 8.0;
+    page.raw(&qr_ops(&qr, LEFT, top, module));
     let notes = [
         (
             10.0,
@@ -126,18 +217,14 @@ pub fn render(f: &PermitFacts, notice: &Notice) -> Result<Vec<u8>, String> {
         ),
     ];
     for (i, (size, line)) in notes.into_iter().enumerate() {
-        page.text(left, top - side - 22.0 - i as f32 * 15.0, size, line);
+        page.text(LEFT, top - side - 18.0 - i as f32 * 14.0, size, line);
     }
-    page.text(
-        left,
-        50.0,
-        8.0,
-        &format!("Issued {}", notice.issued_at.format("%Y-%m-%d")),
+    issued(
+        &mut page,
+        authority,
+        &notice.issued_at.format("%Y-%m-%d").to_string(),
     );
-    Ok(page.finish(&format!(
-        "外国人工作许可通知 Work Permit Notice {}",
-        notice.notice_id
-    )))
+    Ok(page)
 }
 
 /// The QR as filled rectangles, one per run of dark modules, between marker

@@ -2,7 +2,11 @@ use chrono::Utc;
 use zhengka_credential::{Algorithm, Issuer, PermitFacts, SigningKey, Validity};
 use zhengka_domain::permits::application::Notice;
 
-use super::{MODULE_PT, render};
+use super::font::for_tests;
+use super::image::Image;
+use super::{DecisionFacts, Holder, MODULE_PT, layout_notice, render, render_decision};
+use crate::authority::Authority;
+use zhengka_domain::permits::application::PassportNumber;
 
 fn facts() -> PermitFacts {
     PermitFacts {
@@ -38,11 +42,10 @@ fn notice() -> Notice {
     }
 }
 
-/// Read the QR back from the PDF's content stream: the rectangles between the
+/// Read the QR back from the page's content stream: the rectangles between the
 /// markers, painted onto a bitmap with a quiet zone, decoded by an independent
 /// QR reader.
-fn qr_from_pdf(pdf: &[u8]) -> String {
-    let text = String::from_utf8_lossy(pdf);
+fn qr_from_content(text: &str) -> String {
     let start = text.find("% qr ").expect("QR marker");
     let end = text[start..].find("% qr-end").expect("QR end") + start;
     let mut lines = text[start..end].lines();
@@ -84,18 +87,165 @@ fn qr_from_pdf(pdf: &[u8]) -> String {
 #[test]
 fn the_printed_qr_decodes_to_the_notice_payload() {
     let notice = notice();
-    let pdf = render(&facts(), &notice).unwrap();
+    let font = for_tests();
+    let page = layout_notice(
+        &font,
+        &Authority::default(),
+        &facts(),
+        &notice,
+        &Holder::default(),
+    )
+    .unwrap();
+    assert_eq!(qr_from_content(page.content()), notice.qr);
+    let pdf = page.finish("t").unwrap();
     assert!(pdf.starts_with(b"%PDF-1.7"));
-    assert!(pdf.ends_with(b"%%EOF\n"));
-    assert_eq!(qr_from_pdf(&pdf), notice.qr);
+    assert!(pdf.trim_ascii_end().ends_with(b"%%EOF"));
+}
+
+fn authority() -> Authority {
+    Authority {
+        name_zh: "广东省科学技术厅".into(),
+        name_en: "Department of Science and Technology of Guangdong Province".into(),
+    }
+}
+
+fn holder(photo: Option<Image>) -> Holder {
+    Holder {
+        passport_number: Some(PassportNumber::parse("E12345678").unwrap()),
+        photo,
+    }
+}
+
+/// Run a poppler or qpdf tool on `pdf`; they come from the Debian packages
+/// poppler-utils and qpdf (.ci/run installs them).
+pub fn tool(name: &str, args: &[&str], pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new(name)
+        .args(args)
+        .arg(&file)
+        .args(if name == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
+        .output()
+        .unwrap_or_else(|e| panic!("{name}: {e} (apt-get install poppler-utils qpdf)"));
+    assert!(
+        out.status.success(),
+        "{name}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// What a reader sees: the Chinese strings come back out as text, the font
+/// is an embedded subset, the file is valid.
+#[test]
+fn the_text_comes_back_out_of_an_embedded_subset() {
+    let font = for_tests();
+    let photo = Image::from_material("image/png", &super::image::tests::png_bytes(30, 40)).unwrap();
+    {
+        let pdf = render(
+            &font,
+            &authority(),
+            &facts(),
+            &notice(),
+            &holder(Some(photo.clone())),
+        )
+        .unwrap();
+        let text = tool("pdftotext", &["-layout"], &pdf);
+        for s in [
+            "广东省科学技术厅",
+            "外国人工作许可通知",
+            "Work Permit Notice",
+            "中山大学",
+            "ANNO BERNHARD DEDERICHS",
+            "E12345678",
+            "4401060000000000042",
+            "发证机关：广东省科学技术厅",
+            "B类、C类人员须在入境后30日内携带材料原件到受理窗口核验。",
+        ] {
+            assert!(text.contains(s), "{s} not in\n{text}");
+        }
+        let fonts = tool("pdffonts", &[], &pdf);
+        let row = fonts.lines().nth(2).expect("one font");
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // name, type (CID TrueType), encoding (Identity-H), emb sub uni, object id
+        assert_eq!(fonts.lines().count(), 3, "{fonts}");
+        let (tag, _) = cols[0].split_once('+').expect("a subset name");
+        assert!(
+            tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()),
+            "{row}"
+        );
+        assert!(
+            row.contains("CID TrueType") && row.contains("Identity-H"),
+            "{row}"
+        );
+        assert_eq!(
+            &cols[cols.len() - 5..cols.len() - 2],
+            ["yes", "yes", "yes"],
+            "{row}"
+        );
+        let images = tool("pdfimages", &["-list"], &pdf);
+        assert!(images.contains("image      30    40  rgb"), "{images}");
+        assert!(images.contains("smask      30    40  gray"), "{images}");
+        tool("qpdf", &["--check"], &pdf);
+        assert!(pdf.len() < 60_000, "{} bytes", pdf.len());
+    }
 }
 
 #[test]
-fn chinese_and_english_are_both_on_the_page() {
-    let pdf = render(&facts(), &notice()).unwrap();
-    let text = String::from_utf8_lossy(&pdf);
-    assert!(text.contains("(Work Permit Notice)"));
-    // 外国人工作许可通知 in UCS-2, drawn with the CJK font F2
-    assert!(text.contains("/F2 20 Tf 56.00 780.00 Td <591656FD4EBA5DE54F5C8BB853EF901A77E5> Tj"));
-    assert!(text.contains("/BaseFont /STSong-Light"));
+fn without_a_passport_or_photo_the_notice_says_so() {
+    let pdf = render(
+        &for_tests(),
+        &authority(),
+        &facts(),
+        &notice(),
+        &Holder::default(),
+    )
+    .unwrap();
+    let text = tool("pdftotext", &[], &pdf);
+    assert!(!text.contains("护照号码") && !text.contains("Passport number"));
+    assert!(text.contains("照片") && text.contains("No photo"), "{text}");
+    assert!(
+        tool("pdfimages", &["-list"], &pdf).lines().count() == 2,
+        "no image"
+    );
+}
+
+#[test]
+fn the_decision_names_the_authority_and_the_grant() {
+    let d = DecisionFacts {
+        decision_number: "D4400002026000001",
+        entry_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        checked_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+        late: true,
+    };
+    let jpeg =
+        Image::from_material("image/jpeg", &super::image::tests::jpeg_bytes(60, 80)).unwrap();
+    let pdf = render_decision(
+        &for_tests(),
+        &authority(),
+        &facts(),
+        &d,
+        &holder(Some(jpeg)),
+    )
+    .unwrap();
+    let text = tool("pdftotext", &[], &pdf);
+    for s in [
+        "广东省科学技术厅",
+        "准予行政许可决定书",
+        "准予外国人来华工作行政许可",
+        "本次核验晚于入境后30日的期限",
+        "D4400002026000001",
+        "E12345678",
+        "中山大学",
+    ] {
+        assert!(text.contains(s), "{s} not in\n{text}");
+    }
+    assert!(tool("pdfimages", &["-list"], &pdf).contains("jpeg"));
+    tool("qpdf", &["--check"], &pdf);
 }

@@ -179,7 +179,7 @@ async fn users_page(
 
 /// Every employer, page by page: the new user's employer is chosen from all
 /// of them, never from the first hundred.
-async fn every_employer(
+pub(super) async fn every_employer(
     app: &AppState,
 ) -> Result<Vec<zhengka_domain::employer::Employer>, PageError> {
     let mut all = Vec::new();

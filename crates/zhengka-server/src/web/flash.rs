@@ -7,6 +7,7 @@ pub const DONE: &[&str] = &[
     "user_disabled",
     "user_enabled",
     "user_unlocked",
+    "user_role_changed",
     "password_changed",
     "totp_on",
     "totp_off",

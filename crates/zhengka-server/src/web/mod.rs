@@ -7,6 +7,7 @@
 mod account;
 mod admin;
 mod admin_accounts;
+mod admin_roles;
 pub(crate) mod all_errors;
 mod assets;
 mod cards;
@@ -70,6 +71,10 @@ pub fn routes() -> Router<AppState> {
             post(admin_accounts::reset_link),
         )
         .route("/web/admin/users/{id}/{action}", post(admin_accounts::act))
+        .route(
+            "/web/admin/users/{id}/role",
+            get(admin_roles::form).post(admin_roles::set),
+        )
         .route(
             "/web/password-reset/{token}",
             get(admin_accounts::form).post(admin_accounts::set),

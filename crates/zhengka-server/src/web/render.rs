@@ -17,6 +17,10 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../../templates/error.html")),
     ("account.html", include_str!("../../templates/account.html")),
     (
+        "user_role.html",
+        include_str!("../../templates/user_role.html"),
+    ),
+    (
         "reset_link.html",
         include_str!("../../templates/reset_link.html"),
     ),

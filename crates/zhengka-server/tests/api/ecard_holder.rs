@@ -63,6 +63,15 @@ async fn a_holder_downloads_the_notices_of_their_own_permit_only() {
         let (status, bytes) = pdf(&app, &own, &token).await;
         assert_eq!(status, 200);
         assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+        // The holder may read their own passport number on it.
+        let text = crate::pdf_documents::pdftotext(&bytes);
+        for s in [
+            "外国人工作许可通知",
+            "外国人来华工作许可发证机关",
+            "护照号码",
+        ] {
+            assert!(text.contains(s), "{s} not in the Notice:\n{text}");
+        }
         // Another holder's Notice, a made-up id, a name without .pdf: 404.
         let theirs = format!(
             "/api/v1/ecard/notices/{}.pdf",
@@ -206,6 +215,10 @@ async fn the_onsite_decision_downloads_once_the_originals_were_checked() {
         assert_eq!(res.headers()["content-type"], "application/pdf");
         let bytes = res.bytes().await.unwrap();
         assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+        let text = crate::pdf_documents::pdftotext(&bytes);
+        for s in ["准予行政许可决定书", "外国人来华工作许可发证机关", "ED0000001"] {
+            assert!(text.contains(s), "{s} not in the Decision:\n{text}");
+        }
         // Staff and other holders do not get it here.
         assert_eq!(app.get("/api/v1/ecard/decision.pdf", &c.officer).await.status, 403);
     })

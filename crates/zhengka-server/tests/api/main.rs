@@ -38,6 +38,7 @@ mod nats;
 mod notification_events;
 mod notifications;
 mod notify_webhook;
+mod pdf_documents;
 mod presentations;
 mod race;
 mod real_person;

@@ -1,9 +1,10 @@
 //! What an admin does to another's account: switch it off (its sessions end
 //! with it) and on again, clear its sign-in attempts, and issue a one-time
-//! password reset link. Each in one transaction with its audit event.
+//! password reset link; change its role, employer and region. Each in one transaction with its audit event.
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
+use zhengka_domain::employer::User;
 
 use crate::audit::timestamp;
 use crate::{SqlStore, StoreError, Write};
@@ -131,6 +132,31 @@ impl SqlStore {
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        self.finish(tx, w).await
+    }
+}
+
+impl SqlStore {
+    /// Give `u.id` the role, employer and region of `u` (an admin's edit).
+    /// Its sessions end: the next request signs in again under the new scope.
+    pub(crate) async fn user_set_scope(&self, u: &User, w: Write) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let done = sqlx::query(
+            "UPDATE users SET role = $1, employer_id = $2, region_code = $3 WHERE id = $4",
+        )
+        .bind(u.role.as_str())
+        .bind(u.employer_id.as_deref())
+        .bind(u.region_code.as_ref().map(|r| r.as_str()))
+        .bind(&u.id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(&u.id)
             .execute(&mut *tx)
             .await?;
         self.finish(tx, w).await

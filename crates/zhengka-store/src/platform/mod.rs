@@ -94,6 +94,9 @@ pub trait UserStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// The ids of the accounts switched off.
     async fn blocked_user_ids(&self) -> Result<Vec<String>, StoreError>;
+    /// Change an account's role, employer and region to `user`'s (its
+    /// sessions end). `NotFound` for an unknown id.
+    async fn set_user_scope(&self, user: &User, w: Write) -> Result<(), StoreError>;
     /// Forget the attempts counted under `attempt_key` (an admin's unlock).
     async fn unlock_attempts(&self, attempt_key: &str, w: Write) -> Result<(), StoreError>;
     /// A one-time password reset link (its token's hash) for `user_id`,
@@ -215,6 +218,9 @@ impl UserStore for SqlStore {
         w: Write,
     ) -> Result<(), StoreError> {
         self.user_block(user_id, blocked, now, w).await
+    }
+    async fn set_user_scope(&self, user: &User, w: Write) -> Result<(), StoreError> {
+        self.user_set_scope(user, w).await
     }
     async fn blocked_user_ids(&self) -> Result<Vec<String>, StoreError> {
         self.user_blocked_ids().await

@@ -83,9 +83,18 @@ pub async fn own_notice_pdf(
     let (Some(notice), Some(number)) = (&a.notice, &a.permit_number) else {
         return Err(ApiError::NotFound);
     };
+    let font = crate::pdf::pdf_font(app)?;
     let permit = app.store.get_permit(number).await?;
     let employer = app.store.get_employer(&a.employer_id).await?;
-    crate::pdf::render(&permit_facts(&permit, &employer), notice).map_err(ApiError::Internal)
+    let holder = crate::pdf::holder_for(app, caller, &permit, &a.id).await?;
+    crate::pdf::render(
+        font,
+        &app.config.authority,
+        &permit_facts(&permit, &employer),
+        notice,
+        &holder,
+    )
+    .map_err(ApiError::Internal)
 }
 
 /// The PDF response, named after the application (a UUID the store found).
@@ -134,18 +143,23 @@ pub async fn own_decision_pdf(app: &AppState, caller: &Caller) -> Result<Vec<u8>
             message: "no on-site Decision yet: the originals have not been checked",
         });
     };
+    let font = crate::pdf::pdf_font(app)?;
     let employer = app.store.get_employer(&permit.employer_id).await?;
     let facts = crate::pdf::DecisionFacts {
         decision_number,
         entry_date: *entry_date,
         checked_on: *checked_on,
         late: *late,
-        authority: app.config.authority.name("zh-CN"),
     };
-    Ok(crate::pdf::render_decision(
+    let holder = crate::pdf::holder_for(app, caller, &permit, &permit.application_id).await?;
+    crate::pdf::render_decision(
+        font,
+        &app.config.authority,
         &permit_facts(&permit, &employer),
         &facts,
-    ))
+        &holder,
+    )
+    .map_err(ApiError::Internal)
 }
 
 /// `GET /api/v1/ecard/decision.pdf`
