@@ -60,6 +60,8 @@ pub trait Store:
     + crate::VerificationLogStore
     + crate::NotificationStore
     + crate::CoordinationStore
+    + crate::StatusListStore
+    + crate::SweepStore
     + Send
     + Sync
     + 'static
