@@ -4,6 +4,7 @@
 
 mod card_status;
 mod device_status;
+mod index;
 mod notice;
 mod scan;
 mod status;
@@ -40,7 +41,9 @@ pub struct Credentials {
     anchor: SigningKey,
     keys: Vec<IssuerKey>,
     trust_cache: Mutex<Option<(i64, Vec<u8>)>>,
-    status_cache: Mutex<Option<status::CachedList>>,
+    status_cache: status::ListCache,
+    card_cache: status::ListCache,
+    device_cache: status::ListCache,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -76,7 +79,9 @@ impl Credentials {
             anchor,
             keys,
             trust_cache: Mutex::new(None),
-            status_cache: Mutex::new(None),
+            status_cache: Default::default(),
+            card_cache: Default::default(),
+            device_cache: Default::default(),
         })
     }
 

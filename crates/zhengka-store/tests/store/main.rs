@@ -18,5 +18,6 @@ mod materials;
 mod people;
 mod permits;
 mod schema;
+mod status_lists;
 mod transfer;
 mod upgrade;
