@@ -413,12 +413,12 @@ mod streaming {
         let mut enc = StatusEncoder::new();
         enc.push(MIN_ENTRIES as u32 + 5, Status::Revoked).unwrap();
         let mut set = vec![(MIN_ENTRIES as u32 + 5, Status::Revoked)];
-        assert_eq!(
-            enc.finish(MIN_ENTRIES),
-            loaded(MIN_ENTRIES + 8, &set)
-        );
+        assert_eq!(enc.finish(MIN_ENTRIES), loaded(MIN_ENTRIES + 8, &set));
         set.clear();
-        assert_eq!(StatusEncoder::new().finish(MIN_ENTRIES), loaded(MIN_ENTRIES, &set));
+        assert_eq!(
+            StatusEncoder::new().finish(MIN_ENTRIES),
+            loaded(MIN_ENTRIES, &set)
+        );
         assert!(StatusBits::from_entries(8, [(8, Status::Revoked)]).is_err());
     }
 
@@ -438,7 +438,12 @@ mod streaming {
         for i in (0..15_000_000u32).step_by(997) {
             enc.push(i, Status::Revoked).unwrap();
         }
-        let head = StatusListHead { uri: "urn:x".into(), iat: 10, exp: 20, ttl: 10 };
+        let head = StatusListHead {
+            uri: "urn:x".into(),
+            iat: 10,
+            exp: 20,
+            ttl: 10,
+        };
         let token = head.sign(enc.finish(entries), &key);
         let trust = TrustList {
             iss: "t".into(),

@@ -41,4 +41,5 @@ mod routing;
 mod services;
 mod sessions;
 mod social_security;
+mod status_cache;
 mod totp;

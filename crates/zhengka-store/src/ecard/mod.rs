@@ -11,8 +11,8 @@ use zhengka_domain::permits::permit::PermitNumber;
 
 use crate::{Page, SqlStore, StoreError, Write};
 
-pub use devices::{Bound, DeviceStore};
 pub(crate) use devices::RETIRED;
+pub use devices::{Bound, DeviceStore};
 pub use sweep::{DueWindow, ReminderCandidate, SweepStore};
 
 mod devices;

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use zhengka_domain::cards::CredentialState;
 use zhengka_domain::permits::application::ApplicationKind;
 use zhengka_domain::permits::permit::{Permit, PermitNumber, PermitStatus};
-use zhengka_store::prelude::*;
 use zhengka_store::StatusListId;
+use zhengka_store::prelude::*;
 
 use crate::backends::for_each_backend;
 use crate::fixtures::*;
@@ -61,7 +61,10 @@ async fn change(s: &dyn Store, number: &PermitNumber, f: fn(&mut Permit)) {
 async fn the_streamed_list_equals_the_loaded_one() {
     for_each_backend(|db| async move {
         let s: &dyn Store = &db.store;
-        assert_eq!(s.status_index_max(StatusListId::Permits).await.unwrap(), None);
+        assert_eq!(
+            s.status_index_max(StatusListId::Permits).await.unwrap(),
+            None
+        );
         let e = employer(1, "440100");
         s.insert_employer(&e, write("employer.created", "employer", &e.id))
             .await
@@ -80,9 +83,13 @@ async fn the_streamed_list_equals_the_loaded_one() {
                 .unwrap();
             let (approved, mut permit) = approve(&a, u64::from(i) + 1);
             permit.status_index = Some(1000 + 37 * i);
-            s.update_application(&approved, Some(&permit), write("decided", "application", &id))
-                .await
-                .unwrap();
+            s.update_application(
+                &approved,
+                Some(&permit),
+                write("decided", "application", &id),
+            )
+            .await
+            .unwrap();
             numbers.push(permit.permit_number.clone());
         }
         assert_same_list(s, "all valid").await;
@@ -108,10 +115,21 @@ async fn the_streamed_list_equals_the_loaded_one() {
             s.status_index_max(StatusListId::Permits).await.unwrap(),
             Some(90_000)
         );
-        assert!(s.status_index_taken(StatusListId::Permits, 1037).await.unwrap());
-        assert!(!s.status_index_taken(StatusListId::Permits, 1038).await.unwrap());
+        assert!(
+            s.status_index_taken(StatusListId::Permits, 1037)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !s.status_index_taken(StatusListId::Permits, 1038)
+                .await
+                .unwrap()
+        );
         assert_eq!(s.status_index_max(StatusListId::Cards).await.unwrap(), None);
-        assert_eq!(s.status_index_max(StatusListId::Devices).await.unwrap(), None);
+        assert_eq!(
+            s.status_index_max(StatusListId::Devices).await.unwrap(),
+            None
+        );
         let none = s
             .for_each_status(StatusListId::Devices, &mut |_, _| panic!("no devices"))
             .await;

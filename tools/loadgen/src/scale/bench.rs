@@ -60,7 +60,13 @@ async fn one(env: &Env, r: Request) -> bool {
         Request::Verify => {
             let body = json!({ "qr": env.qr, "purpose": "notice" });
             env.api
-                .send(Method::POST, "/api/v1/verifications", &env.police, Some(&body), None)
+                .send(
+                    Method::POST,
+                    "/api/v1/verifications",
+                    &env.police,
+                    Some(&body),
+                    None,
+                )
                 .await
         }
     };
@@ -134,7 +140,9 @@ pub async fn run(env: &Env, seeded: &Seeded) -> anyhow::Result<()> {
         "status entries {} (not valid {}), devices {}, notifications {}\n",
         seeded.status_entries, seeded.not_valid_entries, seeded.devices, seeded.notifications
     );
-    println!("| status list | entries in list | entries read | build + sign | token bytes | peak RSS above start |");
+    println!(
+        "| status list | entries in list | entries read | build + sign | token bytes | peak RSS above start |"
+    );
     println!("|---|---:|---:|---:|---:|---:|");
     for (list, uri) in [
         (StatusListId::Permits, creds.status_uri()),

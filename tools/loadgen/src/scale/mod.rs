@@ -150,18 +150,30 @@ async fn run_on(args: &ScaleArgs, url: &str) -> anyhow::Result<()> {
     // verify, its holder is the one who reads the e-card.
     let agent = &actors.agents[0];
     let form = new_from_abroad(&format!("SC{tag:07}", tag = actors.run_tag));
-    let created = api.expect("/api/v1/applications", agent, &form, 201).await?;
-    let id = created["id"].as_str().context("application id")?.to_owned();
-    api.expect(&format!("/api/v1/applications/{id}/submit"), agent, &json!(null), 200)
+    let created = api
+        .expect("/api/v1/applications", agent, &form, 201)
         .await?;
+    let id = created["id"].as_str().context("application id")?.to_owned();
+    api.expect(
+        &format!("/api/v1/applications/{id}/submit"),
+        agent,
+        &json!(null),
+        200,
+    )
+    .await?;
     for (step, token) in [
         ("accept", &actors.officer),
         ("preliminary_review", &actors.officer),
         ("approve", &actors.approver),
     ] {
         let body = json!({ "step": step, "outcome": "pass" });
-        api.expect(&format!("/api/v1/applications/{id}/decisions"), token, &body, 200)
-            .await?;
+        api.expect(
+            &format!("/api/v1/applications/{id}/decisions"),
+            token,
+            &body,
+            200,
+        )
+        .await?;
     }
     let notice = api
         .get(&format!("/api/v1/applications/{id}/notice"), agent, &[])

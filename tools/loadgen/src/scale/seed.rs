@@ -67,7 +67,7 @@ impl Sink {
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         use sqlx::Executor;
-                        conn.execute("PRAGMA busy_timeout = 60000; PRAGMA synchronous = OFF;")
+                        conn.execute("PRAGMA busy_timeout = 60000; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000;")
                             .await?;
                         Ok(())
                     })
@@ -207,10 +207,15 @@ impl Plan {
     }
 
     /// Index `n` of a list with `count` entries at about 2/3 density: a
-    /// permutation, so no two rows share one.
-    fn index(count: u64, n: u64) -> i64 {
+    /// permutation, so no two rows share one; the one that would hit the
+    /// real permit's index (`taken`) moves just past the list's size.
+    fn index(count: u64, n: u64, taken: Option<u32>) -> i64 {
         let size = zhengka_credential::list_entries(Some((count + count / 2) as u32)) as u64;
-        ((n.wrapping_mul(STRIDE) + 7) % size) as i64
+        let idx = (n * STRIDE + 7) % size;
+        if Some(idx) == taken.map(u64::from) {
+            return size as i64;
+        }
+        idx as i64
     }
 }
 
@@ -255,7 +260,14 @@ pub async fn seed(plan: &Plan, sink: &mut Sink) -> anyhow::Result<Seeded> {
         };
         let mut holders = Table {
             name: "ecard_holders",
-            columns: &["id", "user_id", "permit_number", "status", "record", "created_at"],
+            columns: &[
+                "id",
+                "user_id",
+                "permit_number",
+                "status",
+                "record",
+                "created_at",
+            ],
             rows: vec![],
         };
         let mut devices = Table {
@@ -273,17 +285,24 @@ pub async fn seed(plan: &Plan, sink: &mut Sink) -> anyhow::Result<Seeded> {
         };
         let mut notes = Table {
             name: "ecard_notifications",
-            columns: &["id", "holder_id", "kind", "subject", "due_on", "payload", "created_at"],
+            columns: &[
+                "id",
+                "holder_id",
+                "kind",
+                "subject",
+                "due_on",
+                "payload",
+                "created_at",
+            ],
             rows: vec![],
         };
         for i in from..to {
             let p = permit(plan, i)?;
             let number = p.permit_number.as_str().to_owned();
-            let sealed = plan.vault.seal(
-                &format!("permits:{number}"),
-                &serde_json::to_vec(&p)?,
-            )?;
-            let idx = Plan::index(plan.entries(), i);
+            let sealed = plan
+                .vault
+                .seal(&format!("permits:{number}"), &serde_json::to_vec(&p)?)?;
+            let idx = Plan::index(plan.entries(), i, plan.template.status_index);
             let current_valid = p.status == PermitStatus::Valid;
             permits.rows.push(vec![
                 Val::Text(number.clone()),
@@ -311,7 +330,11 @@ pub async fn seed(plan: &Plan, sink: &mut Sink) -> anyhow::Result<Seeded> {
             done.not_valid_entries += u64::from(!current_valid);
             if i % 50 == 2 {
                 // An earlier period of the same permit: revoked.
-                let old = Plan::index(plan.entries(), plan.holders + 1 + i / 50);
+                let old = Plan::index(
+                    plan.entries(),
+                    plan.holders + 1 + i / 50,
+                    plan.template.status_index,
+                );
                 entries.rows.push(vec![
                     Val::Int(old),
                     Val::Text(number.clone()),
@@ -349,7 +372,7 @@ pub async fn seed(plan: &Plan, sink: &mut Sink) -> anyhow::Result<Seeded> {
                     Val::Text(holder.id.clone()),
                     Val::Text("phone".into()),
                     Val::Bytes(vec![0xa5; 77]),
-                    Val::Int(Plan::index(plan.holders + 1, i)),
+                    Val::Int(Plan::index(plan.holders + 1, i, None)),
                     Val::Text(credential.into()),
                     Val::Text(now.clone()),
                 ]);
@@ -398,7 +421,7 @@ fn permit(plan: &Plan, i: u64) -> anyhow::Result<Permit> {
         _ => PermitStatus::Valid,
     };
     p.onsite = zhengka_domain::permits::permit::OnsiteCheck::NotRequired;
-    p.status_index = Some(Plan::index(plan.entries(), i) as u32);
+    p.status_index = Some(Plan::index(plan.entries(), i, plan.template.status_index) as u32);
     p.application_id = format!("a-seed-{i}");
     p.version = 1;
     Ok(p)
