@@ -36,6 +36,8 @@ pub use issue::{Issued, Issuer, Validity, present};
 pub use keys::{KeyError, Kid, Pkcs8, PublicKey, SigningKey};
 pub use qr::QrMatrix;
 pub use replay::ReplayCache;
-pub use status::{Status, StatusBits, StatusList, allocate_index};
+pub use status::{
+    Status, StatusBits, StatusEncoder, StatusList, StatusListHead, allocate_index, list_entries,
+};
 pub use trust::{IssuerKey, KeyPurpose, TrustList};
 pub use verify::{Policy, Purpose, StatusCheck, Verified, verify, verify_with, verify_with_lists};

@@ -19,6 +19,7 @@ mod outbox;
 pub mod permits;
 mod platform;
 mod social_security;
+mod status_lists;
 mod store;
 pub mod testing;
 mod transfer;
@@ -30,8 +31,8 @@ pub use cards::{BatchRecord, CardFilter, CardStore};
 pub use coordination::{CoordinationStore, JobLease};
 pub use db::{Backend, SqlStore};
 pub use ecard::{
-    Attempted, Bound, DeviceStore, EcardStore, Notification, NotificationDelivery,
-    NotificationStore,
+    Attempted, Bound, DeviceStore, DueWindow, EcardStore, Notification, NotificationDelivery,
+    NotificationStore, ReminderCandidate, SweepStore,
 };
 pub use error::{ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED};
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
@@ -42,6 +43,7 @@ pub use permits::{ApplicationFilter, ApplicationOrder, PermitFilter, PermitStore
 pub use platform::attempts::AttemptCount;
 pub use platform::{Counted, EmployerFilter, Totp, UserFilter, UserRecord, UserStore};
 pub use social_security::{AccountFilter, SocialSecurityStore};
+pub use status_lists::{StatusListId, StatusListStore, StatusSink};
 pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
@@ -62,4 +64,5 @@ pub mod prelude {
         PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UseStore,
         UserStore, VerificationLogStore, WebhookStore,
     };
+    pub use crate::{StatusListStore, SweepStore};
 }

@@ -167,6 +167,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0020_federation.sql"),
         then: None,
     },
+    Migration {
+        version: 21,
+        name: "scale",
+        sqlite: include_str!("../migrations/sqlite/0021_scale.sql"),
+        postgres: include_str!("../migrations/postgres/0021_scale.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

@@ -64,6 +64,8 @@ pub trait Store:
     + crate::CoordinationStore
     + crate::FederationStore
     + crate::WebhookStore
+    + crate::StatusListStore
+    + crate::SweepStore
     + Send
     + Sync
     + 'static

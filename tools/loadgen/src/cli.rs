@@ -8,6 +8,11 @@ use clap::{Parser, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(version, about)]
 pub struct Cli {
+    /// `scale`: a bulk-generated database of N holders and its figures
+    /// (status lists, e-card reads, verifications, the reminder sweep).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Which storage backend(s) to run the in-process server on.
     #[arg(long, value_enum, default_value = "sqlite")]
     pub backend: BackendChoice,
@@ -38,6 +43,11 @@ pub struct Cli {
     /// Also print the results as a Markdown table (for docs/performance.md).
     #[arg(long)]
     pub release_note: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    Scale(crate::scale::ScaleArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

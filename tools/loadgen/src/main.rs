@@ -6,6 +6,7 @@ mod cli;
 mod client;
 mod commits;
 mod report;
+mod scale;
 mod setup;
 mod verify;
 
@@ -20,6 +21,10 @@ use crate::report::Run;
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    if let Some(cli::Command::Scale(args)) = &cli.command {
+        scale::run(args).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     anyhow::ensure!(
         cli.clients > 0 && cli.seconds > 0,
         "--clients and --seconds must be positive"

@@ -20,7 +20,7 @@ use crate::client::{Actors, Api};
 use crate::verify::Source;
 
 /// Password of every user the harness creates.
-const PASSWORD: &str = "loadgen password, not a secret";
+pub const PASSWORD: &str = "loadgen password, not a secret";
 
 pub struct Env {
     pub backend: String,
@@ -162,7 +162,7 @@ impl Env {
 }
 
 /// The first admin, straight into the store (as `zhengka serve` does).
-async fn insert_admin(store: &SqlStore) -> anyhow::Result<()> {
+pub async fn insert_admin(store: &SqlStore) -> anyhow::Result<()> {
     let user = User {
         id: "u-admin".into(),
         username: "admin".into(),
@@ -187,7 +187,7 @@ async fn insert_admin(store: &SqlStore) -> anyhow::Result<()> {
 }
 
 /// Employers in Guangzhou with an agent each, and two Guangdong permit officers.
-async fn cast(api: &Api, admin: &str) -> anyhow::Result<(Vec<String>, Actors)> {
+pub async fn cast(api: &Api, admin: &str) -> anyhow::Result<(Vec<String>, Actors)> {
     let tag = run_tag();
     let mut employer_ids = vec![];
     let mut agents = vec![];

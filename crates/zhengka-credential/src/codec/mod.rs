@@ -126,9 +126,14 @@ pub fn inflate_into(deflated: &[u8], out: &mut [u8]) -> Result<usize, &'static s
     Ok(len)
 }
 
+/// The compressor `deflate` uses, for input written in pieces.
+pub fn deflater() -> ZlibEncoder<Vec<u8>> {
+    ZlibEncoder::new(Vec::new(), Compression::best())
+}
+
 /// Compresses with zlib at the best level.
 pub fn deflate(bytes: &[u8]) -> Vec<u8> {
-    let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
+    let mut z = deflater();
     z.write_all(bytes).expect("writing to a Vec cannot fail");
     z.finish().expect("writing to a Vec cannot fail")
 }

@@ -4,14 +4,12 @@
 //! permit and the card (`zhengka_domain::ecard::credential_state`).
 
 use chrono::{DateTime, Days, Utc};
-use zhengka_credential::allocate_index;
-use zhengka_credential::{Issued, PublicKey, Status, StatusBits, StatusList, StatusRef, Validity};
-use zhengka_domain::cards::CredentialState;
+use zhengka_credential::{Issued, PublicKey, StatusRef, Validity};
 use zhengka_domain::employer::Employer;
 use zhengka_domain::permits::permit::Permit;
-use zhengka_store::{Store, StoreError};
+use zhengka_store::{StatusListId, Store, StoreError};
 
-use super::{Credentials, STATUS_LIST_ENTRIES, STATUS_LIST_TTL_SECS, permit_facts};
+use super::{Credentials, permit_facts};
 
 /// The list's number in `GET /api/v1/status-lists/{n}`.
 pub const DEVICE_STATUS_LIST: &str = "3";
@@ -24,31 +22,15 @@ impl Credentials {
         )
     }
 
-    /// Build and sign the device status list now (per request, as list 2).
+    /// The signed device status list, cached as list 1 is.
     pub async fn device_status_list(
         &self,
         store: &dyn Store,
         now: i64,
     ) -> Result<Vec<u8>, StoreError> {
-        let mut bits = StatusBits::new(STATUS_LIST_ENTRIES as usize);
-        for (idx, state) in store.device_status_entries().await? {
-            bits.set(
-                idx,
-                match state {
-                    CredentialState::Valid => Status::Valid,
-                    CredentialState::Suspended => Status::Suspended,
-                    CredentialState::Revoked => Status::Revoked,
-                },
-            );
-        }
-        let list = StatusList {
-            uri: self.device_status_uri(),
-            iat: now,
-            exp: now + STATUS_LIST_TTL_SECS,
-            ttl: STATUS_LIST_TTL_SECS,
-            bits,
-        };
-        Ok(list.sign(self.status_signer()))
+        let uri = self.device_status_uri();
+        self.cached(&self.device_cache, store, StatusListId::Devices, uri, now)
+            .await
     }
 
     /// The card credential of `permit` bound to `device_key`: the permit
@@ -90,12 +72,5 @@ pub fn permit_end(permit: &Permit) -> DateTime<Utc> {
 /// A free random index of the device list; the unique key on
 /// `ecard_devices.status_index` catches the rare race, and the caller draws again.
 pub async fn new_device_status_index(store: &dyn Store) -> Result<u32, StoreError> {
-    let taken: std::collections::HashSet<u32> = store
-        .device_status_entries()
-        .await?
-        .into_iter()
-        .map(|(i, _)| i)
-        .collect();
-    allocate_index(STATUS_LIST_ENTRIES, |i| taken.contains(&i))
-        .ok_or_else(|| StoreError::other("the device status list is full; a second list is needed"))
+    super::index::new_index(store, StatusListId::Devices).await
 }

@@ -5,6 +5,7 @@
 mod card_status;
 mod device_status;
 pub mod federation;
+mod index;
 mod notice;
 pub mod peer_fetch;
 mod scan;
@@ -42,7 +43,9 @@ pub struct Credentials {
     anchor: SigningKey,
     keys: Vec<IssuerKey>,
     trust_cache: Mutex<Option<(i64, Vec<u8>)>>,
-    status_cache: Mutex<Option<status::CachedList>>,
+    status_cache: status::ListCache,
+    card_cache: status::ListCache,
+    device_cache: status::ListCache,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -78,7 +81,9 @@ impl Credentials {
             anchor,
             keys,
             trust_cache: Mutex::new(None),
-            status_cache: Mutex::new(None),
+            status_cache: Default::default(),
+            card_cache: Default::default(),
+            device_cache: Default::default(),
         })
     }
 

@@ -47,5 +47,6 @@ mod routing;
 mod services;
 mod sessions;
 mod social_security;
+mod status_cache;
 mod totp;
 mod webhooks;

@@ -17,7 +17,7 @@ use crate::platform::employers::parse_time;
 use crate::{SqlStore, StoreError, Write};
 
 /// The `credential_status` of a row that only keeps a superseded index.
-const RETIRED: &str = "retired";
+pub(crate) const RETIRED: &str = "retired";
 
 /// What binding a device key did.
 #[derive(Debug, Clone, PartialEq)]

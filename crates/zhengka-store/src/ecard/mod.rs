@@ -11,12 +11,15 @@ use zhengka_domain::permits::permit::PermitNumber;
 
 use crate::{Page, SqlStore, StoreError, Write};
 
+pub(crate) use devices::RETIRED;
 pub use devices::{Bound, DeviceStore};
+pub use sweep::{DueWindow, ReminderCandidate, SweepStore};
 
 mod devices;
 mod holders;
 pub(crate) mod notifications;
 mod registrations;
+mod sweep;
 
 pub use notifications::{Attempted, Notification, NotificationDelivery, NotificationStore};
 

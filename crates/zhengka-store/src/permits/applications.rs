@@ -152,6 +152,6 @@ impl SqlStore {
         if let Some(idx) = p.status_index {
             crate::permits::status::claim_index(tx, idx, p.permit_number.as_str()).await?;
         }
-        Ok(())
+        crate::permits::status::mark_entries(tx, p).await
     }
 }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Row, Transaction};
+use zhengka_domain::cards::CredentialState;
+use zhengka_domain::permits::permit::{Permit, PermitStatus};
 
 use crate::audit::timestamp;
 use crate::{SqlStore, StoreError};
@@ -14,6 +16,37 @@ pub struct StatusEntry {
     pub permit_status: String,
     /// Whether this is the permit's current period (earlier periods are revoked).
     pub current: bool,
+}
+
+impl StatusEntry {
+    /// The entry's status in list 1: the current period follows its permit
+    /// (valid, suspended); ended permits and earlier periods are revoked.
+    pub fn credential_state(&self) -> CredentialState {
+        match (self.current, self.permit_status.as_str()) {
+            (true, "valid") => CredentialState::Valid,
+            (true, "suspended") => CredentialState::Suspended,
+            _ => CredentialState::Revoked,
+        }
+    }
+}
+
+/// Keep `status_entries.state` (migration 21) in step with the permit just
+/// written: `valid` only for its current entry while it is valid, so a list
+/// build reads only the other entries.
+pub(crate) async fn mark_entries(
+    tx: &mut Transaction<'_, Any>,
+    p: &Permit,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE status_entries SET state = CASE WHEN idx = $2 AND $3 = 1 THEN 'valid' \
+         ELSE 'other' END WHERE permit_number = $1",
+    )
+    .bind(p.permit_number.as_str())
+    .bind(p.status_index.map(i64::from))
+    .bind(i64::from(p.status == PermitStatus::Valid))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Record that `idx` belongs to `permit_number` (once); another permit's index

@@ -18,6 +18,7 @@ mod materials;
 mod people;
 mod permits;
 mod schema;
+mod status_lists;
 mod transfer;
 mod upgrade;
 mod webhooks;

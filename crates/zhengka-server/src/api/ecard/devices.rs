@@ -361,6 +361,7 @@ pub async fn current_credential(
         app.store
             .save_device_credentials(std::slice::from_ref(&d), &[], write)
             .await?;
+        app.credentials.invalidate_status_list();
     }
     let issued = issue(app, &permit, &d).await?;
     Ok(bound_view(app, &permit, &d, issued))
@@ -404,7 +405,12 @@ pub async fn revoke_device(
         &done,
     );
     match app.store.revoke_device(&d, write).await {
-        Ok(()) => Ok(done),
+        Ok(()) => {
+            // This instance's next list shows it at once (others within
+            // the recheck interval).
+            app.credentials.invalidate_status_list();
+            Ok(done)
+        }
         Err(StoreError::Conflict { what }) if what == "device_revoked" => Ok(done),
         Err(e) => Err(e.into()),
     }
