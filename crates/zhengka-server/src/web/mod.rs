@@ -31,6 +31,8 @@ mod session;
 mod social_security;
 #[cfg(test)]
 mod tests;
+mod verdict;
+mod verifier;
 mod verify;
 mod visitor;
 
@@ -53,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/web/sign-out", post(session::sign_out))
         .route("/web/lang/{tag}", get(session::switch_language))
         .route("/web/verify", get(verify::form).post(verify::verify))
+        .route("/web/verify/service-use", post(verifier::service_use))
         .route("/web/account", get(account::show))
         .route("/web/account/totp", post(account::start))
         .route("/web/account/totp/confirm", post(account::confirm))

@@ -1,6 +1,7 @@
 //! The verification context's API: the one-card service catalogue and the
 //! registry of relying parties with their API credentials.
 
+pub mod public_check;
 pub mod relying_parties;
 pub mod service_uses;
 pub mod services;
@@ -39,4 +40,5 @@ pub fn routes(r: Routes) -> Routes {
         .post("/api/v1/service-uses", service_uses::create)
         .post("/api/v1/ecard/share-codes", share_codes::create)
         .get("/api/v1/ecard/share-codes", share_codes::list)
+        .post("/api/v1/public-checks", public_check::create)
 }
