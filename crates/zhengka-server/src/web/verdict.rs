@@ -3,7 +3,6 @@
 //! values in the page's language.
 
 use minijinja::{Value, context};
-use zhengka_domain::verification::VerificationPurpose;
 
 use super::i18n::Lang;
 use super::readable::nationality_in;
@@ -116,6 +115,7 @@ pub fn shown(lang: Lang, a: &CheckAnswer) -> Value {
 /// Every purpose code a page may name (the catalogue test checks the words).
 #[cfg(test)]
 pub fn purpose_codes() -> impl Iterator<Item = &'static str> {
+    use zhengka_domain::verification::VerificationPurpose;
     VerificationPurpose::ALL
         .into_iter()
         .map(VerificationPurpose::as_str)
@@ -125,7 +125,7 @@ pub fn purpose_codes() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zhengka_domain::verification::Presented;
+    use zhengka_domain::verification::{Presented, VerificationPurpose};
     use zhengka_domain::verification::disclosure::Disclosed;
 
     #[test]
