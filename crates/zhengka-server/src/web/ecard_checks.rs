@@ -144,11 +144,20 @@ async fn create(State(app): State<AppState>, p: Posted) -> Result<Response, Page
                 expires => v.at(shared.expires_at),
                 stamp => shared.expires_at.to_rfc3339(),
             };
-            codes_page(&app, v, Some(made), &Problems::default(), StatusCode::CREATED).await
+            codes_page(
+                &app,
+                v,
+                Some(made),
+                &Problems::default(),
+                StatusCode::CREATED,
+            )
+            .await
         }
         Err(ApiError::TooManyRequests { .. }) => {
             let mut problems = Problems::default();
-            problems.summary.push(("main".into(), v.text("share.too_many")));
+            problems
+                .summary
+                .push(("main".into(), v.text("share.too_many")));
             codes_page(&app, v, None, &problems, StatusCode::TOO_MANY_REQUESTS).await
         }
         Err(e) => {
@@ -220,9 +229,18 @@ mod tests {
     }
 
     #[test]
+    fn the_pages_render() {
+        let row = context! { purpose => "p", created => "c", expires => "e", state => "used", used => "u" };
+        let made = context! { code => "ABCDE-12345", purpose => "p", expires => "e", stamp => "s" };
+        let ctx = context! { lang => "en", csrf => "x", path => "/web/ecard/share-codes",
+        made => made, earlier => vec![row], purposes => vec![context! { code => "c", text => "t" }],
+        f => context! { errors => context! {} } };
+        super::super::render::render("ecard_share_codes.html", ctx).unwrap();
+    }
+
+    #[test]
     fn an_organisation_keeps_its_own_name() {
         assert_eq!(organisation_in(Lang::En, "City Hospital"), "City Hospital");
         assert_ne!(organisation_in(Lang::En, "police"), "police");
     }
 }
-

@@ -58,7 +58,10 @@ pub fn routes() -> Router<AppState> {
         .route("/web/lang/{tag}", get(session::switch_language))
         .route("/web/verify", get(verify::form).post(verify::verify))
         .route("/web/verify/service-use", post(verifier::service_use))
-        .route("/web/check", get(public_check::form).post(public_check::submit))
+        .route(
+            "/web/check",
+            get(public_check::form).post(public_check::submit),
+        )
         .route("/web/account", get(account::show))
         .route("/web/account/totp", post(account::start))
         .route("/web/account/totp/confirm", post(account::confirm))

@@ -40,7 +40,9 @@ pub async fn submit(
         Err(ApiError::TooManyRequests { retry_after_secs }) => {
             let minutes = retry_after_secs.div_ceil(60);
             let mut problems = Problems::default();
-            let text = v.text("check.limited").replace("{minutes}", &minutes.to_string());
+            let text = v
+                .text("check.limited")
+                .replace("{minutes}", &minutes.to_string());
             problems.summary.push(("main".into(), text));
             page(v, None, &problems, StatusCode::TOO_MANY_REQUESTS)
         }

@@ -125,8 +125,8 @@ pub fn purpose_codes() -> impl Iterator<Item = &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zhengka_domain::verification::{Presented, VerificationPurpose};
     use zhengka_domain::verification::disclosure::Disclosed;
+    use zhengka_domain::verification::{Presented, VerificationPurpose};
 
     #[test]
     fn every_key_the_page_builds_exists() {
@@ -174,6 +174,9 @@ mod tests {
         };
         let v = shown(Lang::ZhCn, &refused);
         assert_eq!(v.get_attr("fields").unwrap().len(), Some(0));
-        assert_eq!(v.get_attr("code").unwrap().as_str(), Some("share_code_used"));
+        assert_eq!(
+            v.get_attr("code").unwrap().as_str(),
+            Some("share_code_used")
+        );
     }
 }

@@ -35,7 +35,9 @@ pub async fn purposes_of(
 ) -> Result<Option<Vec<VerificationPurpose>>, ApiError> {
     let who = checker(app, caller).await?;
     if who.police {
-        let police = VerificationPurpose::ALL.into_iter().filter(|p| p.police_only());
+        let police = VerificationPurpose::ALL
+            .into_iter()
+            .filter(|p| p.police_only());
         return Ok(Some(police.collect()));
     }
     Ok(who.organisation.map(|o| {
@@ -69,9 +71,10 @@ pub fn page(
     problems: &Problems,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let police = v.caller.as_ref().is_some_and(|c| {
-        c.user.role == zhengka_domain::employer::Role::PoliceOfficer
-    });
+    let police = v
+        .caller
+        .as_ref()
+        .is_some_and(|c| c.user.role == zhengka_domain::employer::Role::PoliceOfficer);
     let options: Vec<Value> = b
         .purposes
         .iter()
@@ -108,7 +111,11 @@ pub fn page(
 }
 
 /// `GET /web/verify?purpose=` for a caller who states purposes.
-pub fn form(v: &Visitor, purposes: &[VerificationPurpose], asked: &str) -> Result<Response, PageError> {
+pub fn form(
+    v: &Visitor,
+    purposes: &[VerificationPurpose],
+    asked: &str,
+) -> Result<Response, PageError> {
     let b = Bound {
         purposes,
         purpose: chosen(purposes, asked),
@@ -189,7 +196,10 @@ async fn services_of(
     purpose: VerificationPurpose,
 ) -> Result<Vec<Value>, ApiError> {
     let code = purpose.as_str();
-    let Some(sector) = Sector::ALL.into_iter().find(|s| s.purposes().contains(&code)) else {
+    let Some(sector) = Sector::ALL
+        .into_iter()
+        .find(|s| s.purposes().contains(&code))
+    else {
         return Ok(vec![]);
     };
     let filter = ServiceFilter {
@@ -202,7 +212,11 @@ async fn services_of(
         .into_iter()
         .filter(|s| s.purpose == code && s.active)
         .map(|s| {
-            let name = if lang == Lang::ZhCn { s.name_zh } else { s.name_en };
+            let name = if lang == Lang::ZhCn {
+                s.name_zh
+            } else {
+                s.name_en
+            };
             context! { code => s.code, name => name, provider => s.provider }
         })
         .collect())

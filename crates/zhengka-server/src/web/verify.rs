@@ -81,17 +81,17 @@ pub async fn verify(State(app): State<AppState>, p: Posted) -> Result<Response, 
     let result = match result {
         Err(e) => Err(e),
         Ok(reason) => {
-        let body = json!({
-            "qr": p.fields.get("qr").trim(),
-            "purpose": p.fields.get("purpose"),
-            "reason": reason,
-        });
-        match parse_json::<VerificationRequest>(body.to_string().as_bytes()) {
-            Ok(req) => check(&app, caller, None, req)
-                .await
-                .map(|(verdict, _)| verdict),
-            Err(e) => Err(e),
-        }
+            let body = json!({
+                "qr": p.fields.get("qr").trim(),
+                "purpose": p.fields.get("purpose"),
+                "reason": reason,
+            });
+            match parse_json::<VerificationRequest>(body.to_string().as_bytes()) {
+                Ok(req) => check(&app, caller, None, req)
+                    .await
+                    .map(|(verdict, _)| verdict),
+                Err(e) => Err(e),
+            }
         }
     };
     match result {

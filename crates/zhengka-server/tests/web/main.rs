@@ -13,6 +13,7 @@ mod camera;
 mod card_pages;
 mod card_search;
 mod card_side;
+mod check_pages;
 mod chrome;
 mod cut_over;
 mod ecard_http;

@@ -118,7 +118,12 @@ fn entry(number: Option<String>, refusal: Option<&str>, at: DateTime<Utc>) -> Ve
         verifier: ORGANISATION.into(),
         purpose: PURPOSE.into(),
         credential_kind: "notice".into(),
-        result: if refusal.is_none() { "valid" } else { "rejected" }.into(),
+        result: if refusal.is_none() {
+            "valid"
+        } else {
+            "rejected"
+        }
+        .into(),
         reason: refusal.map(str::to_owned),
         offline: false,
     }
