@@ -7,6 +7,7 @@
 mod account;
 mod admin;
 mod admin_accounts;
+mod admin_relying;
 pub(crate) mod all_errors;
 mod assets;
 mod cards;
@@ -96,6 +97,7 @@ pub fn routes() -> Router<AppState> {
         .merge(ecard_notifications::routes())
         .merge(ecard_devices::routes())
         .merge(ecard_checks::routes())
+        .merge(admin_relying::routes())
         .layer(middleware::from_fn(errors::error_pages))
         .layer(middleware::from_fn(session::remember_language))
         .layer(middleware::from_fn(assets::security_headers))

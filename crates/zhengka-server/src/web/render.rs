@@ -129,6 +129,10 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "ecard_share_codes.html",
         include_str!("../../templates/ecard_share_codes.html"),
     ),
+    (
+        "admin_relying.html",
+        include_str!("../../templates/admin_relying.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -448,3 +448,121 @@ async fn the_public_check_tells_valid_and_the_last_four_only_and_is_limited() {
     assert!(html.contains("Too many checks from your network"), "{html}");
     assert!(!html.contains("data-verdict"));
 }
+
+#[tokio::test]
+async fn the_admin_registers_an_organisation_issues_a_token_once_and_adds_a_member() {
+    let s = Server::spawn().await;
+    s.cast().await;
+    let c = client();
+    let admin = signed_in(&s, &c, "admin").await;
+    let page = "/web/admin/relying-parties";
+    let (status, html) = get(&s, &c, &admin, page, "en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(has(&html, "rp-none"));
+    assert!(
+        !html.contains("value=\"residence_permit\""),
+        "no police purpose offered"
+    );
+    let csrf = value_of(&html, "csrf");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "City Library"),
+        ("sector", "library"),
+        ("region_code", "440100"),
+    ];
+    let (status, html) = post(&s, &c, &admin, page, &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "no purpose");
+    assert!(
+        has(&html, "f-purposes-error") || html.contains("error-summary"),
+        "{html}"
+    );
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "City Library"),
+        ("sector", "library"),
+        ("region_code", "440100"),
+        ("purposes", "library"),
+    ];
+    let r = c
+        .post(s.url(page))
+        .header("cookie", &admin)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = get(&s, &c, &admin, page, "en").await;
+    let id = html
+        .split("id=\"rp-")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, html) = post(
+        &s,
+        &c,
+        &admin,
+        &format!("{page}/{id}/credentials"),
+        &[("csrf", csrf.as_str())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let token = html
+        .split("id=\"issued-token\" class=\"big-code\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(token.starts_with("zkrp_"), "{token}");
+    let (_, later) = get(&s, &c, &admin, page, "en").await;
+    assert!(!later.contains(&token), "shown once");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("username", "librarian.gz"),
+        ("password", PASSWORD),
+    ];
+    let r = c
+        .post(s.url(&format!("{page}/{id}/members")))
+        .header("cookie", &admin)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let librarian = signed_in(&s, &c, "librarian.gz").await;
+    let (_, html) = get(&s, &c, &librarian, "/web/verify", "en").await;
+    assert!(
+        html.contains(&esc(&text("en", "purpose_name.library"))),
+        "{html}"
+    );
+    // The token works on the API until revoked.
+    let cid = later
+        .split("class=\"credential\" data-id=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let check = json!({ "purpose": "library", "qr": "ZK1:X" });
+    let call = || {
+        c.post(s.url("/api/v1/verifications"))
+            .bearer_auth(&token)
+            .json(&check)
+            .send()
+    };
+    assert_ne!(call().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let r = c
+        .post(s.url(&format!("{page}/{id}/credentials/{cid}/revoke")))
+        .header("cookie", &admin)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(call().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+}
