@@ -90,25 +90,27 @@ document.addEventListener("DOMContentLoaded", function () {
   if (file) file.addEventListener("change", function () {
     var chosen = file.files && file.files[0];
     if (!chosen) return;
+    // A data: URL, which the page's CSP allows for images (blob: it does not).
+    var reader = new FileReader();
     var img = new Image();
-    var url = URL.createObjectURL(chosen);
+    var nocode = function () { status.textContent = box.dataset.nocode || ""; };
     img.onload = function () {
       var scale = Math.min(1, 1600 / Math.max(img.naturalWidth, img.naturalHeight));
       var w = Math.max(1, Math.round(img.naturalWidth * scale));
       var h = Math.max(1, Math.round(img.naturalHeight * scale));
       canvas.width = w;
       canvas.height = h;
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(0, 0, w, h);
       ctx.drawImage(img, 0, 0, w, h);
-      URL.revokeObjectURL(url);
       var code = jsQR(ctx.getImageData(0, 0, w, h).data, w, h, { inversionAttempts: "attemptBoth" });
       if (code && code.data) return found(code.data);
-      status.textContent = box.dataset.nocode || "";
+      nocode();
     };
-    img.onerror = function () {
-      URL.revokeObjectURL(url);
-      status.textContent = box.dataset.nocode || "";
-    };
-    img.src = url;
+    img.onerror = nocode;
+    reader.onload = function () { img.src = reader.result; };
+    reader.onerror = nocode;
+    reader.readAsDataURL(chosen);
   });
 
   stop.addEventListener("click", function () {

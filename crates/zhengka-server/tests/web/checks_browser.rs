@@ -5,6 +5,11 @@
 //! holder's page verifies once on an employer's page; `/web/check` shows
 //! valid and the last four only. axe finds nothing serious at 1280 and 390 px.
 
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use zhengka_credential::QrMatrix;
+
 use crate::browser::{self, Browser, text};
 use crate::check_pages::{HOSPITAL, HR, NURSE, organisation};
 use crate::ecard_qr::{holder_with_card, next_qr};
@@ -18,6 +23,31 @@ async fn live_qr(b: &Browser, s: &Server, holder: &str) -> String {
     let (qr, _) = next_qr(b, "").await;
     b.sign_out().await;
     qr
+}
+
+/// `payload` as a QR in an SVG image (4 px a module, a light margin): the
+/// image a person uploads instead of scanning.
+fn qr_image(payload: &str, path: &Path) {
+    const PX: usize = 4;
+    const QUIET: usize = 6;
+    let m = QrMatrix::encode(payload).expect("a QR");
+    let side = (m.width() + 2 * QUIET) * PX;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{side}\" height=\"{side}\" \
+         viewBox=\"0 0 {side} {side}\"><rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/>"
+    );
+    for y in 0..m.width() {
+        for x in 0..m.width() {
+            if m.is_dark(x, y) {
+                let (px, py) = ((x + QUIET) * PX, (y + QUIET) * PX);
+                svg.push_str(&format!(
+                    "<rect x=\"{px}\" y=\"{py}\" width=\"{PX}\" height=\"{PX}\"/>"
+                ));
+            }
+        }
+    }
+    svg.push_str("</svg>");
+    std::fs::write(path, svg).unwrap();
 }
 
 async fn both_widths(b: &Browser, page: &str) {
@@ -139,9 +169,22 @@ async fn police_and_a_hospital_verify_the_live_qr_and_the_holder_reads_both() {
     let approved = s.approved_from_abroad("PB1234567").await;
     let notice = s.notice_qr(approved["id"].as_str().unwrap()).await;
     let other = approved["permit_number"].as_str().unwrap();
+    // Uploaded as an image: the page reads the QR and submits it.
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("notice-qr.svg");
+    qr_image(&notice, &image);
     b.goto(&s.url("/web/check")).await;
-    b.set("#f-qr", &notice).await;
-    b.go("#check-form button[type=submit]").await;
+    let input = b.find("#scan-file").await;
+    input.send_keys(image.to_str().unwrap()).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !b.exists("#verdict").await {
+        let status = b.text("#scan-status").await;
+        assert!(
+            Instant::now() < deadline,
+            "the image was not read: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(b.attr("#verdict", "data-verdict").await, "valid");
     let last4 = &other[other.len() - 4..];
     assert!(b.text("#verdict-last4").await.contains(last4));
