@@ -235,7 +235,9 @@ mod tests {
         let ctx = context! { lang => "en", csrf => "x", path => "/web/ecard/share-codes",
         made => made, earlier => vec![row], purposes => vec![context! { code => "c", text => "t" }],
         f => context! { errors => context! {} } };
-        let html = super::super::render::render("ecard_share_codes.html", ctx).unwrap().0;
+        let html = super::super::render::render("ecard_share_codes.html", ctx)
+            .unwrap()
+            .0;
         assert!(html.contains(">ABCDE-12345<") && html.contains("data-state=\"used\""));
     }
 

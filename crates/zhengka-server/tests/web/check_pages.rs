@@ -447,6 +447,29 @@ async fn the_public_check_tells_valid_and_the_last_four_only_and_is_limited() {
     let html = r.text().await.unwrap();
     assert!(html.contains("Too many checks from your network"), "{html}");
     assert!(!html.contains("data-verdict"));
+
+    // The holder's log: 29 public checks, 20 a page, by cursor.
+    s.register_holder(&number, "Maria Silva").await;
+    let holder = signed_in(&s, &c, &number).await;
+    let (_, first) = get(&s, &c, &holder, "/web/ecard/verifications", "en").await;
+    assert_eq!(
+        first.matches("class=\"notification check-row\"").count(),
+        20
+    );
+    assert!(first.contains(&text("en", "checks.org.public")));
+    let next = first
+        .split("id=\"next-checks\" href=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&");
+    let (status, second) = get(&s, &c, &holder, &next, "en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        second.matches("class=\"notification check-row\"").count(),
+        9
+    );
+    assert!(!second.contains("id=\"next-checks\""));
 }
 
 #[tokio::test]

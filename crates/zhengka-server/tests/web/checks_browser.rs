@@ -165,6 +165,13 @@ async fn police_and_a_hospital_verify_the_live_qr_and_the_holder_reads_both() {
     both_widths(&b, "/web/verify (employer, refused)").await;
     b.sign_out().await;
 
+    // The admin's relying-party page lists both organisations.
+    b.sign_in(&s.base, "admin").await;
+    b.goto(&s.url("/web/admin/relying-parties")).await;
+    assert!(b.text("main").await.contains(HOSPITAL));
+    both_widths(&b, "/web/admin/relying-parties").await;
+    b.sign_out().await;
+
     // Anyone: a Notice QR on the public page, valid and the last four only.
     let approved = s.approved_from_abroad("PB1234567").await;
     let notice = s.notice_qr(approved["id"].as_str().unwrap()).await;
