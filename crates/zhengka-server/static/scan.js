@@ -10,7 +10,9 @@
 document.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("scanner");
   var media = navigator.mediaDevices;
-  if (!box || !media || !media.getUserMedia || typeof jsQR !== "function") return;
+  if (!box || typeof jsQR !== "function") return;
+  // Without a camera the image upload still works.
+  var camera = !!(media && media.getUserMedia);
   var start = document.getElementById("scan-start");
   var stop = document.getElementById("scan-stop");
   var video = document.getElementById("scan-video");
@@ -21,6 +23,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var stream = null;
   var running = false;
   box.hidden = false;
+  if (!camera) start.hidden = true;
 
   function end() {
     running = false;
@@ -29,7 +32,7 @@ document.addEventListener("DOMContentLoaded", function () {
     video.srcObject = null;
     video.hidden = true;
     stop.hidden = true;
-    start.hidden = false;
+    start.hidden = !camera;
   }
 
   function found(text) {
@@ -80,6 +83,34 @@ document.addEventListener("DOMContentLoaded", function () {
         status.textContent = box.dataset.denied;
         field.focus();
       });
+  });
+
+  // An image of the QR (a photo, a scan, a PDF's screenshot) read the same way.
+  var file = document.getElementById("scan-file");
+  if (file) file.addEventListener("change", function () {
+    var chosen = file.files && file.files[0];
+    if (!chosen) return;
+    // A data: URL, which the page's CSP allows for images (blob: it does not).
+    var reader = new FileReader();
+    var img = new Image();
+    var nocode = function () { status.textContent = box.dataset.nocode || ""; };
+    img.onload = function () {
+      var scale = Math.min(1, 1600 / Math.max(img.naturalWidth, img.naturalHeight));
+      var w = Math.max(1, Math.round(img.naturalWidth * scale));
+      var h = Math.max(1, Math.round(img.naturalHeight * scale));
+      canvas.width = w;
+      canvas.height = h;
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(0, 0, w, h);
+      ctx.drawImage(img, 0, 0, w, h);
+      var code = jsQR(ctx.getImageData(0, 0, w, h).data, w, h, { inversionAttempts: "attemptBoth" });
+      if (code && code.data) return found(code.data);
+      nocode();
+    };
+    img.onerror = nocode;
+    reader.onload = function () { img.src = reader.result; };
+    reader.onerror = nocode;
+    reader.readAsDataURL(chosen);
   });
 
   stop.addEventListener("click", function () {

@@ -47,18 +47,18 @@ pub use status_lists::{StatusListId, StatusListStore, StatusSink};
 pub use store::{Page, Store, Write};
 pub use transfer::TransferReport;
 pub use vault::Vault;
-pub use verification::{FederationStore, FetchRecorded, PeerFetch, PeerState, PeerStatusList};
 pub use verification::{
     DueWebhook, GateStore, Imported, Nonce, ONE_USE_PER_SERVICE, Once, RelyingPartyStore,
     ServiceFilter, ServiceStore, ServiceUse, ShareCode, Uploaded, UseStore, VerificationEntry,
     VerificationLogStore, WebhookDelivery, WebhookStore, gate_entry_id,
 };
+pub use verification::{FederationStore, FetchRecorded, PeerFetch, PeerState, PeerStatusList};
 
 /// Every context's store trait, for code that holds a concrete `SqlStore`
 /// (tools, tests) rather than a `dyn Store`.
 pub mod prelude {
-    pub use crate::GateStore;
     pub use crate::FederationStore;
+    pub use crate::GateStore;
     pub use crate::{
         CardStore, CoordinationStore, DeviceStore, EcardStore, NotificationStore, OutboxStore,
         PermitStore, RelyingPartyStore, ServiceStore, SocialSecurityStore, Store, UseStore,

@@ -71,7 +71,10 @@ pub async fn run(
             )?;
             let store = dir.connect(url).await?;
             let store = &store as &dyn Store;
-            fs::write(out.join("status-list.cose"), creds.publish(store, now).await?)?;
+            fs::write(
+                out.join("status-list.cose"),
+                creds.publish(store, now).await?,
+            )?;
             // Cards (2) and the device credentials that presentations carry (3):
             // a gate verifying e-card presentations offline needs list 3.
             fs::write(

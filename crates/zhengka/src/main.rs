@@ -16,8 +16,8 @@ mod serve;
 mod trust;
 mod users;
 mod verify;
-mod verify_sync;
 mod verify_regions;
+mod verify_sync;
 
 use clap::Parser;
 

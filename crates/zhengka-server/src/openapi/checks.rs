@@ -67,6 +67,14 @@ pub const CHECKS: &[Endpoint] = &[
         200,
     )
     .query(PAGED),
+    ep(
+        "post",
+        "/api/v1/public-checks",
+        "Anyone checks a Work Permit Notice QR: {valid, permit_number_last4?} and nothing else (the last four only of an authentic Notice); 30 per client address per 10 minutes (429); logged for the holder as organisation public, purpose public_check",
+        "public",
+        Some("PublicCheck"),
+        200,
+    ),
 ];
 
 pub fn schemas() -> Vec<(&'static str, Value)> {
@@ -89,6 +97,11 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
             "ServiceUse",
             json!({ "type": "object", "additionalProperties": false, "required": ["verification_id", "service_code"],
                 "properties": { "verification_id": s("string"), "service_code": s("string"), "note": s("string") } }),
+        ),
+        (
+            "PublicCheck",
+            json!({ "type": "object", "additionalProperties": false, "required": ["qr"],
+                "properties": { "qr": s("string") } }),
         ),
         (
             "Member",

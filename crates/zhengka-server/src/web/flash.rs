@@ -38,6 +38,9 @@ pub const DONE: &[&str] = &[
     "replaced",
     "device_revoked",
     "account_closed",
+    "relying_party_registered",
+    "credential_revoked",
+    "member_added",
 ];
 
 /// The message key named by `done=` in the query of `path`, if it is one.

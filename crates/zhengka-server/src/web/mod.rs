@@ -7,11 +7,13 @@
 mod account;
 mod admin;
 mod admin_accounts;
+mod admin_relying;
 mod admin_roles;
 pub(crate) mod all_errors;
 mod assets;
 mod cards;
 mod ecard;
+mod ecard_checks;
 mod ecard_devices;
 mod ecard_notifications;
 #[cfg(test)]
@@ -25,6 +27,7 @@ mod next;
 mod paging;
 mod permits;
 mod pickers;
+mod public_check;
 mod qr;
 mod readable;
 mod render;
@@ -32,6 +35,8 @@ mod session;
 mod social_security;
 #[cfg(test)]
 mod tests;
+mod verdict;
+mod verifier;
 mod verify;
 mod visitor;
 
@@ -54,6 +59,11 @@ pub fn routes() -> Router<AppState> {
         .route("/web/sign-out", post(session::sign_out))
         .route("/web/lang/{tag}", get(session::switch_language))
         .route("/web/verify", get(verify::form).post(verify::verify))
+        .route("/web/verify/service-use", post(verifier::service_use))
+        .route(
+            "/web/check",
+            get(public_check::form).post(public_check::submit),
+        )
         .route("/web/account", get(account::show))
         .route("/web/account/totp", post(account::start))
         .route("/web/account/totp/confirm", post(account::confirm))
@@ -91,6 +101,8 @@ pub fn routes() -> Router<AppState> {
         .merge(ecard::routes())
         .merge(ecard_notifications::routes())
         .merge(ecard_devices::routes())
+        .merge(ecard_checks::routes())
+        .merge(admin_relying::routes())
         .layer(middleware::from_fn(errors::error_pages))
         .layer(middleware::from_fn(session::remember_language))
         .layer(middleware::from_fn(assets::security_headers))

@@ -124,6 +124,19 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "ecard_real_person.html",
         include_str!("../../templates/ecard_real_person.html"),
     ),
+    ("check.html", include_str!("../../templates/check.html")),
+    (
+        "ecard_verifications.html",
+        include_str!("../../templates/ecard_verifications.html"),
+    ),
+    (
+        "ecard_share_codes.html",
+        include_str!("../../templates/ecard_share_codes.html"),
+    ),
+    (
+        "admin_relying.html",
+        include_str!("../../templates/admin_relying.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -77,6 +77,7 @@ fn dynamic(prefix: &str) -> Option<Vec<String>> {
             "degree_and_experience",
             "default",
         ]),
+        "share.state." => strs(&["used", "expired", "open"]),
         _ => return None,
     })
 }

@@ -2,7 +2,7 @@
 //! the camera or paste it, and see the verdict with the fields the role may
 //! see. The check is the API's own (`credentials::check`), audit event included.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
@@ -12,7 +12,8 @@ use zhengka_domain::employer::Role;
 use super::form::Problems;
 use super::i18n::Lang;
 use super::render::PageError;
-use super::visitor::{Posted, Visitor};
+use super::verifier;
+use super::visitor::{Fields, Posted, Visitor};
 use crate::AppState;
 use crate::api::credentials::{VERIFIERS, VerificationRequest, check};
 use crate::http::{ApiError, parse_json};
@@ -42,9 +43,23 @@ pub const FIELDS: [&str; 10] = [
     "valid_to",
 ];
 
-/// `GET /web/verify`
-pub async fn form(v: Visitor) -> Result<Response, PageError> {
-    v.require(VERIFIERS)?;
+#[derive(serde::Deserialize)]
+pub struct FormQuery {
+    #[serde(default)]
+    purpose: String,
+}
+
+/// `GET /web/verify[?purpose=]`: purpose-bound for the police and an
+/// organisation's people (`verifier`), notice/presentation for other staff.
+pub async fn form(
+    State(app): State<AppState>,
+    v: Visitor,
+    Query(q): Query<FormQuery>,
+) -> Result<Response, PageError> {
+    let caller = v.require(VERIFIERS)?;
+    if let Some(purposes) = verifier::purposes_of(&app, caller).await? {
+        return verifier::form(&v, &purposes, &q.purpose);
+    }
     let values = context! { purpose => "notice" };
     page(&v, values, None, &Problems::default(), StatusCode::OK)
 }
@@ -52,39 +67,31 @@ pub async fn form(v: Visitor) -> Result<Response, PageError> {
 /// `POST /web/verify`: qr, purpose, reason (required of the police), note.
 pub async fn verify(State(app): State<AppState>, p: Posted) -> Result<Response, PageError> {
     let caller = p.visitor.require(VERIFIERS)?;
+    if let Some(purposes) = verifier::purposes_of(&app, caller).await? {
+        return verifier::verify(&app, &p, &purposes).await;
+    }
     let reason = p.fields.get("reason").trim();
     let note = p.fields.get("note").trim();
     let police = caller.user.role == Role::PoliceOfficer;
     let result = if p.fields.get("qr").trim().is_empty() {
         Err(ApiError::invalid("qr", "required", "paste or scan a QR"))
-    } else if reason.is_empty() && police {
-        Err(ApiError::invalid(
-            "reason",
-            "required",
-            "say why the check is made",
-        ))
-    } else if !reason.is_empty() && !REASONS.contains(&reason) {
-        Err(ApiError::invalid(
-            "reason",
-            "unknown_value",
-            "not a listed reason",
-        ))
     } else {
-        let reason = match (reason, note) {
-            ("", _) => None,
-            (r, "") => Some(r.to_owned()),
-            (r, n) => Some(format!("{r}: {}", n.chars().take(150).collect::<String>())),
-        };
-        let body = json!({
-            "qr": p.fields.get("qr").trim(),
-            "purpose": p.fields.get("purpose"),
-            "reason": reason,
-        });
-        match parse_json::<VerificationRequest>(body.to_string().as_bytes()) {
-            Ok(req) => check(&app, caller, None, req)
-                .await
-                .map(|(verdict, _)| verdict),
-            Err(e) => Err(e),
+        reason_of(&p.fields, police)
+    };
+    let result = match result {
+        Err(e) => Err(e),
+        Ok(reason) => {
+            let body = json!({
+                "qr": p.fields.get("qr").trim(),
+                "purpose": p.fields.get("purpose"),
+                "reason": reason,
+            });
+            match parse_json::<VerificationRequest>(body.to_string().as_bytes()) {
+                Ok(req) => check(&app, caller, None, req)
+                    .await
+                    .map(|(verdict, _)| verdict),
+                Err(e) => Err(e),
+            }
         }
     };
     match result {
@@ -107,6 +114,32 @@ pub async fn verify(State(app): State<AppState>, p: Posted) -> Result<Response, 
             page(&p.visitor, p.fields.shown(), None, &problems, status)
         }
     }
+}
+
+/// The recorded reason: `reason` (a listed one, required of the police) and
+/// the note after it.
+pub fn reason_of(f: &Fields, police: bool) -> Result<Option<String>, ApiError> {
+    let reason = f.get("reason").trim();
+    let note = f.get("note").trim();
+    if reason.is_empty() && police {
+        return Err(ApiError::invalid(
+            "reason",
+            "required",
+            "say why the check is made",
+        ));
+    }
+    if !reason.is_empty() && !REASONS.contains(&reason) {
+        return Err(ApiError::invalid(
+            "reason",
+            "unknown_value",
+            "not a listed reason",
+        ));
+    }
+    Ok(match (reason, note) {
+        ("", _) => None,
+        (r, "") => Some(r.to_owned()),
+        (r, n) => Some(format!("{r}: {}", n.chars().take(150).collect::<String>())),
+    })
 }
 
 fn page(

@@ -577,23 +577,54 @@ async fn every_service_purpose_sees_exactly_its_fields() {
         let c = app.card_cast().await;
         let (_permit, _holder, key, cose) = holder_with_device(&app, &c, "CK0000009").await;
         let table: [(&str, &str, &[&str]); 7] = [
-            ("healthcare", "healthcare", &["holder_name", "medical_insurance", "ssn"]),
-            ("healthcare", "pharmacy", &["holder_name", "medical_insurance"]),
+            (
+                "healthcare",
+                "healthcare",
+                &["holder_name", "medical_insurance", "ssn"],
+            ),
+            (
+                "healthcare",
+                "pharmacy",
+                &["holder_name", "medical_insurance"],
+            ),
             ("transport", "transit", &["card_status"]),
             ("culture_tourism", "culture_venue", &["holder_name"]),
             ("library", "library", &["holder_name"]),
-            ("finance", "bank", &["bank_account", "card_number", "holder_name", "valid_from", "valid_to"]),
-            ("government_affairs", "government_service", &["holder_name", "permit_number", "permit_status", "ssn"]),
+            (
+                "finance",
+                "bank",
+                &[
+                    "bank_account",
+                    "card_number",
+                    "holder_name",
+                    "valid_from",
+                    "valid_to",
+                ],
+            ),
+            (
+                "government_affairs",
+                "government_service",
+                &["holder_name", "permit_number", "permit_status", "ssn"],
+            ),
         ];
         for (sector, purpose, expected) in table {
-            let (_, token) = organisation(&app, &format!("{purpose} org"), sector, &[purpose]).await;
+            let (_, token) =
+                organisation(&app, &format!("{purpose} org"), sector, &[purpose]).await;
             let body = json!({ "qr": live_qr(&cose, &key), "purpose": purpose });
             let r = app.post("/api/v1/verifications", &token, &body).await;
-            assert_eq!((r.status, &r.body["valid"]), (200, &json!(true)), "{purpose}: {:?}", r.body);
+            assert_eq!(
+                (r.status, &r.body["valid"]),
+                (200, &json!(true)),
+                "{purpose}: {:?}",
+                r.body
+            );
             assert_eq!(field_names(&r.body), expected, "{purpose}");
             if purpose == "bank" {
                 let account = r.body["fields"]["bank_account"].as_str().unwrap();
-                assert!(account.ends_with("4444") && !account.contains("5555"), "{account}");
+                assert!(
+                    account.ends_with("4444") && !account.contains("5555"),
+                    "{account}"
+                );
             }
         }
     })

@@ -109,7 +109,7 @@ async fn wait_state(b: &Browser, want: &str) {
 
 /// An approved permit whose holder has a card issued at the window and an
 /// e-card account: (permit number, card number).
-async fn holder_with_card(s: &Server) -> (String, String) {
+pub(crate) async fn holder_with_card(s: &Server) -> (String, String) {
     let approved = s
         .approved_for("EQ7654321", "LENA FISCHER", "1990-02-03")
         .await;

@@ -13,6 +13,8 @@ mod camera;
 mod card_pages;
 mod card_search;
 mod card_side;
+mod check_pages;
+mod checks_browser;
 mod chrome;
 mod cut_over;
 mod ecard_http;

@@ -30,7 +30,7 @@ pub struct Server {
     pub store: Arc<SqlStore>,
     /// The trust anchor's public key, as a verifier is given it.
     pub anchor: zhengka_credential::PublicKey,
-    admin_token: String,
+    pub admin_token: String,
     _db: TestDatabase,
 }
 

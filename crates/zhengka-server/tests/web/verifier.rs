@@ -76,10 +76,11 @@ async fn the_police_give_a_reason_and_relying_parties_see_less() {
 
     let police = signed_in(&s, &c, POLICE).await;
     let t = csrf(&s, &c, &police).await;
+    // The police state a purpose of their own (residence_permit first).
     let form = [
         ("csrf", t.as_str()),
         ("qr", qr.as_str()),
-        ("purpose", "notice"),
+        ("purpose", "residence_permit"),
     ];
     let (status, html) = post(&s, &c, &police, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -88,7 +89,7 @@ async fn the_police_give_a_reason_and_relying_parties_see_less() {
     let form = [
         ("csrf", t.as_str()),
         ("qr", qr.as_str()),
-        ("purpose", "notice"),
+        ("purpose", "residence_permit"),
         ("reason", "workplace_inspection"),
         ("note", "case 42"),
     ];

@@ -2,9 +2,10 @@
 //! registry of relying parties with their API credentials, and the
 //! agencies' webhook subscriptions.
 
+pub mod federation;
 pub mod gates;
 pub mod offline_batch;
-pub mod federation;
+pub mod public_check;
 pub mod relying_parties;
 pub mod service_uses;
 pub mod services;
@@ -73,4 +74,5 @@ pub fn routes(r: Routes) -> Routes {
             webhooks::redeliver,
         )
         .post("/api/v1/admin/deliver-webhooks", webhooks::deliver_now)
+        .post("/api/v1/public-checks", public_check::create)
 }

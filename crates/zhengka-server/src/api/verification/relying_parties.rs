@@ -9,7 +9,9 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::json;
 use zhengka_domain::employer::Role;
-use zhengka_domain::verification::{ApiCredential, OrganisationInput, check_organisation};
+use zhengka_domain::verification::{
+    ApiCredential, Organisation, OrganisationInput, check_organisation,
+};
 use zhengka_store::{Audit, StoreError, Write};
 
 use crate::AppState;
@@ -42,16 +44,27 @@ pub async fn create(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::Admin])?;
     let input: OrganisationInput = body.parse()?;
+    let o = register(&app, &caller, &input).await?;
+    reply(StatusCode::CREATED, &o)
+}
+
+/// Register an organisation; shared by the API and the admin page.
+pub async fn register(
+    app: &AppState,
+    caller: &Caller,
+    input: &OrganisationInput,
+) -> Result<Organisation, ApiError> {
+    caller.require(&[Role::Admin])?;
     let id = uuid::Uuid::new_v4().to_string();
-    let o = check_organisation(&input, id, Utc::now()).map_err(|(f, e)| invalid_at(f, e))?;
+    let o = check_organisation(input, id, Utc::now()).map_err(|(f, e)| invalid_at(f, e))?;
     let w = write(
-        &caller,
+        caller,
         "relying_party.registered",
         &o.id,
         json!({ "purposes": o.purposes }),
     );
     app.store.insert_organisation(&o, w).await?;
-    reply(StatusCode::CREATED, &o)
+    Ok(o)
 }
 
 pub async fn update(
@@ -127,34 +140,45 @@ pub async fn issue_credential(
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Reply, ApiError> {
+    let (credential, token) = issue(&app, &caller, &id).await?;
+    // Not kept for an idempotent replay: the secret must never be stored.
+    reply(
+        StatusCode::CREATED,
+        &Issued {
+            token,
+            credential: &credential,
+        },
+    )
+}
+
+/// Issue a credential: it and its token (shown once, only the hash kept).
+pub async fn issue(
+    app: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<(ApiCredential, String), ApiError> {
     caller.require(&[Role::Admin])?;
-    if let Err(StoreError::NotFound) = app.store.get_organisation(&id).await {
+    if let Err(StoreError::NotFound) = app.store.get_organisation(id).await {
         return Err(missing());
     }
     let credential = ApiCredential {
         id: zhengka_store::vault::hex(&token::random_bytes::<8>()),
-        organisation_id: id.clone(),
+        organisation_id: id.to_owned(),
         created_at: Utc::now(),
         revoked_at: None,
     };
     let secret = token::generate();
     let w = write(
-        &caller,
+        caller,
         "relying_party.credential_issued",
-        &id,
+        id,
         json!({ "credential_id": credential.id }),
     );
     app.store
         .insert_credential(&credential, &token::hash(&secret), w)
         .await?;
-    // Not kept for an idempotent replay: the secret must never be stored.
-    reply(
-        StatusCode::CREATED,
-        &Issued {
-            token: format!("zkrp_{}_{secret}", credential.id),
-            credential: &credential,
-        },
-    )
+    let token = format!("zkrp_{}_{secret}", credential.id);
+    Ok((credential, token))
 }
 
 pub async fn revoke_credential(
@@ -162,15 +186,21 @@ pub async fn revoke_credential(
     caller: Caller,
     ApiPath((id, cid)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
+    revoke(&app, &caller, &id, &cid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revoke a live credential; shared by the API and the admin page.
+pub async fn revoke(app: &AppState, caller: &Caller, id: &str, cid: &str) -> Result<(), ApiError> {
     caller.require(&[Role::Admin])?;
     let w = write(
-        &caller,
+        caller,
         "relying_party.credential_revoked",
-        &id,
+        id,
         json!({ "credential_id": cid }),
     );
-    match app.store.revoke_credential(&id, &cid, Utc::now(), w).await {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
+    match app.store.revoke_credential(id, cid, Utc::now(), w).await {
+        Ok(()) => Ok(()),
         Err(StoreError::NotFound) => Err(ApiError::Missing {
             code: "credential_not_found",
             message: "no such live credential of this relying party",
@@ -182,8 +212,8 @@ pub async fn revoke_credential(
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
-    username: String,
-    password: String,
+    pub username: String,
+    pub password: String,
 }
 
 /// `POST /api/v1/relying-parties/{id}/members` (admin): a person who signs
@@ -196,7 +226,22 @@ pub async fn add_member(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::Admin])?;
     let req: NewMember = body.parse()?;
-    let org = match app.store.get_organisation(&id).await {
+    let (user, org_id) = member(&app, &caller, &id, req).await?;
+    reply(
+        StatusCode::CREATED,
+        &json!({ "user": user, "organisation_id": org_id }),
+    )
+}
+
+/// Add a member; shared by the API and the admin page.
+pub async fn member(
+    app: &AppState,
+    caller: &Caller,
+    id: &str,
+    req: NewMember,
+) -> Result<(zhengka_domain::employer::User, String), ApiError> {
+    caller.require(&[Role::Admin])?;
+    let org = match app.store.get_organisation(id).await {
         Err(StoreError::NotFound) => return Err(missing()),
         other => other?,
     };
@@ -207,19 +252,16 @@ pub async fn add_member(
         employer_id: None,
         region_code: None,
     };
-    let user = crate::api::users::build_user(&app, &new).await?;
+    let user = crate::api::users::build_user(app, &new).await?;
     let hash = crate::auth::password::hash(new.password).await?;
     let w = write(
-        &caller,
+        caller,
         "relying_party.member_added",
         &org.id,
         json!({ "user_id": user.id, "username": user.username }),
     );
     app.store.insert_member(&user, &hash, &org.id, w).await?;
-    reply(
-        StatusCode::CREATED,
-        &json!({ "user": user, "organisation_id": org.id }),
-    )
+    Ok((user, org.id))
 }
 
 #[derive(serde::Deserialize)]

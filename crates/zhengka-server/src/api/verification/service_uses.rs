@@ -27,10 +27,10 @@ fn window() -> Duration {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewServiceUse {
-    verification_id: String,
-    service_code: String,
+    pub verification_id: String,
+    pub service_code: String,
     #[serde(default)]
-    note: Option<BoundedText<1, 200>>,
+    pub note: Option<BoundedText<1, 200>>,
 }
 
 pub async fn create(
@@ -40,7 +40,17 @@ pub async fn create(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::RelyingParty])?;
     let req: NewServiceUse = body.parse()?;
-    let who = checker(&app, &caller).await?;
+    record(&app, &caller, req).await.map(|(_, r)| r)
+}
+
+/// Record a use; shared by the API and the verifier page.
+pub async fn record(
+    app: &AppState,
+    caller: &Caller,
+    req: NewServiceUse,
+) -> Result<(ServiceUse, Reply), ApiError> {
+    caller.require(&[Role::RelyingParty])?;
+    let who = checker(app, caller).await?;
     let org = who.organisation.ok_or(ApiError::Forbidden)?;
     // Another organisation's check does not exist for this one.
     let check = match app.store.get_verification(&req.verification_id).await {
@@ -101,7 +111,7 @@ pub async fn create(
     };
     let r = reply(StatusCode::CREATED, &used)?;
     let write = audit(
-        &caller,
+        caller,
         None,
         "service.used",
         ("permit", &permit_number),
@@ -109,7 +119,7 @@ pub async fn create(
         &r,
     );
     match app.store.insert_service_use(&used, write).await {
-        Ok(()) => Ok(r),
+        Ok(()) => Ok((used, r)),
         Err(StoreError::Conflict { what }) if what == ONE_USE_PER_SERVICE => {
             Err(ApiError::conflict_at(
                 "service_use_recorded",
