@@ -10,7 +10,7 @@ use minijinja::context;
 use super::flash;
 use super::form::Problems;
 use super::render::PageError;
-use super::visitor::{Posted, Visitor};
+use super::visitor::{Posted, PublicPosted, Visitor};
 use crate::AppState;
 use crate::api::accounts::{self, AccountAction, Redeem};
 use crate::http::ApiError;
@@ -105,7 +105,7 @@ async fn page(
 pub async fn set(
     State(app): State<AppState>,
     Path(secret): Path<String>,
-    p: Posted,
+    PublicPosted(p): PublicPosted,
 ) -> Result<Response, PageError> {
     let password = p.fields.get("password").to_owned();
     let result = if password != p.fields.get("password_again") {

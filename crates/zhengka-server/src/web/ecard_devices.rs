@@ -68,7 +68,12 @@ async fn service_worker() -> Response {
 
 /// `POST /web/ecard/devices` (`csrf`, `public_key`, `name`): the API's answer,
 /// as JSON (201 with the device and its card credential, or the error).
-async fn bind(State(app): State<AppState>, p: Posted) -> Response {
+/// Asked by ecard-qr.js: without a session a 401, never the sign-in redirect.
+async fn bind(State(app): State<AppState>, p: Result<Posted, PageError>) -> Response {
+    let p = match p {
+        Ok(p) => p,
+        Err(e) => return e.for_fetch().into_response(),
+    };
     let result = async {
         let caller = p
             .visitor

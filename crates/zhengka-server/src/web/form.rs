@@ -7,7 +7,7 @@ use minijinja::Value as Shown;
 use serde_json::{Value, json};
 
 use super::render::PageError;
-use super::visitor::{Fields, Visitor};
+use super::visitor::{Fields, NOT_FIELDS, Visitor};
 use crate::http::ApiError;
 
 /// Fields posted as text that the API takes as numbers.
@@ -35,7 +35,7 @@ pub fn to_json(fields: &Fields) -> Value {
     let mut root = json!({});
     for (name, raw) in &fields.0 {
         let raw = raw.trim();
-        if name == "csrf" || raw.is_empty() {
+        if NOT_FIELDS.contains(&name.as_str()) || raw.is_empty() {
             continue;
         }
         let value = if NUMBERS.contains(&name.as_str()) {

@@ -11,7 +11,7 @@ use minijinja::{Value, context};
 use super::ecard::with_secret;
 use super::form::Problems;
 use super::render::PageError;
-use super::visitor::{Posted, Visitor};
+use super::visitor::{PublicPosted, Visitor};
 use crate::AppState;
 use crate::api::verification::public_check::check;
 use crate::http::ApiError;
@@ -29,7 +29,7 @@ pub async fn form(mut v: Visitor) -> Response {
 pub async fn submit(
     State(app): State<AppState>,
     client: ClientAddress,
-    p: Posted,
+    PublicPosted(p): PublicPosted,
 ) -> Result<Response, PageError> {
     let v = &p.visitor;
     match check(&app, &client, p.fields.get("qr")).await {

@@ -180,6 +180,9 @@ pub fn render(name: &str, ctx: Value) -> Result<Html<String>, PageError> {
 pub enum PageError {
     /// Not signed in (or the session expired): go to the sign-in page.
     SignIn,
+    /// A form posted without a session: sign in, then back to this page
+    /// (the form's own, `Visitor::form_page`; not the post's address).
+    SignInFrom(String),
     /// A status with the catalogue key of its explanation.
     Status(StatusCode, &'static str),
     /// Our fault: logged, never shown.
@@ -196,6 +199,20 @@ pub(crate) struct ErrorPage(pub(crate) &'static str);
 #[derive(Clone, Copy)]
 pub(crate) struct NeedsSignIn;
 
+impl PageError {
+    /// For a script's `fetch`, not a page: no redirect to the sign-in page
+    /// (followed behind the person's back, it would hand out a new
+    /// pre-session cookie and spoil the sign-in form they are about to use).
+    pub fn for_fetch(self) -> Self {
+        match self {
+            Self::SignIn | Self::SignInFrom(_) => {
+                Self::Status(StatusCode::UNAUTHORIZED, "error.invalid_token")
+            }
+            other => other,
+        }
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, key) = match self {
@@ -203,6 +220,9 @@ impl IntoResponse for PageError {
                 let mut response = Redirect::to("/web/sign-in").into_response();
                 response.extensions_mut().insert(NeedsSignIn);
                 return response;
+            }
+            Self::SignInFrom(page) => {
+                return Redirect::to(&super::next::sign_in_for(&page)).into_response();
             }
             Self::Status(status, key) => (status, key),
             Self::Internal(cause) => {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::i18n::{LANG_COOKIE, Lang};
 use super::next;
 use super::render::PageError;
-use super::visitor::{Posted, Visitor};
+use super::visitor::{Posted, PublicPosted, Visitor};
 use crate::AppState;
 use crate::api::sessions::{sign_in_with_totp as open_session, sign_out as close_session};
 use crate::http::ApiError;
@@ -73,7 +73,10 @@ pub async fn form(mut v: Visitor, Query(q): Query<Next>) -> Result<Response, Pag
 
 /// `POST /web/sign-in`: the same check, throttle and session as the API,
 /// with the TOTP code of staff who switched it on (asked for when needed).
-pub async fn sign_in(State(app): State<AppState>, p: Posted) -> Result<Response, PageError> {
+pub async fn sign_in(
+    State(app): State<AppState>,
+    PublicPosted(p): PublicPosted,
+) -> Result<Response, PageError> {
     let Posted { visitor: v, fields } = p;
     let password = fields.get("password").to_owned();
     let code = Some(fields.get("totp").trim()).filter(|c| !c.is_empty());
@@ -116,13 +119,27 @@ pub async fn sign_in(State(app): State<AppState>, p: Posted) -> Result<Response,
     }
 }
 
-/// `POST /web/sign-out`
-pub async fn sign_out(State(app): State<AppState>, p: Posted) -> Result<Response, PageError> {
-    if let Some(caller) = &p.visitor.caller {
-        close_session(&app, caller).await?;
+/// `POST /web/sign-out`. Without a session (it ended already) there is
+/// nothing to close: the sign-in page, with no way back.
+pub async fn sign_out(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    p: Result<Posted, PageError>,
+) -> Result<Response, PageError> {
+    match p {
+        Ok(p) => {
+            if let Some(caller) = &p.visitor.caller {
+                close_session(&app, caller).await?;
+            }
+        }
+        Err(PageError::SignInFrom(_)) => {}
+        Err(e) => return Err(e),
     }
+    let secure = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     let mut response = Redirect::to("/web/sign-in").into_response();
-    let c = set_cookie(SESSION_COOKIE, "", None, p.visitor.secure);
+    let c = set_cookie(SESSION_COOKIE, "", None, secure);
     response.headers_mut().append(SET_COOKIE, c);
     Ok(response)
 }

@@ -31,6 +31,10 @@ pub struct Visitor {
     /// The request came over TLS (behind a proxy that says so).
     pub secure: bool,
     pub path: String,
+    /// The page a form on this page belongs to (`zk_page` in every form):
+    /// the path itself, or, on a page answering a post, the posted form's
+    /// own page. A post without a session returns there after sign-in.
+    pub form_page: String,
     /// The deployment's settings pages show (authority, time zone).
     pub config: std::sync::Arc<crate::Config>,
 }
@@ -52,8 +56,10 @@ impl FromRequestParts<AppState> for Visitor {
                 .path_and_query()
                 .map_or("/web/", |p| p.as_str())
                 .to_owned(),
+            form_page: String::new(),
             config: app.config.clone(),
         };
+        visitor.form_page.clone_from(&visitor.path);
         if let Some(raw) = cookie(headers, SESSION_COOKIE) {
             let token_hash = token::hash(raw);
             match app.store.session_user(&token_hash, Utc::now()).await {
@@ -121,6 +127,7 @@ impl Visitor {
             me => me,
             csrf => self.csrf(),
             path => self.path.clone(),
+            form_page => self.form_page.clone(),
             flash => super::flash::from_path(&self.path),
             authority => self.config.authority.name(self.lang.tag()),
             ..values
@@ -153,6 +160,12 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// What every form posts beside its own fields.
+pub const NOT_FIELDS: [&str; 2] = ["csrf", PAGE_FIELD];
+
+/// The hidden field naming the page a form is on (see `Visitor::form_page`).
+pub const PAGE_FIELD: &str = "zk_page";
+
 /// The fields of a posted form, in order.
 pub struct Fields(pub Vec<(String, String)>);
 
@@ -168,13 +181,16 @@ impl Fields {
     pub fn shown(&self) -> Value {
         self.0
             .iter()
-            .filter(|(k, _)| k != "csrf" && k != "password")
+            .filter(|(k, _)| !NOT_FIELDS.contains(&k.as_str()) && k != "password")
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
 }
 
-/// A posted form whose CSRF token matched the visitor's.
+/// A posted form whose CSRF token matched the visitor's, on a page for
+/// signed-in people. Without a session (it expired, or they signed out in
+/// another tab) the token cannot match: they are sent to sign in, and then
+/// back to the form's page (`zk_page`), never to the post's own address.
 pub struct Posted {
     pub visitor: Visitor,
     pub fields: Fields,
@@ -184,18 +200,48 @@ impl FromRequest<AppState> for Posted {
     type Rejection = PageError;
 
     async fn from_request(req: Request, app: &AppState) -> Result<Self, PageError> {
-        let (mut parts, body) = req.into_parts();
-        let visitor = Visitor::from_request_parts(&mut parts, app).await?;
-        let Form(pairs) =
-            Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), app)
-                .await
-                .map_err(|_| PageError::Status(StatusCode::BAD_REQUEST, "error.request"))?;
-        let fields = Fields(pairs);
-        if !visitor.csrf_ok(fields.get("csrf")) {
+        let p = read_form(req, app).await?;
+        if p.visitor.csrf_ok(p.fields.get("csrf")) {
+            return Ok(p);
+        }
+        match p.visitor.caller {
+            None => Err(PageError::SignInFrom(p.visitor.form_page)),
+            Some(_) => Err(PageError::Status(StatusCode::FORBIDDEN, "error.csrf")),
+        }
+    }
+}
+
+/// A posted form of a page anyone may use (sign-in, the public check, the
+/// e-card registration, a password reset link): a token that does not match
+/// is refused, whoever posts it.
+pub struct PublicPosted(pub Posted);
+
+impl FromRequest<AppState> for PublicPosted {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, app: &AppState) -> Result<Self, PageError> {
+        let p = read_form(req, app).await?;
+        if !p.visitor.csrf_ok(p.fields.get("csrf")) {
             return Err(PageError::Status(StatusCode::FORBIDDEN, "error.csrf"));
         }
-        Ok(Posted { visitor, fields })
+        Ok(PublicPosted(p))
     }
+}
+
+/// The visitor and the fields, the form's page taken from `zk_page` when it
+/// is one of our own pages.
+async fn read_form(req: Request, app: &AppState) -> Result<Posted, PageError> {
+    let (mut parts, body) = req.into_parts();
+    let mut visitor = Visitor::from_request_parts(&mut parts, app).await?;
+    let Form(pairs) =
+        Form::<Vec<(String, String)>>::from_request(Request::from_parts(parts, body), app)
+            .await
+            .map_err(|_| PageError::Status(StatusCode::BAD_REQUEST, "error.request"))?;
+    let fields = Fields(pairs);
+    if let Some(page) = super::next::safe(fields.get(PAGE_FIELD)) {
+        visitor.form_page = page.to_owned();
+    }
+    Ok(Posted { visitor, fields })
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ mod materials;
 mod notifications;
 mod permits;
 mod readable;
+mod resign_in;
 mod server;
 mod totp;
 mod verifier;

@@ -18,7 +18,7 @@ use crate::http::client::ClientAddress;
 use crate::web::form::Problems;
 use crate::web::i18n::Lang;
 use crate::web::render::PageError;
-use crate::web::visitor::{Fields, Posted, Visitor};
+use crate::web::visitor::{Fields, Posted, PublicPosted, Visitor};
 
 /// The identifiers a person may register with, in the order offered.
 pub const KINDS: [&str; 3] = ["permit_number", "ssn", "notice_qr"];
@@ -55,7 +55,7 @@ fn blank(app: &AppState, mut v: Visitor, purpose: RegistrationPurpose) -> Respon
 pub async fn register(
     State(app): State<AppState>,
     client: ClientAddress,
-    p: Posted,
+    PublicPosted(p): PublicPosted,
 ) -> Result<Response, PageError> {
     submit(&app, &client, p, RegistrationPurpose::Register).await
 }
@@ -64,7 +64,7 @@ pub async fn register(
 pub async fn reset(
     State(app): State<AppState>,
     client: ClientAddress,
-    p: Posted,
+    PublicPosted(p): PublicPosted,
 ) -> Result<Response, PageError> {
     submit(&app, &client, p, RegistrationPurpose::ResetPassword).await
 }

@@ -16,10 +16,16 @@ use crate::web::render::PageError;
 use crate::web::visitor::Posted;
 
 /// `POST /web/applications/preview` (the form's fields, with its CSRF token):
-/// one sentence for the form's live region.
-pub async fn preview(State(app): State<AppState>, p: Posted) -> Result<Json<Value>, PageError> {
+/// one sentence for the form's live region. Asked by app.js: without a
+/// session a bare 401, never the sign-in redirect.
+pub async fn preview(
+    State(app): State<AppState>,
+    p: Result<Posted, PageError>,
+) -> Result<Json<Value>, PageError> {
+    let p = p.map_err(PageError::for_fetch)?;
     let v = &p.visitor;
-    v.require(&[Role::EmployerAgent])?;
+    v.require(&[Role::EmployerAgent])
+        .map_err(PageError::for_fetch)?;
     let today = Utc::now().date_naive();
     let text = match classify_partial(&to_json(&p.fields), &app, today) {
         Some(c) => {
