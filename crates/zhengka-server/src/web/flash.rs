@@ -69,6 +69,23 @@ pub fn done(path: &str, key: &str) -> String {
     }
 }
 
+/// `path` without its `done=` message, so going back to the page later (after
+/// a sign-in) does not announce an old success again.
+pub fn without(path: &str) -> String {
+    let Some((base, query)) = path.split_once('?') else {
+        return path.to_owned();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.starts_with("done="))
+        .collect();
+    if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +106,19 @@ mod tests {
             done("/web/applications/1#permit", "entry_recorded"),
             "/web/applications/1?done=entry_recorded#permit"
         );
+    }
+
+    #[test]
+    fn the_message_is_left_out_of_the_page_to_go_back_to() {
+        assert_eq!(without("/web/cards/1?done=shipped"), "/web/cards/1");
+        assert_eq!(
+            without("/web/cards?status=applied&done=applied&x=1"),
+            "/web/cards?status=applied&x=1"
+        );
+        assert_eq!(
+            without("/web/queue?step=submitted"),
+            "/web/queue?step=submitted"
+        );
+        assert_eq!(without("/web/cards"), "/web/cards");
     }
 }

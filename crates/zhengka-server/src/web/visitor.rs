@@ -44,6 +44,11 @@ impl FromRequestParts<AppState> for Visitor {
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, PageError> {
         let headers = &parts.headers;
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or("/web/", |p| p.as_str())
+            .to_owned();
         let mut visitor = Visitor {
             lang: Lang::from_query(parts.uri.query()).unwrap_or_else(|| Lang::choose(headers)),
             caller: None,
@@ -51,15 +56,10 @@ impl FromRequestParts<AppState> for Visitor {
             secure: headers
                 .get("x-forwarded-proto")
                 .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https")),
-            path: parts
-                .uri
-                .path_and_query()
-                .map_or("/web/", |p| p.as_str())
-                .to_owned(),
-            form_page: String::new(),
+            form_page: super::flash::without(&path),
+            path,
             config: app.config.clone(),
         };
-        visitor.form_page.clone_from(&visitor.path);
         if let Some(raw) = cookie(headers, SESSION_COOKIE) {
             let token_hash = token::hash(raw);
             match app.store.session_user(&token_hash, Utc::now()).await {

@@ -51,6 +51,17 @@ async fn a_post_without_a_session_signs_in_then_returns_to_the_forms_page() {
         .unwrap();
     let csrf = value_of(&html, "csrf");
     assert_eq!(value_of(&html, "zk_page"), FORM);
+    // An old success message is not the page to go back to.
+    let html = c
+        .get(s.url(&format!("{FORM}&done=created")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(value_of(&html, "zk_page"), FORM);
     end_session(&s, &cookie).await;
     let post = |path: &'static str, page: &'static str| {
         let form = [
