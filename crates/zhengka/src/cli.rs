@@ -78,6 +78,12 @@ pub struct OutsideServices {
     /// (e.g. x-forwarded-for); without it the TCP peer is the client.
     #[arg(long, env = "ZHENGKA_CLIENT_ADDRESS_HEADER")]
     pub client_address_header: Option<String>,
+    /// CA certificates (a PEM bundle) that outgoing https connections trust
+    /// besides the platform's root store: agency webhooks, peer regions, the
+    /// notification gateway and the real-person provider (e.g. a private
+    /// government CA). Certificates are always verified.
+    #[arg(long, env = "ZHENGKA_TLS_CA_FILE")]
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
