@@ -191,3 +191,31 @@ fn chain(e: &dyn std::error::Error) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ca_file_that_is_missing_or_holds_no_certificate_is_refused() {
+        let dir = std::env::temp_dir().join(format!("zk-outgoing-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let missing = dir.join("missing.pem");
+        let err = OutgoingTls::new(Some(&missing)).unwrap_err();
+        assert!(err.starts_with("cannot read the CA file"), "{err}");
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let err = OutgoingTls::new(Some(&empty)).unwrap_err();
+        assert!(err.contains("holds no certificate"), "{err}");
+        let broken = dir.join("broken.pem");
+        std::fs::write(
+            &broken,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        assert!(OutgoingTls::new(Some(&broken)).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+        let platform = OutgoingTls::new(None).unwrap();
+        assert_eq!(format!("{platform:?}"), "OutgoingTls(platform roots)");
+    }
+}
