@@ -53,8 +53,8 @@ impl OutgoingTls {
         let this = Self {
             extra: Some((path.to_owned(), certs)),
         };
-        // A certificate that is no usable trust anchor is refused now, not
-        // at the first connection.
+        // A certificate that cannot be parsed is refused now, not at the
+        // first connection.
         this.client(Duration::from_secs(1))
             .map_err(|e| format!("the CA file {}: {e}", path.display()))?;
         Ok(this)
