@@ -8,6 +8,7 @@
 //! unverified certificate. `http://` works as before.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Whom outgoing TLS connections trust besides the platform's roots.
@@ -103,24 +104,28 @@ impl Outgoing {
     }
 }
 
-/// The platform's roots only. A platform store of nothing but unreadable
+/// The platform's roots only, built once per process (a client is a handle:
+/// clones share its connections). A platform store of nothing but unreadable
 /// certificates (reqwest refuses it) leaves no roots at all: every
 /// `https://` connection then fails as "certificate not trusted".
 impl Default for Outgoing {
     fn default() -> Self {
-        Self::new(&OutgoingTls::default()).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "no usable platform root store for outgoing TLS");
-            let bare = |b: reqwest::ClientBuilder| b.tls_built_in_root_certs(false).build();
-            let tls = OutgoingTls::default();
-            Self {
-                webhooks: bare(tls.builder(TIMEOUT)).unwrap_or_default(),
-                peers: bare(
-                    tls.builder(TIMEOUT)
-                        .redirect(reqwest::redirect::Policy::none()),
-                )
-                .unwrap_or_default(),
-            }
-        })
+        static PLATFORM: OnceLock<Outgoing> = OnceLock::new();
+        let platform = PLATFORM.get_or_init(|| {
+            Self::new(&OutgoingTls::default()).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "no usable platform root store for outgoing TLS");
+                let bare = |b: reqwest::ClientBuilder| {
+                    b.tls_built_in_root_certs(false).build().unwrap_or_default()
+                };
+                let tls = OutgoingTls::default();
+                let no_redirects = reqwest::redirect::Policy::none();
+                Self {
+                    webhooks: bare(tls.builder(TIMEOUT)),
+                    peers: bare(tls.builder(TIMEOUT).redirect(no_redirects)),
+                }
+            })
+        });
+        platform.clone()
     }
 }
 
