@@ -48,7 +48,7 @@ pub enum LogFormat {
 #[derive(clap::Args, Debug, Clone)]
 pub struct OutsideServices {
     /// The real-person (liveness + face match) provider, protocol v1
-    /// (`http://HOST:PORT`; see docs/ecard.md).
+    /// (`https://HOST:PORT` or `http://`; see docs/ecard.md).
     #[arg(long, env = "ZHENGKA_REAL_PERSON_URL")]
     pub real_person_url: Option<String>,
     /// Its bearer token.
@@ -58,7 +58,8 @@ pub struct OutsideServices {
     #[arg(long, env = "ZHENGKA_REAL_PERSON_THRESHOLD", default_value_t = 0.8)]
     pub real_person_threshold: f64,
     /// The webhook (an email/SMS gateway) that holders' notifications are
-    /// POSTed to, signed (`http://HOST:PORT/PATH`; see docs/ecard.md).
+    /// POSTed to, signed (`https://HOST:PORT/PATH` or `http://`; see
+    /// docs/ecard.md).
     #[arg(
         long,
         env = "ZHENGKA_NOTIFY_WEBHOOK_URL",
@@ -78,6 +79,12 @@ pub struct OutsideServices {
     /// (e.g. x-forwarded-for); without it the TCP peer is the client.
     #[arg(long, env = "ZHENGKA_CLIENT_ADDRESS_HEADER")]
     pub client_address_header: Option<String>,
+    /// CA certificates (a PEM bundle) that outgoing https connections trust
+    /// besides the platform's root store: agency webhooks, peer regions, the
+    /// notification gateway and the real-person provider (e.g. a private
+    /// government CA). Certificates are always verified.
+    #[arg(long, env = "ZHENGKA_TLS_CA_FILE")]
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]

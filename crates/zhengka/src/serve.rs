@@ -10,6 +10,7 @@ use zhengka_store::Store;
 use zhengka_server::providers::Providers;
 use zhengka_server::providers::nats::{self, Nats};
 use zhengka_server::providers::notify_webhook::{self, NotifyWebhook};
+use zhengka_server::providers::outgoing::{Outgoing, OutgoingTls};
 use zhengka_server::providers::real_person::{self, RealPersonProvider};
 
 use crate::cli::OutsideServices;
@@ -71,6 +72,10 @@ pub async fn run(
 /// The outside services: a configured real-person provider, or (only with
 /// `--demo`) the demo stand-in; never the stand-in in service.
 fn providers(outside: &OutsideServices, demo: bool) -> anyhow::Result<Providers> {
+    let tls = OutgoingTls::new(outside.tls_ca_file.as_deref()).map_err(anyhow::Error::msg)?;
+    if outside.tls_ca_file.is_some() {
+        tracing::info!(trust = ?tls, "outgoing TLS");
+    }
     let real_person = match (&outside.real_person_url, demo) {
         (Some(url), _) => {
             let token = outside.real_person_token.as_deref().unwrap_or_default();
@@ -80,6 +85,7 @@ fn providers(outside: &OutsideServices, demo: bool) -> anyhow::Result<Providers>
                     token,
                     outside.real_person_threshold,
                     real_person::DEFAULT_TIMEOUT,
+                    &tls,
                 )
                 .map_err(anyhow::Error::msg)?,
             )
@@ -99,7 +105,7 @@ fn providers(outside: &OutsideServices, demo: bool) -> anyhow::Result<Providers>
         Some(url) => {
             let secret = outside.notify_webhook_secret.as_deref().unwrap_or_default();
             Some(
-                NotifyWebhook::new(url, secret, notify_webhook::DEFAULT_TIMEOUT)
+                NotifyWebhook::new(url, secret, notify_webhook::DEFAULT_TIMEOUT, &tls)
                     .map_err(anyhow::Error::msg)?,
             )
         }
@@ -113,6 +119,7 @@ fn providers(outside: &OutsideServices, demo: bool) -> anyhow::Result<Providers>
         real_person,
         notify_webhook,
         nats,
+        outgoing: Outgoing::new(&tls).map_err(anyhow::Error::msg)?,
     })
 }
 

@@ -14,6 +14,7 @@ use zhengka_credential::gate::{LogEntry, MAX_BATCH_ENTRIES, parse_public_key, si
 use zhengka_credential::gate_files::{ReplayFile, append_log, mark_uploaded, pending};
 use zhengka_credential::lists_dir::{self, Lists, ListsError};
 use zhengka_credential::{Body, Policy, Purpose, Rejection, StatusList, TrustList, Verified};
+use zhengka_server::providers::outgoing::{OutgoingTls, describe};
 
 /// The status lists a server publishes: permits, cards, device credentials.
 const STATUS_LISTS: [&str; 3] = ["1", "2", "3"];
@@ -27,7 +28,7 @@ pub enum VerifyAction {
     /// Download the trust list and status lists 1-3 into DIR, checked against
     /// the trust anchor before the old files are replaced.
     Sync {
-        /// The server's base URL (http://host:port).
+        /// The server's base URL (http(s)://host:port).
         #[arg(long)]
         server: String,
         /// The lists directory (then `zhengka verify --lists DIR`).
@@ -37,6 +38,8 @@ pub enum VerifyAction {
         /// band; pinned into DIR, which later syncs use without it.
         #[arg(long)]
         anchor: Option<PathBuf>,
+        #[command(flatten)]
+        tls: TlsArgs,
     },
     /// Upload the gate's log (what was not uploaded yet) as signed batches.
     Upload {
@@ -57,7 +60,29 @@ pub enum VerifyAction {
         /// authenticates the gate).
         #[arg(long, env = "ZHENGKA_RP_TOKEN")]
         token: Option<String>,
+        #[command(flatten)]
+        tls: TlsArgs,
     },
+}
+
+/// Whom an `https://` server's certificate may chain to.
+#[derive(clap::Args)]
+pub struct TlsArgs {
+    /// CA certificates (a PEM bundle) trusted besides the platform's root
+    /// store, for a server whose certificate a private CA issued.
+    #[arg(long, env = "ZHENGKA_TLS_CA_FILE")]
+    tls_ca_file: Option<PathBuf>,
+}
+
+/// How long a request to the server may take.
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl TlsArgs {
+    fn client(&self) -> anyhow::Result<reqwest::Client> {
+        OutgoingTls::new(self.tls_ca_file.as_deref())
+            .and_then(|tls| tls.client(TIMEOUT))
+            .map_err(anyhow::Error::msg)
+    }
 }
 
 /// Where `zhengka verify` takes its lists from and what a gate keeps.
@@ -211,14 +236,19 @@ pub async fn run(action: &VerifyAction) -> anyhow::Result<()> {
             server,
             dir,
             anchor,
-        } => sync(server, dir, anchor.as_deref()).await,
+            tls,
+        } => sync(&tls.client()?, server, dir, anchor.as_deref()).await,
         VerifyAction::Upload {
             server,
             gate,
             gate_key,
             log,
             token,
-        } => upload(server, gate, gate_key, log, token.as_deref()).await,
+            tls,
+        } => {
+            let client = tls.client()?;
+            upload(&client, server, gate, gate_key, log, token.as_deref()).await
+        }
     }
 }
 
@@ -227,12 +257,17 @@ async fn fetch(client: &reqwest::Client, url: String) -> anyhow::Result<Vec<u8>>
         .get(&url)
         .send()
         .await
-        .with_context(|| format!("cannot reach {url}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot reach {url}: {}", describe(&e)))?;
     anyhow::ensure!(res.status().is_success(), "{url} answered {}", res.status());
     Ok(res.bytes().await?.to_vec())
 }
 
-async fn sync(server: &str, dir: &Path, anchor: Option<&Path>) -> anyhow::Result<()> {
+async fn sync(
+    client: &reqwest::Client,
+    server: &str,
+    dir: &Path,
+    anchor: Option<&Path>,
+) -> anyhow::Result<()> {
     let anchor = match anchor {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -242,11 +277,10 @@ async fn sync(server: &str, dir: &Path, anchor: Option<&Path>) -> anyhow::Result
         None => None,
     };
     let base = server.trim_end_matches('/');
-    let client = reqwest::Client::new();
-    let trust = fetch(&client, format!("{base}/api/v1/trust-list")).await?;
+    let trust = fetch(client, format!("{base}/api/v1/trust-list")).await?;
     let mut status = Vec::new();
     for id in STATUS_LISTS {
-        let bytes = fetch(&client, format!("{base}/api/v1/status-lists/{id}")).await?;
+        let bytes = fetch(client, format!("{base}/api/v1/status-lists/{id}")).await?;
         status.push((id.to_owned(), bytes));
     }
     let now = chrono::Utc::now().timestamp();
@@ -263,6 +297,7 @@ async fn sync(server: &str, dir: &Path, anchor: Option<&Path>) -> anyhow::Result
 }
 
 async fn upload(
+    client: &reqwest::Client,
     server: &str,
     gate: &str,
     key: &Path,
@@ -282,7 +317,6 @@ async fn upload(
         }
         last = Some(p.end);
     }
-    let client = reqwest::Client::new();
     let url = format!(
         "{}/api/v1/verifications/batch",
         server.trim_end_matches('/')
@@ -300,7 +334,7 @@ async fn upload(
         let res = req
             .send()
             .await
-            .with_context(|| format!("cannot reach {url}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot reach {url}: {}", describe(&e)))?;
         let status = res.status();
         let body: serde_json::Value = res.json().await.unwrap_or_default();
         if !status.is_success() {

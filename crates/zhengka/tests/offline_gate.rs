@@ -4,7 +4,12 @@
 //! again after a restart (its replay cache is on disk), refuses to verify
 //! with lists older than its maximum age, and uploads its log; the holder's
 //! log then holds both checks, offline, once (a second upload adds nothing).
+//! Later syncs and the upload reach the server through an HTTPS front whose
+//! certificate a private CA issued: refused until `--tls-ca-file` names it.
 #![cfg(unix)]
+
+#[path = "../../zhengka-server/tests/support/tls_front.rs"]
+mod tls_front;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -162,7 +167,9 @@ async fn holder_log(data: &Path) -> Vec<(String, Option<String>, i64, String)> {
         .collect()
 }
 
-#[tokio::test]
+// Two workers: the commands run blocking on this one while the HTTPS front
+// serves on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gate_syncs_verifies_offline_refuses_a_replay_after_a_restart_and_uploads() {
     let root = TempDir(std::env::temp_dir().join(format!("zk-gate-e2e-{}", std::process::id())));
     let _ = std::fs::remove_dir_all(&root.0);
@@ -224,21 +231,27 @@ async fn a_gate_syncs_verifies_offline_refuses_a_replay_after_a_restart_and_uplo
     );
     assert!(export.status.success(), "{}", text(&export));
     let anchor = public.join("trust-anchor.pub");
-    let sync = |anchor: Option<&Path>| {
+    // The same server behind https, its certificate from a private CA.
+    let front = tls_front::TlsFront::start(&base).await;
+    let ca = front.ca_file(&root.0.join("tls"));
+    let sync = |server: &str, anchor: Option<&Path>, ca: Option<&Path>| {
         let mut args = vec![
             "verify",
             "sync",
             "--server",
-            &base,
+            server,
             "--dir",
             lists.to_str().unwrap(),
         ];
         if let Some(a) = anchor {
             args.extend(["--anchor", a.to_str().unwrap()]);
         }
+        if let Some(ca) = ca {
+            args.extend(["--tls-ca-file", ca.to_str().unwrap()]);
+        }
         run(&data, &args)
     };
-    let synced = sync(Some(&anchor));
+    let synced = sync(&base, Some(&anchor), None);
     assert!(synced.status.success(), "{}", text(&synced));
     for f in [
         "trust-list.cose",
@@ -290,8 +303,16 @@ async fn a_gate_syncs_verifies_offline_refuses_a_replay_after_a_restart_and_uplo
         "{}",
         text(&stale)
     );
-    // Syncing again (the pinned anchor, no --anchor) makes the lists fresh.
-    let again = sync(None);
+    // Syncing again over https (the pinned anchor, no --anchor) makes the
+    // lists fresh once the CA is given; without it nothing is fetched.
+    let untrusted = sync(&front.url, None, None);
+    assert_eq!(untrusted.status.code(), Some(1), "{}", text(&untrusted));
+    assert!(
+        text(&untrusted).contains("certificate not trusted"),
+        "{}",
+        text(&untrusted)
+    );
+    let again = sync(&front.url, None, Some(&ca));
     assert!(again.status.success(), "{}", text(&again));
 
     // Batch mode logs each line too: a fresh presentation and a line of noise.
@@ -327,7 +348,9 @@ async fn a_gate_syncs_verifies_offline_refuses_a_replay_after_a_restart_and_uplo
                 "verify",
                 "upload",
                 "--server",
-                &base,
+                &front.url,
+                "--tls-ca-file",
+                ca.to_str().unwrap(),
                 "--gate",
                 "metro-3-07",
                 "--gate-key",

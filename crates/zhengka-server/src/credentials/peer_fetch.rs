@@ -4,9 +4,6 @@
 //! region alone, is not older than the one kept, shares no key with this
 //! deployment, and every status list verifies under the peer's keys.
 
-use std::sync::OnceLock;
-use std::time::Duration;
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
@@ -100,29 +97,15 @@ pub fn accept(
     })
 }
 
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default()
-    })
-}
-
-async fn get(url: &str) -> Result<Vec<u8>, Refusal> {
+async fn get(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Refusal> {
     let unreachable = |e: String| Refusal::new("peer_unreachable", format!("{url}: {e}"));
-    let mut res = client()
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| unreachable(e.to_string()))?;
+    let described = |e: reqwest::Error| unreachable(crate::providers::outgoing::describe(&e));
+    let mut res = client.get(url).send().await.map_err(described)?;
     if res.status() != reqwest::StatusCode::OK {
         return Err(unreachable(format!("HTTP {}", res.status().as_u16())));
     }
     let mut body = Vec::new();
-    while let Some(chunk) = res.chunk().await.map_err(|e| unreachable(e.to_string()))? {
+    while let Some(chunk) = res.chunk().await.map_err(described)? {
         if body.len() + chunk.len() > MAX_BYTES {
             return Err(unreachable("response too large".into()));
         }
@@ -131,8 +114,10 @@ async fn get(url: &str) -> Result<Vec<u8>, Refusal> {
     Ok(body)
 }
 
-/// Fetches the peer's lists from its URL and checks them ([`accept`]).
+/// Fetches the peer's lists from its URL with `client` (`Outgoing::peers`:
+/// no redirects, TLS verified) and checks them ([`accept`]).
 pub async fn fetch(
+    client: &reqwest::Client,
     creds: &Credentials,
     peer: &Peer,
     stored_seq: Option<i64>,
@@ -144,10 +129,10 @@ pub async fn fetch(
             "the peer was imported offline; import its lists again",
         ));
     };
-    let trust = get(&format!("{base}/api/v1/trust-list")).await?;
+    let trust = get(client, &format!("{base}/api/v1/trust-list")).await?;
     let mut tokens = Vec::new();
     for id in PEER_STATUS_LISTS {
-        tokens.push(get(&format!("{base}/api/v1/status-lists/{id}")).await?);
+        tokens.push(get(client, &format!("{base}/api/v1/status-lists/{id}")).await?);
     }
     accept(creds, peer, stored_seq, &trust, &tokens, now)
 }

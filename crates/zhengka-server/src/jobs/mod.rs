@@ -202,7 +202,8 @@ pub fn spawn_federation_refresher(app: AppState, every: Duration) {
 pub fn spawn_webhook_sender(app: AppState, every: Duration) {
     spawn(app, WEBHOOK_DELIVERY, Scope::Leased, every, |app, now| {
         Box::pin(async move {
-            let sent = deliver_webhooks(app.store.as_ref(), now).await?;
+            let client = &app.providers.outgoing.webhooks;
+            let sent = deliver_webhooks(app.store.as_ref(), client, now).await?;
             if sent != Sent::default() {
                 tracing::info!(
                     delivered = sent.delivered,

@@ -5,8 +5,6 @@
 //! audit event: delivered; or retried after 10 s, 1 min, 10 min, 1 h, 6 h;
 //! then dead, with the last error kept (an admin may send it again).
 
-use std::sync::OnceLock;
-
 use chrono::{DateTime, Utc};
 use ring::hmac;
 use serde_json::json;
@@ -17,21 +15,13 @@ use crate::providers::signing::post_signed;
 
 const BATCH: i64 = 50;
 
-/// How long an agency's receiver may take to answer.
-pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// One client for every subscription (connections are pooled per host).
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .build()
-            .unwrap_or_default()
-    })
-}
-
-pub async fn deliver_webhooks(store: &dyn Store, now: DateTime<Utc>) -> Result<Sent, StoreError> {
+/// Sends every due delivery with `client` (`Outgoing::webhooks`: TLS
+/// verified against the platform's roots and the operator's CA file).
+pub async fn deliver_webhooks(
+    store: &dyn Store,
+    client: &reqwest::Client,
+    now: DateTime<Utc>,
+) -> Result<Sent, StoreError> {
     let mut sent = Sent::default();
     loop {
         let due = store.due_webhook_deliveries(now, BATCH).await?;
@@ -47,7 +37,7 @@ pub async fn deliver_webhooks(store: &dyn Store, now: DateTime<Utc>) -> Result<S
                 continue;
             }
             let attempts = d.delivery.attempts + 1;
-            let done = outcome(attempt(&d, now).await, attempts, now);
+            let done = outcome(attempt(client, &d, now).await, attempts, now);
             if let Attempted::Failed { error, retry_at } = &done {
                 tracing::warn!(delivery = %d.delivery.id, attempts, %error, dead = retry_at.is_none(), "agency webhook failed");
             }
@@ -72,16 +62,15 @@ pub async fn deliver_webhooks(store: &dyn Store, now: DateTime<Utc>) -> Result<S
 /// One attempt: the event JSON as the outbox holds it (`id`, `type`,
 /// `occurred_at`, `subject`, `data`, `region`; events carry no personal
 /// number), timestamped now.
-async fn attempt(d: &DueWebhook, now: DateTime<Utc>) -> Result<(), String> {
-    // This build's HTTP client has no TLS (like the other outside services,
-    // TLS is terminated by a local proxy): say so rather than "request failed".
-    if d.url.starts_with("https://") {
-        return Err("https needs TLS, which this build leaves to a local proxy".into());
-    }
+async fn attempt(
+    client: &reqwest::Client,
+    d: &DueWebhook,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
     let key = hmac::Key::new(hmac::HMAC_SHA256, d.secret.as_bytes());
     let body = d.payload.clone().into_bytes();
     post_signed(
-        client(),
+        client,
         &d.url,
         &key,
         &d.delivery.event_id,

@@ -3,6 +3,7 @@
 
 pub mod nats;
 pub mod notify_webhook;
+pub mod outgoing;
 pub mod real_person;
 pub mod signing;
 
@@ -16,4 +17,7 @@ pub struct Providers {
     /// With one (`--nats-url`), every outbox event is also published to
     /// JetStream; without, nothing is (no cursor moves).
     pub nats: Option<nats::Nats>,
+    /// The clients of the agency webhooks and the peer regions (TLS trusting
+    /// the platform's roots, and the operator's CA file when given).
+    pub outgoing: outgoing::Outgoing,
 }

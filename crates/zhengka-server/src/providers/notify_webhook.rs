@@ -24,25 +24,28 @@ impl std::fmt::Debug for NotifyWebhook {
     }
 }
 
+use super::outgoing::OutgoingTls;
 use super::signing::post_signed;
 pub use super::signing::signature;
 
 impl NotifyWebhook {
-    /// A webhook at `url` (`http://host:port/path`; TLS is terminated by a
-    /// local proxy, as for the real-person provider).
-    pub fn new(url: &str, secret: &str, timeout: Duration) -> Result<Self, String> {
-        if !url.starts_with("http://") {
+    /// A webhook at `url` (`http://` or `https://HOST:PORT/PATH`; TLS
+    /// verified as `tls` says).
+    pub fn new(
+        url: &str,
+        secret: &str,
+        timeout: Duration,
+        tls: &OutgoingTls,
+    ) -> Result<Self, String> {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(format!(
-                "the notification webhook URL must be http://HOST:PORT/PATH, got {url}"
+                "the notification webhook URL must be http(s)://HOST:PORT/PATH, got {url}"
             ));
         }
         if secret.len() < 16 {
             return Err("the notification webhook secret needs at least 16 characters".into());
         }
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let client = tls.client(timeout)?;
         Ok(Self {
             url: url.to_owned(),
             key: hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes()),

@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use zhengka_domain::ecard::{Verdict, judge};
 
+use super::outgoing::OutgoingTls;
+
 /// The threshold a score must reach, unless configured otherwise.
 pub const DEFAULT_THRESHOLD: f64 = 0.8;
 /// How long the provider may take (protocol v1: 10 s).
@@ -56,13 +58,19 @@ impl std::fmt::Debug for RealPersonProvider {
 }
 
 impl RealPersonProvider {
-    /// A provider at `url` (`http://host:port`; TLS is terminated by a local
-    /// proxy until the client is built with TLS). Refuses a URL it cannot use.
-    pub fn http(url: &str, token: &str, threshold: f64, timeout: Duration) -> Result<Self, String> {
+    /// A provider at `url` (`http://` or `https://HOST:PORT`; TLS verified
+    /// as `tls` says). Refuses a URL it cannot use.
+    pub fn http(
+        url: &str,
+        token: &str,
+        threshold: f64,
+        timeout: Duration,
+        tls: &OutgoingTls,
+    ) -> Result<Self, String> {
         let url = url.trim_end_matches('/');
-        if !url.starts_with("http://") {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(format!(
-                "the real-person provider URL must be http://HOST:PORT, got {url}"
+                "the real-person provider URL must be http(s)://HOST:PORT, got {url}"
             ));
         }
         if token.is_empty() {
@@ -71,10 +79,7 @@ impl RealPersonProvider {
         if !(0.0..=1.0).contains(&threshold) {
             return Err("the score threshold is between 0 and 1".into());
         }
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let client = tls.client(timeout)?;
         Ok(Self::Http(HttpProvider {
             checks_url: format!("{url}/v1/checks"),
             token: token.to_owned(),
@@ -120,7 +125,10 @@ impl HttpProvider {
         let response = match sent {
             Ok(r) => r,
             Err(e) if e.is_timeout() => return Verdict::Unavailable("provider timed out".into()),
-            Err(e) => return Verdict::Unavailable(format!("provider unreachable: {e}")),
+            Err(e) => {
+                let why = super::outgoing::describe(&e);
+                return Verdict::Unavailable(format!("provider unreachable: {why}"));
+            }
         };
         let status = response.status().as_u16();
         match response.bytes().await {

@@ -103,9 +103,7 @@ pub(crate) async fn post_signed(
     match sent {
         Ok(r) if r.status().is_success() => Ok(()),
         Ok(r) => Err(format!("status {}", r.status().as_u16())),
-        Err(e) if e.is_timeout() => Err("timed out".into()),
-        Err(e) if e.is_connect() => Err("connection failed".into()),
-        Err(_) => Err("request failed".into()),
+        Err(e) => Err(super::outgoing::describe(&e)),
     }
 }
 

@@ -125,9 +125,13 @@ async fn a_cancellation_reaches_the_lists_the_police_the_card_the_holder_the_age
         assert_eq!(r.body["retried"], 1, "{:?}", r.body);
         assert_eq!(r.body["delivered"], 1, "{:?}", r.body);
         let retry_at = Utc::now() + chrono::Duration::seconds(10);
-        let sent = zhengka_server::jobs::deliver_webhooks(app.store.as_ref(), retry_at)
-            .await
-            .unwrap();
+        let sent = zhengka_server::jobs::deliver_webhooks(
+            app.store.as_ref(),
+            crate::webhooks::webhooks(),
+            retry_at,
+        )
+        .await
+        .unwrap();
         assert_eq!(sent.delivered, 1);
         let mut kinds: Vec<_> = receiver
             .verified(&secret, None)

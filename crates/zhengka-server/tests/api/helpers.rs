@@ -10,6 +10,7 @@ use zhengka_domain::employer::{Role, User};
 use zhengka_server::auth::password;
 use zhengka_server::credentials::{Credentials, issuer_key};
 use zhengka_server::providers::Providers;
+use zhengka_server::providers::outgoing::OutgoingTls;
 use zhengka_server::providers::real_person::RealPersonProvider;
 use zhengka_server::{AppState, Config, router};
 use zhengka_store::testing::{self, TestDatabase};
@@ -74,6 +75,7 @@ async fn serve_with(
         crate::fake_provider::TOKEN,
         0.8,
         std::time::Duration::from_secs(2),
+        &OutgoingTls::default(),
     )
     .unwrap();
     let providers = Providers {

@@ -5,6 +5,8 @@
 mod fake_provider;
 mod gates;
 mod helpers;
+#[path = "../support/tls_front.rs"]
+mod tls_front;
 
 mod accounts;
 mod at_rest;
@@ -48,5 +50,6 @@ mod services;
 mod sessions;
 mod social_security;
 mod status_cache;
+mod tls;
 mod totp;
 mod webhooks;

@@ -15,6 +15,7 @@ use chrono::{Duration, Utc};
 use serde_json::Value;
 use zhengka_server::jobs::{Sent, deliver_notifications};
 use zhengka_server::providers::notify_webhook::{NotifyWebhook, signature};
+use zhengka_server::providers::outgoing::OutgoingTls;
 use zhengka_store::prelude::*;
 
 use crate::helpers::*;
@@ -42,7 +43,13 @@ async fn gateway(status: u16) -> (Gateway, NotifyWebhook) {
         .route("/notify", post(receive))
         .with_state(g.clone());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let hook = NotifyWebhook::new(&url, SECRET, StdDuration::from_secs(2)).unwrap();
+    let hook = NotifyWebhook::new(
+        &url,
+        SECRET,
+        StdDuration::from_secs(2),
+        &OutgoingTls::default(),
+    )
+    .unwrap();
     (g, hook)
 }
 
@@ -160,10 +167,19 @@ fn the_signature_is_hmac_sha256_of_timestamp_dot_body() {
     // Computed independently: Python's hmac.new(b"Jefe", b'1700000000.{"a":1}', sha256).
     let known = "v1=fa5f6481efc59da48b19c9dc10196c9953e5651f8304b3a318b6b87d70272e0a";
     assert_eq!(signature(b"Jefe", 1_700_000_000, br#"{"a":1}"#), known);
-    let err = NotifyWebhook::new("https://x", SECRET, StdDuration::from_secs(1)).unwrap_err();
-    assert!(err.contains("http://"), "{err}");
-    assert!(NotifyWebhook::new("http://x", "short", StdDuration::from_secs(1)).is_err());
-    let hook = NotifyWebhook::new("http://x/notify", SECRET, StdDuration::from_secs(1)).unwrap();
+    let new = |url: &str, secret: &str| {
+        NotifyWebhook::new(
+            url,
+            secret,
+            StdDuration::from_secs(1),
+            &OutgoingTls::default(),
+        )
+    };
+    let err = new("ftp://x", SECRET).unwrap_err();
+    assert!(err.contains("http(s)://"), "{err}");
+    assert!(new("http://x", "short").is_err());
+    assert!(new("https://gateway.example/notify", SECRET).is_ok());
+    let hook = new("http://x/notify", SECRET).unwrap();
     assert!(
         !format!("{hook:?}").contains(SECRET),
         "the secret never prints"

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use zhengka_domain::ecard::Verdict;
+use zhengka_server::providers::outgoing::OutgoingTls;
 use zhengka_server::providers::real_person::{CheckRequest, RealPersonProvider};
 
 use crate::fake_provider::{TOKEN, start as fake_provider};
@@ -22,10 +23,15 @@ async fn check(provider: &RealPersonProvider, probe: &[u8]) -> Verdict {
     provider.check(&req).await.verdict
 }
 
+/// The platform's roots only (as `serve` without `--tls-ca-file`).
+fn tls() -> OutgoingTls {
+    OutgoingTls::default()
+}
+
 #[tokio::test]
 async fn the_provider_decides_and_anything_unusable_is_unavailable() {
     let (url, seen) = fake_provider().await;
-    let p = RealPersonProvider::http(&url, TOKEN, 0.8, Duration::from_millis(500)).unwrap();
+    let p = RealPersonProvider::http(&url, TOKEN, 0.8, Duration::from_millis(500), &tls()).unwrap();
     assert_eq!(check(&p, b"pass").await, Verdict::Pass { score: 0.97 });
     assert_eq!(check(&p, b"spoof").await, Verdict::Fail { score: 0.97 });
     assert_eq!(check(&p, b"stranger").await, Verdict::Fail { score: 0.12 });
@@ -38,15 +44,26 @@ async fn the_provider_decides_and_anything_unusable_is_unavailable() {
             String::from_utf8_lossy(probe)
         );
     }
-    let wrong =
-        RealPersonProvider::http(&url, "not-the-token", 0.8, Duration::from_millis(500)).unwrap();
+    let wrong = RealPersonProvider::http(
+        &url,
+        "not-the-token",
+        0.8,
+        Duration::from_millis(500),
+        &tls(),
+    )
+    .unwrap();
     assert!(matches!(
         check(&wrong, b"pass").await,
         Verdict::Unavailable(_)
     ));
-    let down =
-        RealPersonProvider::http("http://127.0.0.1:9", TOKEN, 0.8, Duration::from_millis(500))
-            .unwrap();
+    let down = RealPersonProvider::http(
+        "http://127.0.0.1:9",
+        TOKEN,
+        0.8,
+        Duration::from_millis(500),
+        &tls(),
+    )
+    .unwrap();
     assert!(matches!(
         check(&down, b"pass").await,
         Verdict::Unavailable(_)
@@ -65,10 +82,14 @@ async fn the_provider_decides_and_anything_unusable_is_unavailable() {
 
 #[tokio::test]
 async fn a_provider_is_configured_or_refused() {
-    assert!(RealPersonProvider::http("ftp://x", TOKEN, 0.8, Duration::from_secs(1)).is_err());
-    assert!(RealPersonProvider::http("http://x", "", 0.8, Duration::from_secs(1)).is_err());
-    assert!(RealPersonProvider::http("http://x", TOKEN, 1.5, Duration::from_secs(1)).is_err());
-    let p = RealPersonProvider::http("http://x/", TOKEN, 0.8, Duration::from_secs(1)).unwrap();
+    let http = |url: &str, token: &str, threshold: f64| {
+        RealPersonProvider::http(url, token, threshold, Duration::from_secs(1), &tls())
+    };
+    assert!(http("ftp://x", TOKEN, 0.8).is_err());
+    assert!(http("http://x", "", 0.8).is_err());
+    assert!(http("http://x", TOKEN, 1.5).is_err());
+    assert!(http("https://liveness.example", TOKEN, 0.8).is_ok());
+    let p = http("http://x/", TOKEN, 0.8).unwrap();
     assert!(!format!("{p:?}").contains(TOKEN), "the token never prints");
     assert!(RealPersonProvider::Demo.is_demo());
     assert_eq!(

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use zhengka_domain::employer::{Role, User};
 use zhengka_server::auth::password;
 use zhengka_server::providers::Providers;
+use zhengka_server::providers::outgoing::OutgoingTls;
 use zhengka_server::providers::real_person::RealPersonProvider;
 use zhengka_server::{AppState, Config, router};
 use zhengka_store::testing::{self, TestDatabase};
@@ -69,8 +70,14 @@ impl Server {
     pub async fn spawn_fake_provider() -> Self {
         let (url, _) = crate::fake_provider::start().await;
         let timeout = std::time::Duration::from_secs(5);
-        let provider = RealPersonProvider::http(&url, crate::fake_provider::TOKEN, 0.8, timeout)
-            .expect("the fake's URL");
+        let provider = RealPersonProvider::http(
+            &url,
+            crate::fake_provider::TOKEN,
+            0.8,
+            timeout,
+            &OutgoingTls::default(),
+        )
+        .expect("the fake's URL");
         let providers = Providers {
             real_person: Some(provider),
             ..Providers::default()

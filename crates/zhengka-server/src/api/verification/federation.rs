@@ -217,7 +217,8 @@ pub async fn refresh_peer(
     let state = app.store.peer(id).await?;
     let now = Utc::now();
     let stored_seq = state.trust_list.as_ref().map(|t| t.1);
-    match peer_fetch::fetch(&app.credentials, &state.peer, stored_seq, now).await {
+    let client = &app.providers.outgoing.peers;
+    match peer_fetch::fetch(client, &app.credentials, &state.peer, stored_seq, now).await {
         Ok(fetch) => {
             record(app.store.as_ref(), &state, &fetch, actor, now).await?;
             Ok(Ok(()))

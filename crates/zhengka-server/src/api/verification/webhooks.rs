@@ -291,6 +291,7 @@ pub async fn redeliver(
 /// job also runs every 5 s); returns `{delivered, retried, dead}`.
 pub async fn deliver_now(State(app): State<AppState>, caller: Caller) -> Result<Reply, ApiError> {
     caller.require(&[Role::Admin])?;
-    let sent = jobs::deliver_webhooks(app.store.as_ref(), Utc::now()).await?;
+    let client = &app.providers.outgoing.webhooks;
+    let sent = jobs::deliver_webhooks(app.store.as_ref(), client, Utc::now()).await?;
     reply(StatusCode::OK, &sent)
 }
