@@ -285,3 +285,47 @@ fn urlencode(s: &str) -> String {
         .replace(':', "%3A")
         .replace('|', "%7C")
 }
+
+/// The sweep's keyset pages, two holders a page over five, three of them
+/// ending on one day: each holder once, by (end, permit number), whatever
+/// page boundary falls between equal days.
+#[tokio::test]
+async fn reminder_candidates_page_through_equal_deadlines_once_each() {
+    each_backend(|app| async move {
+        let c = app.card_cast().await;
+        let mut expected = Vec::new();
+        for (i, days) in [40u64, 20, 40, 40, 60].into_iter().enumerate() {
+            let (permit, _) = app
+                .holder_ending_in(&c, &format!("NP000000{i}"), days)
+                .await;
+            let n = permit["permit_number"].as_str().unwrap().to_owned();
+            expected.push((days, n));
+        }
+        expected.sort();
+        let today = Utc::now().date_naive();
+        let window = zhengka_store::DueWindow::Expiry {
+            from: today,
+            to: today + Days::new(90),
+        };
+        let (mut seen, mut after, mut pages) = (Vec::new(), None, 0);
+        loop {
+            let page = app
+                .store
+                .reminder_candidates(window, after, 2)
+                .await
+                .unwrap();
+            pages += 1;
+            for c in &page.items {
+                let days = (c.permit.valid_to - today).num_days() as u64;
+                seen.push((days, c.permit.permit_number.to_string()));
+            }
+            match page.next_cursor {
+                Some(cursor) => after = Some(cursor),
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected);
+        assert_eq!(pages, 3);
+    })
+    .await;
+}
