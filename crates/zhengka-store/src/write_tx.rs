@@ -72,8 +72,11 @@ struct Batch {
     tx: Option<Transaction<'static, Any>>,
     /// The writes done in this batch, waiting for its `COMMIT`.
     members: Vec<oneshot::Sender<Outcome>>,
-    /// A write left its savepoint open: roll it back before anything else.
-    abandoned: bool,
+    /// The savepoint a write left open: rolled back before anything else, and
+    /// forgotten only once that worked (a cancelled rollback is tried again).
+    abandoned: Option<String>,
+    /// Savepoints are named apart, so a rollback can only hit its own write.
+    savepoints: u64,
     /// Why the open transaction must not commit.
     broken: Option<String>,
     /// Moves on at every commit, so a late committer finds its batch done.
@@ -81,9 +84,9 @@ struct Batch {
     committer: bool,
 }
 
-const SAVEPOINT: &str = "SAVEPOINT zk_write";
-const RELEASE: &str = "RELEASE SAVEPOINT zk_write";
-const ROLLBACK: &str = "ROLLBACK TO SAVEPOINT zk_write; RELEASE SAVEPOINT zk_write";
+fn rollback_to(savepoint: &str) -> String {
+    format!("ROLLBACK TO SAVEPOINT {savepoint}; RELEASE SAVEPOINT {savepoint}")
+}
 
 impl Batch {
     fn conn(&mut self) -> &mut AnyConnection {
@@ -93,14 +96,15 @@ impl Batch {
     /// Roll back a savepoint a write left open; if that fails the whole
     /// transaction is suspect and will not commit.
     async fn settle(&mut self) {
-        if !std::mem::take(&mut self.abandoned) {
+        let Some(savepoint) = self.abandoned.clone() else {
             return;
+        };
+        if let Some(tx) = self.tx.as_deref_mut()
+            && let Err(e) = tx.execute(rollback_to(&savepoint).as_str()).await
+        {
+            self.broken = Some(format!("rolling back a failed write: {e}"));
         }
-        if let Some(tx) = self.tx.as_deref_mut() {
-            if let Err(e) = tx.execute(ROLLBACK).await {
-                self.broken = Some(format!("rolling back a failed write: {e}"));
-            }
-        }
+        self.abandoned = None;
         if self.members.is_empty() && self.tx.is_some() {
             // Nothing of this transaction was done: end it now.
             self.resolve().await;
@@ -108,8 +112,12 @@ impl Batch {
     }
 
     /// Commit (or, when broken, roll back) the open transaction and tell its
-    /// writes the outcome.
+    /// writes the outcome. The batch moves on first: cancelled half-way, its
+    /// writes hear that it was dropped (unacknowledged), never a wrong outcome.
     async fn resolve(&mut self) {
+        let members = std::mem::take(&mut self.members);
+        self.number += 1;
+        self.committer = false;
         let outcome = match (self.tx.take(), self.broken.take()) {
             (Some(tx), None) => tx.commit().await.map_err(|e| format!("group commit: {e}")),
             (Some(tx), Some(why)) => {
@@ -118,11 +126,9 @@ impl Batch {
             }
             (None, why) => Err(why.unwrap_or_else(|| "no open transaction".into())),
         };
-        for m in self.members.drain(..) {
+        for m in members {
             let _ = m.send(outcome.clone());
         }
-        self.number += 1;
-        self.committer = false;
     }
 }
 
@@ -136,13 +142,20 @@ impl Group {
         if batch.tx.is_none() {
             batch.tx = Some(self.pool.begin().await?);
         }
-        if let Err(e) = batch.conn().execute(SAVEPOINT).await {
+        batch.savepoints += 1;
+        let savepoint = format!("zk_write_{}", batch.savepoints);
+        let sql = format!("SAVEPOINT {savepoint}");
+        if let Err(e) = batch.conn().execute(sql.as_str()).await {
             batch.broken = Some(format!("savepoint: {e}"));
+            if batch.members.is_empty() {
+                batch.resolve().await;
+            }
             return Err(e.into());
         }
         Ok(WriteTx(Inner::Grouped(Member {
             batch,
             group: Arc::clone(self),
+            savepoint,
             open: true,
         })))
     }
@@ -169,6 +182,7 @@ impl Group {
 struct Member {
     batch: OwnedMutexGuard<Batch>,
     group: Arc<Group>,
+    savepoint: String,
     /// Its savepoint is open (not yet released or rolled back).
     open: bool,
 }
@@ -176,7 +190,7 @@ struct Member {
 impl Drop for Member {
     fn drop(&mut self) {
         if self.open {
-            self.batch.abandoned = true;
+            self.batch.abandoned = Some(self.savepoint.clone());
             // Roll it back soon even if no other write comes.
             if let Ok(rt) = tokio::runtime::Handle::try_current() {
                 rt.spawn(Arc::clone(&self.group).settle());
@@ -220,7 +234,8 @@ impl WriteTx {
             Inner::Own(tx) => return Ok(tx.commit().await?),
             Inner::Grouped(m) => m,
         };
-        m.batch.conn().execute(RELEASE).await?;
+        let release = format!("RELEASE SAVEPOINT {}", m.savepoint);
+        m.batch.conn().execute(release.as_str()).await?;
         m.open = false;
         let (sender, outcome) = oneshot::channel();
         m.batch.members.push(sender);
@@ -245,8 +260,11 @@ impl WriteTx {
         match self.0 {
             Inner::Own(tx) => Ok(tx.rollback().await?),
             Inner::Grouped(mut m) => {
+                let sql = rollback_to(&m.savepoint);
+                // Cancelled before this returns, the drop tries it again.
+                let done = m.batch.conn().execute(sql.as_str()).await;
                 m.open = false;
-                if let Err(e) = m.batch.conn().execute(ROLLBACK).await {
+                if let Err(e) = done {
                     m.batch.broken = Some(format!("rolling back a write: {e}"));
                 }
                 if m.batch.members.is_empty() {
