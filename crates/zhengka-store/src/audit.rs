@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
 
 use crate::vault::hex;
-use crate::{SqlStore, StoreError};
+use crate::{Backend, SqlStore, StoreError, WriteTx};
 
 /// What a write says about itself. `details` must carry no personal numbers.
 #[derive(Debug, Clone)]
@@ -70,11 +70,24 @@ impl ChainReport {
 fn chain_hash(prev: &str, seq: i64, at: &str, fields: [&str; 5]) -> String {
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
     let seq = seq.to_string();
-    for part in [prev, seq.as_str(), at].into_iter().chain(fields) {
+    for part in [prev, seq.as_str()] {
         ctx.update(&(part.len() as u64).to_be_bytes());
         ctx.update(part.as_bytes());
     }
+    ctx.update(&chain_tail(at, fields));
     hex(ctx.finish().as_ref())
+}
+
+/// What an event's hash covers after `prev` and `seq`, the two parts only the
+/// head knows: every part as its length in bytes (u64, big-endian) and its
+/// UTF-8 bytes.
+fn chain_tail(at: &str, fields: [&str; 5]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for part in [at].into_iter().chain(fields) {
+        out.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        out.extend_from_slice(part.as_bytes());
+    }
+    out
 }
 
 /// The `prev_hash` of the first event (and the head of an empty trail).
@@ -84,42 +97,96 @@ pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-/// Append one event inside `tx`. The head row update serialises concurrent
+/// Append one event inside `tx`, as the write's last step before the outbox
+/// and the commit: the head row's lock, held to the commit, orders concurrent
 /// writers on PostgreSQL, so the chain never forks.
-pub(crate) async fn append(tx: &mut Transaction<'_, Any>, a: &Audit) -> Result<(), StoreError> {
-    let head =
-        sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
-            .fetch_one(&mut **tx)
-            .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev: String = head.try_get("last_hash")?;
+pub(crate) async fn append(
+    tx: &mut WriteTx,
+    a: &Audit,
+    backend: Backend,
+) -> Result<(), StoreError> {
     let at = timestamp(a.at);
     let details = a.details.to_string();
-    let hash = chain_hash(
-        &prev,
-        seq,
-        &at,
-        [&a.actor, a.action, a.entity_type, &a.entity_id, &details],
-    );
-    sqlx::query(
-        "INSERT INTO audit_events (seq, at, actor, action, entity_type, entity_id, details, \
-         prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    let fields = [
+        a.actor.as_str(),
+        a.action,
+        a.entity_type,
+        a.entity_id.as_str(),
+        details.as_str(),
+    ];
+    match backend {
+        Backend::Postgres => append_postgres(tx, a, &at, &details, chain_tail(&at, fields)).await,
+        Backend::Sqlite => {
+            // One writer: nothing waits on the head between these statements.
+            let head = sqlx::query(
+                "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash",
+            )
+            .fetch_one(&mut **tx)
+            .await?;
+            let seq: i64 = head.try_get("seq")?;
+            let prev: String = head.try_get("last_hash")?;
+            let hash = chain_hash(&prev, seq, &at, fields);
+            sqlx::query(
+                "INSERT INTO audit_events (seq, at, actor, action, entity_type, entity_id, \
+                 details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(seq)
+            .bind(&at)
+            .bind(&a.actor)
+            .bind(a.action)
+            .bind(a.entity_type)
+            .bind(&a.entity_id)
+            .bind(&details)
+            .bind(&prev)
+            .bind(&hash)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
+                .bind(&hash)
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+/// PostgreSQL: lock the head, insert the event and move the head in one
+/// statement, so the lock is held for one round trip and the commit. The
+/// server hashes what only the head knows (`prev`, `seq`: ASCII) in front of
+/// `tail`, computed here by [`chain_tail`]: the same bytes as [`chain_hash`].
+/// `FOR UPDATE` waits for the previous writer's commit and then reads the head
+/// it committed; the `UPDATE` of the same (now locked) row follows it.
+async fn append_postgres(
+    tx: &mut WriteTx,
+    a: &Audit,
+    at: &str,
+    details: &str,
+    tail: Vec<u8>,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "WITH head AS (SELECT seq + 1 AS seq, last_hash AS prev FROM audit_head \
+         WHERE id = 1 FOR UPDATE), \
+         event AS (INSERT INTO audit_events (seq, at, actor, action, entity_type, entity_id, \
+         details, prev_hash, hash) \
+         SELECT seq, $1, $2, $3, $4, $5, $6, prev, encode(sha256( \
+         int8send(octet_length(convert_to(prev, 'UTF8'))::int8) || convert_to(prev, 'UTF8') || \
+         int8send(octet_length(convert_to(seq::text, 'UTF8'))::int8) || \
+         convert_to(seq::text, 'UTF8') || $7::bytea), 'hex') FROM head RETURNING seq, hash) \
+         UPDATE audit_head SET seq = (SELECT seq FROM event), \
+         last_hash = (SELECT hash FROM event) WHERE id = 1",
     )
-    .bind(seq)
-    .bind(&at)
+    .bind(at)
     .bind(&a.actor)
     .bind(a.action)
     .bind(a.entity_type)
     .bind(&a.entity_id)
-    .bind(&details)
-    .bind(&prev)
-    .bind(&hash)
+    .bind(details)
+    .bind(tail)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
-        .bind(&hash)
-        .execute(&mut **tx)
-        .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::other("the audit head row is missing"));
+    }
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
+use crate::write_tx::{WriteTx, Writes};
 use crate::{StoreError, Vault};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +38,8 @@ pub struct SqlStore {
     pub(crate) reader: AnyPool,
     pub(crate) backend: Backend,
     pub(crate) vault: Vault,
+    /// How writes begin: grouped on SQLite's one writer, their own on PostgreSQL.
+    writes: Writes,
 }
 
 /// `secure_delete` overwrites what is deleted, so rows that held personal data
@@ -74,12 +77,23 @@ impl SqlStore {
                 (pool.clone(), pool)
             }
         };
+        let writes = match backend {
+            Backend::Sqlite => Writes::grouped(writer.clone()),
+            Backend::Postgres => Writes::Own(writer.clone()),
+        };
         Ok(Self {
             writer,
             reader,
             backend,
             vault,
+            writes,
         })
+    }
+
+    /// Begin a write: its statements, then [`SqlStore::finish`] (or
+    /// [`WriteTx::commit`]) commits it. See `write_tx.rs` for group commit.
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        self.writes.begin().await
     }
 
     pub fn backend(&self) -> Backend {

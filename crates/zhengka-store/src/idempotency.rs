@@ -5,10 +5,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 use crate::audit::timestamp;
-use crate::{SqlStore, StoreError, Write};
+use crate::{SqlStore, StoreError, Write, WriteTx};
 
 /// How long a stored response is replayed; later the key is free again.
 pub const IDEMPOTENCY_TTL_HOURS: i64 = 24;
@@ -36,27 +36,27 @@ fn context(user_id: &str, key: &str) -> String {
 }
 
 impl SqlStore {
-    /// Finish a write: audit event, idempotency record, commit.
-    pub(crate) async fn finish(
-        &self,
-        mut tx: Transaction<'_, Any>,
-        w: Write,
-    ) -> Result<(), StoreError> {
-        crate::audit::append(&mut tx, &w.audit).await?;
-        crate::outbox::append(&mut tx, &w.events).await?;
-        if let Some(d) = &w.delivery {
-            crate::outbox::deliver(&mut tx, d).await?;
-        }
+    /// Finish a write: idempotency record and delivery, then the audit event
+    /// and the outbox (under the audit head's lock on PostgreSQL, taken last
+    /// so it is held as briefly as can be), commit.
+    pub(crate) async fn finish(&self, mut tx: WriteTx, w: Write) -> Result<(), StoreError> {
         if let Some(r) = &w.idempotency {
             self.idempotency_insert(&mut tx, r, w.audit.at).await?;
         }
-        tx.commit().await?;
-        Ok(())
+        if let Some(d) = &w.delivery {
+            crate::outbox::deliver(&mut tx, d).await?;
+        }
+        crate::audit::append(&mut tx, &w.audit, self.backend).await?;
+        crate::outbox::append(&mut tx, &w.events).await?;
+        tx.commit().await
     }
 
+    /// Insert the record; an expired record that the sweep has not reached
+    /// yet gives its key up (the `DO UPDATE ... WHERE`); a live one is a
+    /// conflict.
     async fn idempotency_insert(
         &self,
-        tx: &mut Transaction<'_, Any>,
+        tx: &mut WriteTx,
         r: &IdempotentResponse,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -65,25 +65,19 @@ impl SqlStore {
             body: r.body.clone(),
         })?;
         let sealed = self.vault.seal(&context(&r.user_id, &r.key), &plain)?;
-        let now = timestamp(at);
-        // An expired record that the sweep has not reached yet frees its key.
-        sqlx::query(
-            "DELETE FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2 AND expires_at <= $3",
-        )
-        .bind(&r.user_id)
-        .bind(&r.key)
-        .bind(&now)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query(
+        let done = sqlx::query(
             "INSERT INTO idempotency_keys (user_id, idem_key, status, response_enc, created_at, \
-             expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+             expires_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (user_id, idem_key) DO UPDATE SET status = excluded.status, \
+             response_enc = excluded.response_enc, created_at = excluded.created_at, \
+             expires_at = excluded.expires_at \
+             WHERE idempotency_keys.expires_at <= excluded.created_at",
         )
         .bind(&r.user_id)
         .bind(&r.key)
         .bind(i64::from(r.status))
         .bind(sealed)
-        .bind(&now)
+        .bind(timestamp(at))
         .bind(timestamp(at + Duration::hours(IDEMPOTENCY_TTL_HOURS)))
         .execute(&mut **tx)
         .await
@@ -91,6 +85,9 @@ impl SqlStore {
             StoreError::Conflict { .. } => StoreError::conflict("idempotency_key"),
             other => other,
         })?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::conflict("idempotency_key"));
+        }
         Ok(())
     }
 

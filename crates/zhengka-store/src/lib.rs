@@ -25,6 +25,7 @@ pub mod testing;
 mod transfer;
 pub mod vault;
 mod verification;
+mod write_tx;
 
 pub use audit::{Audit, AuditEvent, AuditFilter, ChainReport};
 pub use cards::{BatchRecord, CardFilter, CardStore};
@@ -53,6 +54,7 @@ pub use verification::{
     VerificationLogStore, WebhookDelivery, WebhookStore, gate_entry_id,
 };
 pub use verification::{FederationStore, FetchRecorded, PeerFetch, PeerState, PeerStatusList};
+pub(crate) use write_tx::WriteTx;
 
 /// Every context's store trait, for code that holds a concrete `SqlStore`
 /// (tools, tests) rather than a `dyn Store`.

@@ -2,11 +2,11 @@
 //! caused them, read in order by the dispatcher, applied once per subscriber.
 
 use async_trait::async_trait;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 use zhengka_domain::events::DomainEvent;
 
 use crate::audit::timestamp;
-use crate::{SqlStore, StoreError};
+use crate::{SqlStore, StoreError, WriteTx};
 
 /// An event as the dispatcher reads it: its place in the outbox and the event.
 #[derive(Debug, Clone)]
@@ -45,21 +45,16 @@ pub trait OutboxStore: Send + Sync {
 }
 
 /// Append `events` inside `tx`, after the audit event (whose head row lock
-/// orders concurrent writers, so `seq` is assigned without gaps or races).
-pub(crate) async fn append(
-    tx: &mut Transaction<'_, Any>,
-    events: &[DomainEvent],
-) -> Result<(), StoreError> {
+/// orders concurrent writers, so `seq` is assigned without gaps or races): one
+/// statement each, numbered from the outbox's last `seq` as it stands under
+/// that lock.
+pub(crate) async fn append(tx: &mut WriteTx, events: &[DomainEvent]) -> Result<(), StoreError> {
     for e in events {
-        let next: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM outbox")
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get("n")?;
         sqlx::query(
             "INSERT INTO outbox (seq, id, event_type, subject_kind, subject_id, region_code, \
-             payload, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             payload, occurred_at) SELECT COALESCE(MAX(seq), 0) + 1, $1, $2, $3, $4, $5, $6, $7 \
+             FROM outbox",
         )
-        .bind(next)
         .bind(&e.id)
         .bind(e.data.type_name())
         .bind(&e.subject.kind)
@@ -76,7 +71,7 @@ pub(crate) async fn append(
 /// Record a delivery and move the cursor, inside the subscriber's transaction.
 /// A delivery recorded before is a conflict: the caller's change must not
 /// commit twice.
-pub(crate) async fn deliver(tx: &mut Transaction<'_, Any>, d: &Delivery) -> Result<(), StoreError> {
+pub(crate) async fn deliver(tx: &mut WriteTx, d: &Delivery) -> Result<(), StoreError> {
     let now = timestamp(chrono::Utc::now());
     sqlx::query(
         "INSERT INTO outbox_deliveries (subscriber, event_id, delivered_at) VALUES ($1, $2, $3)",
@@ -135,7 +130,7 @@ impl OutboxStore for SqlStore {
     }
 
     async fn skip_event(&self, d: Delivery) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         match deliver(&mut tx, &d).await {
             Ok(()) | Err(StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e),

@@ -119,7 +119,7 @@ impl Store for SqlStore {
         self.idempotency_purge(now).await
     }
     async fn record_event(&self, w: Write) -> Result<(), StoreError> {
-        let tx = self.writer.begin().await?;
+        let tx = self.begin_write().await?;
         self.finish(tx, w).await
     }
     async fn record_presentation(

@@ -5,8 +5,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
 use zhengka_domain::cards::{Card, CardNumber, CardStatus};
 
 use crate::audit::timestamp;
@@ -89,7 +89,7 @@ impl SqlStore {
 
     pub(super) async fn card_write(
         &self,
-        tx: &mut Transaction<'_, Any>,
+        tx: &mut crate::WriteTx,
         c: &Card,
     ) -> Result<(), StoreError> {
         let sealed = self.seal_card(c)?;

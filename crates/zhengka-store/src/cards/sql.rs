@@ -15,7 +15,7 @@ impl CardStore for SqlStore {
     }
 
     async fn save_cards(&self, cards: &[Card], w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Retire before inserting: a replacement's old card leaves the
         // one-live-card index before the new one enters it.
         let (new, changed): (Vec<&Card>, Vec<&Card>) = cards.iter().partition(|c| c.version == 0);
@@ -89,7 +89,7 @@ impl CardStore for SqlStore {
         w: Write,
     ) -> Result<(), StoreError> {
         let sealed = self.vault.seal(&format!("card_batches:{}", b.id), file)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO card_batches (id, region_code, card_count, sha256, file_enc, created_by, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -144,7 +144,7 @@ impl CardStore for SqlStore {
         cards: &[Card],
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE card_batches SET result_imported_at = $1 WHERE id = $2 \
              AND result_imported_at IS NULL",

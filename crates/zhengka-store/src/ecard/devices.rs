@@ -7,8 +7,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
 use zhengka_domain::cards::CredentialState;
 use zhengka_domain::ecard::{Device, DeviceName};
 
@@ -89,7 +89,7 @@ fn index_conflict(e: StoreError) -> StoreError {
 
 impl SqlStore {
     async fn insert_device_row(
-        tx: &mut Transaction<'_, Any>,
+        tx: &mut crate::WriteTx,
         d: &Device,
         status: &str,
         revoked_at: Option<DateTime<Utc>>,
@@ -115,7 +115,7 @@ impl SqlStore {
 #[async_trait]
 impl DeviceStore for SqlStore {
     async fn bind_device(&self, d: &Device, limit: usize, w: Write) -> Result<Bound, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Takes the holder's row lock on PostgreSQL (a no-op update), so a
         // second binding for the holder waits here and then reads this one's
         // row; SQLite has one writer anyway.
@@ -174,7 +174,7 @@ impl DeviceStore for SqlStore {
     }
 
     async fn revoke_device(&self, d: &Device, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE ecard_devices SET revoked_at = $1, credential_status = 'revoked' \
              WHERE id = $2 AND revoked_at IS NULL AND credential_status <> $3",
@@ -196,7 +196,7 @@ impl DeviceStore for SqlStore {
         retired: &[(Device, u32)],
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         for (d, old) in retired {
             // The old index first leaves the device, then is kept by its own row.
             let moved = sqlx::query(

@@ -34,7 +34,7 @@ impl SqlStore {
         u: &User,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         Self::registration_close(&mut tx, r).await?;
         sqlx::query(
             "INSERT INTO users (id, username, password_hash, role, employer_id, region_code, \
@@ -70,7 +70,7 @@ impl SqlStore {
         user_id: &str,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         Self::registration_close(&mut tx, r).await?;
         // A reset is also how a holder who lost the phone with the TOTP app
         // gets back in: the real-person check stands for both factors.
@@ -109,7 +109,7 @@ impl SqlStore {
     pub(super) async fn holder_close(&self, h: &Holder, w: Write) -> Result<(), StoreError> {
         let mut closed = h.clone();
         closed.close(w.audit.at);
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE ecard_holders SET status = $1, record = $2, closed_at = $3 \
              WHERE id = $4 AND status = 'active'",

@@ -38,7 +38,7 @@ impl SqlStore {
         r: &Registration,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO ecard_registrations (id, permit_number, purpose, status, \
              password_hash, lang, created_at, expires_at) \
@@ -71,7 +71,7 @@ impl SqlStore {
     /// Mark `r` completed inside `tx`, only if it is still awaiting: two
     /// real-person passes of one registration use it once.
     pub(super) async fn registration_close(
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        tx: &mut crate::WriteTx,
         r: &Registration,
     ) -> Result<(), StoreError> {
         let done = sqlx::query(

@@ -1,8 +1,8 @@
 //! Applications are stored whole and encrypted (they carry personal data); the
 //! columns beside the ciphertext are only what lists and filters need.
 
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
 use zhengka_domain::permits::application::Application;
 use zhengka_domain::permits::permit::Permit;
 
@@ -38,7 +38,7 @@ impl SqlStore {
         w: Write,
     ) -> Result<(), StoreError> {
         let sealed = self.seal_application(a)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO applications (id, employer_id, region_code, kind, status, permit_number, \
              passport_hmac, record_enc, decision_due_on, version, created_at, updated_at, name_hmac) \
@@ -77,7 +77,7 @@ impl SqlStore {
         w: Write,
     ) -> Result<(), StoreError> {
         let sealed = self.seal_application(a)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE applications SET status = $1, permit_number = $2, passport_hmac = $3, \
              record_enc = $4, decision_due_on = $5, version = $6, updated_at = $7, \
@@ -107,7 +107,7 @@ impl SqlStore {
     /// Insert a new permit (version 0) or update an existing one at its version.
     pub(crate) async fn permit_write(
         &self,
-        tx: &mut Transaction<'_, Any>,
+        tx: &mut crate::WriteTx,
         p: &Permit,
     ) -> Result<(), StoreError> {
         let mut stored = p.clone();

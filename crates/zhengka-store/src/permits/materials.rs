@@ -72,7 +72,7 @@ impl SqlStore {
         let name = self
             .vault
             .seal(&name_context(&m.id), m.file_name.as_bytes())?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         // The application must still be the version the caller checked (an
         // editable one). The no-op update also takes its row lock, so a
         // submission racing this upload commits after it or makes it a conflict.

@@ -65,7 +65,7 @@ impl SqlStore {
     }
 
     pub(crate) async fn permit_update(&self, p: &Permit, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         self.permit_write(&mut tx, p).await?;
         self.finish(tx, w).await
     }

@@ -1,7 +1,7 @@
 //! Status-list entries: which index belongs to which permit period.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 use zhengka_domain::cards::CredentialState;
 use zhengka_domain::permits::permit::{Permit, PermitStatus};
 
@@ -33,10 +33,7 @@ impl StatusEntry {
 /// Keep `status_entries.state` (migration 21) in step with the permit just
 /// written: `valid` only for its current entry while it is valid, so a list
 /// build reads only the other entries.
-pub(crate) async fn mark_entries(
-    tx: &mut Transaction<'_, Any>,
-    p: &Permit,
-) -> Result<(), StoreError> {
+pub(crate) async fn mark_entries(tx: &mut crate::WriteTx, p: &Permit) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE status_entries SET state = CASE WHEN idx = $2 AND $3 = 1 THEN 'valid' \
          ELSE 'other' END WHERE permit_number = $1",
@@ -52,7 +49,7 @@ pub(crate) async fn mark_entries(
 /// Record that `idx` belongs to `permit_number` (once); another permit's index
 /// is a conflict.
 pub(crate) async fn claim_index(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut crate::WriteTx,
     idx: u32,
     permit_number: &str,
 ) -> Result<(), StoreError> {

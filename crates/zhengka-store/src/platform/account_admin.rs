@@ -17,7 +17,7 @@ impl SqlStore {
         now: DateTime<Utc>,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         if blocked {
             sqlx::query(
                 "INSERT INTO user_blocks (user_id, blocked_at) VALUES ($1, $2) \
@@ -51,7 +51,7 @@ impl SqlStore {
     }
 
     pub(crate) async fn user_unlock(&self, attempt_key: &str, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM attempts WHERE attempt_key = $1")
             .bind(self.attempt_row_key(attempt_key))
             .execute(&mut *tx)
@@ -68,7 +68,7 @@ impl SqlStore {
         expires_at: DateTime<Utc>,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM password_resets WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *tx)
@@ -112,7 +112,7 @@ impl SqlStore {
         now: DateTime<Utc>,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let used = sqlx::query(
             "DELETE FROM password_resets WHERE token_hash = $1 AND user_id = $2 \
              AND expires_at > $3",
@@ -142,7 +142,7 @@ impl SqlStore {
     /// Give `u.id` the role, employer and region of `u` (an admin's edit).
     /// Its sessions end: the next request signs in again under the new scope.
     pub(crate) async fn user_set_scope(&self, u: &User, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE users SET role = $1, employer_id = $2, region_code = $3 WHERE id = $4",
         )

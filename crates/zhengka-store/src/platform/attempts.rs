@@ -99,7 +99,7 @@ impl SqlStore {
         expires_at: DateTime<Utc>,
         w: Write,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(USE_NONCE)
             .bind(verifier)
             .bind(hex(nonce))

@@ -36,7 +36,7 @@ pub(super) const COLUMNS: &str = "id, uscc, name, region_code, address, created_
 
 impl SqlStore {
     pub(crate) async fn employer_insert(&self, e: &Employer, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(&format!(
             "INSERT INTO employers ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
         ))

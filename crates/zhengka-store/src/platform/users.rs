@@ -30,7 +30,7 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<User, StoreError> {
 /// The users row of `u`, inside a write of the users context or of a context
 /// that makes an account with its own rows (a relying party's member).
 pub(crate) async fn insert_user_row(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut crate::WriteTx,
     u: &User,
     password_hash: &str,
 ) -> Result<(), StoreError> {
@@ -57,7 +57,7 @@ impl SqlStore {
         password_hash: &str,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_user_row(&mut tx, u, password_hash).await?;
         self.finish(tx, w).await
     }
@@ -133,7 +133,7 @@ impl SqlStore {
         w: Write,
     ) -> Result<(), StoreError> {
         let sealed = self.vault.seal(&format!("users:{user_id}:totp"), secret)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE users SET totp_enc = $1, totp_active = 0, totp_last_step = NULL \
              WHERE id = $2 AND totp_active = 0",
@@ -159,7 +159,7 @@ impl SqlStore {
         step: i64,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT totp_enc FROM users WHERE id = $1 AND totp_active = 0")
             .bind(user_id)
             .fetch_optional(&mut *tx)
@@ -198,7 +198,7 @@ impl SqlStore {
         step: i64,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT totp_enc FROM users WHERE id = $1 AND totp_active = 1")
             .bind(user_id)
             .fetch_optional(&mut *tx)

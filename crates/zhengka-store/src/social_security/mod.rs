@@ -85,7 +85,7 @@ fn account_conflict(e: StoreError) -> StoreError {
 impl SocialSecurityStore for SqlStore {
     async fn insert_account(&self, a: &Account, w: Write) -> Result<(), StoreError> {
         let sealed = self.seal_account(a)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO ss_accounts (id, ssn_hmac, permit_number, employer_id, region_code, \
              status, record_enc, version, created_at, updated_at) \
@@ -108,7 +108,7 @@ impl SocialSecurityStore for SqlStore {
 
     async fn update_account(&self, a: &Account, w: Write) -> Result<(), StoreError> {
         let sealed = self.seal_account(a)?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE ss_accounts SET employer_id = $1, status = $2, record_enc = $3, \
              version = $4, updated_at = $5 WHERE id = $6 AND version = $7",

@@ -122,7 +122,7 @@ fn status_list(row: &AnyRow) -> Result<PeerStatusList, StoreError> {
 #[async_trait]
 impl FederationStore for SqlStore {
     async fn insert_peer(&self, p: &Peer, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO federation_peers (id, region_code, name, anchor, url, max_age_seconds, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -159,7 +159,7 @@ impl FederationStore for SqlStore {
     }
 
     async fn delete_peer(&self, id: &str, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM federation_status_lists WHERE peer_id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -204,7 +204,7 @@ impl FederationStore for SqlStore {
         at: DateTime<Utc>,
         w: Write,
     ) -> Result<FetchRecorded, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE federation_peers SET fetched_at = $1, last_error = NULL, last_error_at = NULL \
              WHERE id = $2",
@@ -256,7 +256,7 @@ impl FederationStore for SqlStore {
         at: DateTime<Utc>,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE federation_peers SET last_error = $1, last_error_at = $2 WHERE id = $3",
         )

@@ -77,7 +77,7 @@ pub fn gate_entry_id(gate_id: &str, entry_id: &str) -> String {
 #[async_trait]
 impl GateStore for SqlStore {
     async fn insert_gate(&self, g: &Gate, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO gates (gate_id, organisation_id, name, public_key, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -118,7 +118,7 @@ impl GateStore for SqlStore {
         at: DateTime<Utc>,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE gates SET revoked_at = $1 \
              WHERE gate_id = $2 AND organisation_id = $3 AND revoked_at IS NULL",
@@ -140,7 +140,7 @@ impl GateStore for SqlStore {
         entries: &[VerificationEntry],
         mut w: Write,
     ) -> Result<Uploaded, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Takes the gate's row: a revocation committed first refuses the
         // batch, one that comes later waits for it.
         let live = sqlx::query(

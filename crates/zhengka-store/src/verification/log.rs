@@ -134,7 +134,7 @@ impl VerificationLogStore for SqlStore {
         once: Option<Once<'_>>,
         w: Write,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let taken = match once {
             None => true,
             Some(Once::Nonce(n)) => {

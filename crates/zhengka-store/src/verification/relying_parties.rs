@@ -98,7 +98,7 @@ fn purposes(o: &Organisation) -> String {
 #[async_trait]
 impl RelyingPartyStore for SqlStore {
     async fn insert_organisation(&self, o: &Organisation, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO relying_parties (id, name, sector, region_code, purposes, \
              rate_limit_per_minute, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -116,7 +116,7 @@ impl RelyingPartyStore for SqlStore {
     }
 
     async fn update_organisation(&self, o: &Organisation, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE relying_parties SET name = $1, sector = $2, region_code = $3, purposes = $4, \
              rate_limit_per_minute = $5, updated_at = $6 WHERE id = $7",
@@ -162,7 +162,7 @@ impl RelyingPartyStore for SqlStore {
         secret_hash: &str,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO rp_credentials (id, organisation_id, secret_hash, created_at) \
              VALUES ($1, $2, $3, $4)",
@@ -208,7 +208,7 @@ impl RelyingPartyStore for SqlStore {
         at: DateTime<Utc>,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE rp_credentials SET revoked_at = $1 \
              WHERE id = $2 AND organisation_id = $3 AND revoked_at IS NULL",
@@ -231,7 +231,7 @@ impl RelyingPartyStore for SqlStore {
         organisation_id: &str,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         crate::platform::users::insert_user_row(&mut tx, user, password_hash).await?;
         sqlx::query(
             "INSERT INTO relying_party_members (user_id, organisation_id, created_at) \

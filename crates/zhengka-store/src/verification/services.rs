@@ -3,8 +3,8 @@
 //! updates that service instead of adding a second one.
 
 use async_trait::async_trait;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
 use zhengka_domain::ids::RegionCode;
 use zhengka_domain::verification::{Sector, Service};
 
@@ -74,7 +74,7 @@ fn region_and_above(r: &RegionCode) -> Vec<String> {
 
 impl SqlStore {
     async fn service_write(
-        tx: &mut Transaction<'_, Any>,
+        tx: &mut crate::WriteTx,
         s: &Service,
         insert: bool,
         at: &str,
@@ -109,13 +109,13 @@ impl SqlStore {
 #[async_trait]
 impl ServiceStore for SqlStore {
     async fn insert_service(&self, s: &Service, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         Self::service_write(&mut tx, s, true, &timestamp(w.audit.at)).await?;
         self.finish(tx, w).await
     }
 
     async fn update_service(&self, s: &Service, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         if Self::service_write(&mut tx, s, false, &timestamp(w.audit.at)).await? != 1 {
             return Err(StoreError::NotFound);
         }
@@ -176,7 +176,7 @@ impl ServiceStore for SqlStore {
     async fn import_services(&self, all: &[Service], w: Write) -> Result<Imported, StoreError> {
         let at = timestamp(w.audit.at);
         let mut done = Imported::default();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         for s in all {
             if Self::service_write(&mut tx, s, false, &at).await? == 1 {
                 done.updated += 1;

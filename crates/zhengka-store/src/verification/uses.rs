@@ -117,7 +117,7 @@ impl UseStore for SqlStore {
         c: &ShareCode,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(&format!(
             "INSERT INTO share_codes (code_hash, {CODE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         ))
@@ -160,7 +160,7 @@ impl UseStore for SqlStore {
     }
 
     async fn insert_service_use(&self, u: &ServiceUse, w: Write) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(&format!(
             "INSERT INTO service_uses ({USE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         ))

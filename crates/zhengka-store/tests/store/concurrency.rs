@@ -4,7 +4,7 @@ use std::sync::Arc;
 use zhengka_store::prelude::*;
 
 use zhengka_domain::permits::application::ApplicationStatus;
-use zhengka_store::{ApplicationFilter, Store};
+use zhengka_store::{ApplicationFilter, AuditFilter, Store};
 
 use crate::backends::for_each_backend;
 use crate::fixtures::{application, at, employer, write};
@@ -69,6 +69,106 @@ async fn concurrent_writers_lose_nothing_and_keep_the_chain() {
         let report = db.store.verify_audit_chain().await.unwrap();
         assert_eq!(report.broken_at, None, "the chain forked or has a gap");
         assert_eq!(report.events, writes, "one event per write");
+    })
+    .await;
+}
+
+/// Writes that fail, and writes dropped half-way, among writes that succeed
+/// at the same moment (on SQLite they share one group commit): a failed write
+/// leaves nothing, a dropped one is there whole or not at all, each successful
+/// one is all there, and the chain holds exactly the writes that are stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn failed_and_dropped_writes_leave_nothing_and_spoil_no_other_write() {
+    const WRITERS: u32 = 24;
+    for_each_backend(|db| async move {
+        let db = Arc::new(db);
+        let e = employer(0, "440100");
+        db.store
+            .insert_employer(&e, write("employer.create", "employer", &e.id))
+            .await
+            .unwrap();
+        // Half the ids are taken already, so their second insert must fail.
+        for t in (0..WRITERS).step_by(2) {
+            let id = format!("app-{t:02}");
+            let a = application(&id, &e, at(0));
+            db.store
+                .insert_application(&a, write("application.create", "application", &id))
+                .await
+                .unwrap();
+        }
+        let mut tasks = Vec::new();
+        for t in 0..WRITERS {
+            let db = Arc::clone(&db);
+            let e = e.clone();
+            tasks.push(tokio::spawn(async move {
+                let id = format!("app-{t:02}");
+                let a = application(&id, &e, at(1));
+                // Details outside ASCII: PostgreSQL hashes part of the event.
+                let mut w = write("application.create", "application", &id);
+                w.audit.details = serde_json::json!({ "note": "广州 — 提交" });
+                let insert = db.store.insert_application(&a, w);
+                if t % 6 == 1 {
+                    // Dropped at its first wait, before it could commit.
+                    let dropped = tokio::time::timeout(std::time::Duration::ZERO, insert).await;
+                    return dropped.ok().map(|r| r.is_ok());
+                }
+                Some(insert.await.is_ok())
+            }));
+        }
+        let mut committed = 0;
+        for (t, task) in tasks.into_iter().enumerate() {
+            let id = format!("app-{t:02}");
+            let events = |id: String| {
+                let f = AuditFilter {
+                    entity_id: Some(id),
+                    limit: 10,
+                    ..AuditFilter::default()
+                };
+                let db = Arc::clone(&db);
+                async move { db.store.audit_events(&f).await.unwrap().len() }
+            };
+            match task.await.expect("a writer task panicked") {
+                Some(ok) => {
+                    assert_eq!(ok, t % 2 == 1, "writer {t}: only new ids are written");
+                    committed += i64::from(ok);
+                    assert_eq!(events(id).await, 1, "writer {t}: one event for its id");
+                }
+                None => {
+                    // Dropped: like an unanswered write, either state, but whole.
+                    let there = db.store.get_application(&id).await.is_ok();
+                    committed += i64::from(there);
+                    assert_eq!(events(id).await, usize::from(there), "dropped writer {t}");
+                }
+            }
+        }
+        let all = ApplicationFilter {
+            limit: 1000,
+            ..Default::default()
+        };
+        let stored = db.store.list_applications(&all).await.unwrap().items.len() as i64;
+        let first = i64::from(WRITERS / 2);
+        assert_eq!(
+            stored,
+            first + committed,
+            "every committed write, nothing else"
+        );
+        let report = db.store.verify_audit_chain().await.unwrap();
+        assert_eq!(report.broken_at, None, "{:?}", report.reason);
+        assert_eq!(
+            report.events,
+            1 + first + committed,
+            "one event per committed write"
+        );
+        // The store goes on writing after all that.
+        let id = "app-after";
+        db.store
+            .insert_application(
+                &application(id, &e, at(2)),
+                write("application.create", "application", id),
+            )
+            .await
+            .unwrap();
+        assert_eq!(db.store.verify_audit_chain().await.unwrap().broken_at, None);
     })
     .await;
 }

@@ -84,7 +84,7 @@ impl SqlStore {
                 retry_at: None,
             } => ("dead", at.clone(), Some(error.as_str()), None),
         };
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE ecard_deliveries SET status = $1, next_attempt_at = $2, last_error = $3, \
              delivered_at = $4 WHERE id = $5 AND status = 'pending' AND attempts = $6",

@@ -33,7 +33,7 @@ impl SqlStore {
         n: &Notification,
         w: Write,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let created = timestamp(n.created_at);
         // The key decides, inside the write: a second sweep (or a racing
         // one) inserts nothing, and its audit event is rolled back with it.
@@ -121,7 +121,7 @@ impl SqlStore {
         id: &str,
         w: Write,
     ) -> Result<Notification, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         // The holder is in the condition: another holder's id matches nothing.
         let done = sqlx::query(
             "UPDATE ecard_notifications SET read_at = $1 \

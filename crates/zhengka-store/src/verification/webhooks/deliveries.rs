@@ -37,7 +37,7 @@ impl SqlStore {
         w: Write,
     ) -> Result<(), StoreError> {
         let at = timestamp(w.audit.at);
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         for s in subscription_ids {
             sqlx::query(
                 "INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, \
@@ -128,7 +128,7 @@ impl SqlStore {
                 retry_at: None,
             } => ("dead", at.clone(), Some(error.as_str()), None),
         };
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE webhook_deliveries SET status = $1, next_attempt_at = $2, last_error = $3, \
              delivered_at = $4 WHERE id = $5 AND status = 'pending' AND attempts = $6",
@@ -201,7 +201,7 @@ impl SqlStore {
         at: DateTime<Utc>,
         w: Write,
     ) -> Result<WebhookDelivery, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Guarded in the write: of two redeliveries at once, one moves it.
         let done = sqlx::query(
             "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, \

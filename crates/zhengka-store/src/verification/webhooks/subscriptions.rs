@@ -40,7 +40,7 @@ impl SqlStore {
         w: Write,
     ) -> Result<(), StoreError> {
         let sealed = self.vault.seal(&secret_context(&s.id), secret.as_bytes())?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO webhook_subscriptions (id, name, url, event_types, organisation_id, \
              secret_enc, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -64,7 +64,7 @@ impl SqlStore {
         s: &Subscription,
         w: Write,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE webhook_subscriptions SET url = $1, event_types = $2, active = $3, \
              updated_at = $4 WHERE id = $5",
@@ -90,7 +90,7 @@ impl SqlStore {
         w: Write,
     ) -> Result<(), StoreError> {
         let sealed = self.vault.seal(&secret_context(id), secret.as_bytes())?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE webhook_subscriptions SET secret_enc = $1, updated_at = $2 WHERE id = $3",
         )
