@@ -78,8 +78,11 @@ impl SqlStore {
             }
         };
         let writes = match backend {
-            Backend::Sqlite => Writes::grouped(writer.clone()),
-            Backend::Postgres => Writes::Own(writer.clone()),
+            Backend::Sqlite => Writes::grouped(writer.clone(), None),
+            Backend::Postgres => Writes::grouped(
+                writer.clone(),
+                Some("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"),
+            ),
         };
         Ok(Self {
             writer,

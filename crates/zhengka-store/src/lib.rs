@@ -33,7 +33,7 @@ pub use coordination::{CoordinationStore, JobLease};
 pub use db::{Backend, SqlStore};
 pub use ecard::{
     Attempted, Bound, DeviceStore, DueWindow, EcardStore, Notification, NotificationDelivery,
-    NotificationStore, ReminderCandidate, SweepStore,
+    NotificationKey, NotificationStore, ReminderCandidate, SweepStore,
 };
 pub use error::{ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED};
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};

@@ -174,6 +174,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0021_scale.sql"),
         then: None,
     },
+    Migration {
+        version: 22,
+        name: "sweep_cover",
+        sqlite: include_str!("../migrations/sqlite/0022_sweep_cover.sql"),
+        postgres: include_str!("../migrations/postgres/0022_sweep_cover.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

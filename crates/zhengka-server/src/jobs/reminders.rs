@@ -3,16 +3,17 @@
 //! once by its key (holder, kind, subject, due date). A time reminder can only
 //! be due while the permit's end is at most 90 days ahead or its on-site check
 //! at most 7, so the sweep reads, keyset-paged, only the holders whose permit
-//! has a deadline in those windows, each page with the permits in one query,
-//! and asks once per page which notifications exist, so a holder already
-//! reminded costs no write. Safe to run twice, or on two instances at once:
-//! the unique key decides, inside the insert.
+//! has a deadline in those windows, each page with the permits' deadlines in
+//! one query (read from indexes alone), and asks once per page which
+//! notifications exist, so a holder already reminded costs no write. A page's
+//! new notifications are written at once (one group commit), while the next
+//! page is read. Safe to run twice, or on two instances at once: the unique
+//! key decides, inside the insert.
 
 use chrono::{DateTime, Days, Utc};
 use serde_json::json;
-use zhengka_domain::ecard::Holder;
-use zhengka_domain::ecard::reminders::{EXPIRY_DAYS, ONSITE_DAYS, Reminder, due_reminders};
-use zhengka_store::{Audit, DueWindow, Notification, Store, StoreError, Write};
+use zhengka_domain::ecard::reminders::{EXPIRY_DAYS, ONSITE_DAYS, Reminder, reminders_due};
+use zhengka_store::{Audit, DueWindow, Notification, ReminderCandidate, Store, StoreError, Write};
 
 /// Holders read per page.
 const PAGE: i64 = 500;
@@ -44,27 +45,22 @@ pub async fn sweep_reminders(store: &dyn Store, now: DateTime<Utc>) -> Result<Sw
     ];
     let mut done = Swept::default();
     for window in windows {
-        let mut after = None;
+        let mut page = store.reminder_candidates(window, None, PAGE).await?;
         loop {
-            let page = store.reminder_candidates(window, after, PAGE).await?;
-            let ids: Vec<&str> = page.items.iter().map(|c| c.holder.id.as_str()).collect();
-            let existing = store.notification_keys(&ids).await?;
-            for c in &page.items {
-                for r in due_reminders(&c.permit, today) {
-                    let key = (
-                        c.holder.id.clone(),
-                        r.kind.as_str().to_owned(),
-                        r.subject.clone(),
-                        r.due_on.to_string(),
-                    );
-                    if existing.contains(&key) {
-                        continue;
-                    }
-                    if notify(store, &c.holder, (&r, now), sweep_write, now).await? {
-                        done.created += 1;
-                    }
+            // The next page is read while this one's notifications are written.
+            let next = async {
+                match &page.next_cursor {
+                    Some(c) => Some(
+                        store
+                            .reminder_candidates(window, Some(c.clone()), PAGE)
+                            .await,
+                    ),
+                    None => None,
                 }
-            }
+            };
+            let (next, created) =
+                futures_util::future::join(next, remind(store, &page.items, now)).await;
+            done.created += created?;
             done.holders += page.items.len();
             // Progress, in counts only (no holder or permit number).
             tracing::debug!(
@@ -72,8 +68,8 @@ pub async fn sweep_reminders(store: &dyn Store, now: DateTime<Utc>) -> Result<Sw
                 created = done.created,
                 "reminder sweep"
             );
-            match page.next_cursor {
-                Some(c) => after = Some(c),
+            match next {
+                Some(next) => page = next?,
                 None => break,
             }
         }
@@ -86,11 +82,53 @@ pub async fn sweep_reminders(store: &dyn Store, now: DateTime<Utc>) -> Result<Sw
     Ok(done)
 }
 
-/// The notification `r` makes for `holder`, dated `at`.
-pub(crate) fn notification(holder: &Holder, r: &Reminder, at: DateTime<Utc>) -> Notification {
+/// Write the notifications due on `now`'s day for one page of candidates that
+/// they do not have yet; how many were created.
+async fn remind(
+    store: &dyn Store,
+    page: &[ReminderCandidate],
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let today = now.date_naive();
+    let ids: Vec<&str> = page.iter().map(|c| c.holder_id.as_str()).collect();
+    let existing = store.notification_keys(&ids).await?;
+    let missing: Vec<(&str, Reminder)> = page
+        .iter()
+        .flat_map(|c| {
+            let due = reminders_due(&c.deadlines, today);
+            due.into_iter().map(move |r| (c.holder_id.as_str(), r))
+        })
+        .filter(|(h, r)| !existing.contains(&key(h, r)))
+        .collect();
+    // All at once: the store commits concurrent writes together, so a page
+    // costs one commit, not one per notification.
+    let written = futures_util::future::join_all(
+        missing
+            .iter()
+            .map(|(h, r)| notify(store, h, (r, now), sweep_write, now)),
+    )
+    .await;
+    let mut created = 0;
+    for w in written {
+        created += usize::from(w?);
+    }
+    Ok(created)
+}
+
+fn key(holder_id: &str, r: &Reminder) -> zhengka_store::NotificationKey {
+    (
+        holder_id.to_owned(),
+        r.kind.as_str().to_owned(),
+        r.subject.clone(),
+        r.due_on.to_string(),
+    )
+}
+
+/// The notification `r` makes for the holder `holder_id`, dated `at`.
+pub(crate) fn notification(holder_id: &str, r: &Reminder, at: DateTime<Utc>) -> Notification {
     Notification {
         id: uuid::Uuid::new_v4().to_string(),
-        holder_id: holder.id.clone(),
+        holder_id: holder_id.to_owned(),
         kind: r.kind,
         subject: r.subject.clone(),
         due_on: r.due_on,
@@ -117,15 +155,16 @@ fn sweep_write(n: &Notification, now: DateTime<Utc>) -> Write {
     Write::new(audit(n, now))
 }
 
-/// Insert the notification of `r`, dated `at`, with the write `write` makes
-/// for it on `now`; false when the holder has it already.
+/// Insert the notification of `r` for the holder `holder_id`, dated `at`,
+/// with the write `write` makes for it on `now`; false when the holder has it
+/// already.
 pub(crate) async fn notify(
     store: &dyn Store,
-    holder: &Holder,
+    holder_id: &str,
     (r, at): (&Reminder, DateTime<Utc>),
     write: impl FnOnce(&Notification, DateTime<Utc>) -> Write,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let n = notification(holder, r, at);
+    let n = notification(holder_id, r, at);
     store.insert_notification(&n, write(&n, now)).await
 }

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Days, Utc};
 use serde_json::{Value, json};
+use zhengka_domain::ecard::reminders::Deadlines;
 use zhengka_domain::permits::permit::{OnsiteCheck, Permit, PermitNumber};
 use zhengka_server::jobs::sweep_reminders;
 use zhengka_store::prelude::*;
@@ -121,6 +122,22 @@ async fn the_onsite_deadline_reminds_7_and_1_days_before() {
             };
         })
         .await;
+        // The sweep reads the deadlines from the permit's columns: the same
+        // as the sealed record's.
+        let number = PermitNumber::parse(permit["permit_number"].as_str().unwrap()).unwrap();
+        let stored = Deadlines::of(&app.store.get_permit(&number).await.unwrap());
+        let window = zhengka_store::DueWindow::Onsite {
+            from: today,
+            to: today + Days::new(7),
+        };
+        let page = app
+            .store
+            .reminder_candidates(window, None, 10)
+            .await
+            .unwrap();
+        let read: Vec<_> = page.items.iter().map(|c| &c.deadlines).collect();
+        assert_eq!(read, [&stored]);
+        assert_eq!(stored.onsite_due_by, Some(due_by));
         assert_eq!(app.sweep_reminders().await["created"], 1);
         let day = |n: i64| -> DateTime<Utc> { Utc::now() + chrono::Duration::days(n) };
         assert_eq!(
@@ -316,8 +333,8 @@ async fn reminder_candidates_page_through_equal_deadlines_once_each() {
                 .unwrap();
             pages += 1;
             for c in &page.items {
-                let days = (c.permit.valid_to - today).num_days() as u64;
-                seen.push((days, c.permit.permit_number.to_string()));
+                let days = (c.deadlines.valid_to - today).num_days() as u64;
+                seen.push((days, c.deadlines.permit_number.clone()));
             }
             match page.next_cursor {
                 Some(cursor) => after = Some(cursor),

@@ -13,7 +13,7 @@ use crate::{Page, SqlStore, StoreError, Write};
 
 pub(crate) use devices::RETIRED;
 pub use devices::{Bound, DeviceStore};
-pub use sweep::{DueWindow, ReminderCandidate, SweepStore};
+pub use sweep::{DueWindow, NotificationKey, ReminderCandidate, SweepStore};
 
 mod devices;
 mod holders;

@@ -3,6 +3,7 @@
 //! issue 12 C.2 measured against a baseline of the same run (`bench`).
 
 mod bench;
+mod kept;
 mod seed;
 
 use std::sync::Arc;
@@ -47,9 +48,15 @@ pub struct ScaleArgs {
     /// Seconds of each latency run.
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
-    /// Keep the database afterwards.
+    /// Keep the database afterwards, with a 0600 file beside it in
+    /// --data-dir (its URL, the store key, what was seeded) for `--reuse`.
     #[arg(long)]
     pub keep: bool,
+    /// Bench a database an earlier `--keep` run left, without seeding: the
+    /// file it wrote. The notifications earlier sweeps made are deleted first,
+    /// so that the sweep does today's work again.
+    #[arg(long, conflicts_with = "keep")]
+    pub reuse: Option<std::path::PathBuf>,
 }
 
 pub fn timestamp(at: DateTime<Utc>) -> String {
@@ -82,6 +89,20 @@ enum Fresh {
 }
 
 pub async fn run(args: &ScaleArgs) -> anyhow::Result<()> {
+    if let Some(file) = &args.reuse {
+        let kept = kept::load(file)?;
+        let pool = sqlx::AnyPool::connect(&kept.url).await?;
+        let gone = sqlx::query("DELETE FROM ecard_notifications WHERE id NOT LIKE 'n-seed-%'")
+            .execute(&pool)
+            .await?;
+        pool.close().await;
+        eprintln!(
+            "reusing {} ({} notifications of earlier sweeps deleted)",
+            kept.url,
+            gone.rows_affected()
+        );
+        return run_on(args, &kept.url, &kept.key, Some(kept.seeded)).await;
+    }
     let tag = run_tag();
     let (url, fresh) = match args.backend.as_str() {
         "sqlite" => {
@@ -106,7 +127,8 @@ pub async fn run(args: &ScaleArgs) -> anyhow::Result<()> {
         }
         other => anyhow::bail!("--backend sqlite|postgres, not {other}"),
     };
-    let outcome = run_on(args, &url).await;
+    let key = Vault::generate_key_material();
+    let outcome = run_on(args, &url, &key, None).await;
     if args.keep {
         eprintln!("kept the database at {url}");
     } else {
@@ -129,9 +151,13 @@ pub async fn run(args: &ScaleArgs) -> anyhow::Result<()> {
     outcome
 }
 
-async fn run_on(args: &ScaleArgs, url: &str) -> anyhow::Result<()> {
-    let key = Vault::generate_key_material();
-    let store = Arc::new(SqlStore::connect(url, Vault::from_key_material(&key)?).await?);
+async fn run_on(
+    args: &ScaleArgs,
+    url: &str,
+    key: &[u8],
+    reused: Option<seed::Seeded>,
+) -> anyhow::Result<()> {
+    let store = Arc::new(SqlStore::connect(url, Vault::from_key_material(key)?).await?);
     let app = AppState::new(store.clone(), Config::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -141,7 +167,9 @@ async fn run_on(args: &ScaleArgs, url: &str) -> anyhow::Result<()> {
             eprintln!("server stopped: {e}");
         }
     });
-    insert_admin(store.as_ref()).await?;
+    if reused.is_none() {
+        insert_admin(store.as_ref()).await?;
+    }
     let api = Api::new(&base, args.clients * 2)?;
     let admin = api.login("admin", PASSWORD).await?;
     let (employer_ids, actors) = cast(&api, &admin).await?;
@@ -191,26 +219,31 @@ async fn run_on(args: &ScaleArgs, url: &str) -> anyhow::Result<()> {
     let body = json!({ "username": police, "password": PASSWORD, "role": "police_officer", "region_code": "440000" });
     api.expect("/api/v1/users", &admin, &body, 201).await?;
     let police = api.login(&police, PASSWORD).await?;
-    let holder_token = bench_holder(&api, store.as_ref(), url, &number).await?;
+    let holder_token = bench_holder(&api, store.as_ref(), url, &number, actors.run_tag).await?;
 
-    let plan = seed::Plan {
-        holders: args.holders,
-        devices: !args.no_devices,
-        template,
-        employer_id: employer_ids[0].clone(),
-        vault: Vault::from_key_material(&key)?,
-        today: Utc::now().date_naive(),
+    let seeded = match reused {
+        Some(seeded) => seeded,
+        None => {
+            let plan = seed::Plan {
+                holders: args.holders,
+                devices: !args.no_devices,
+                template,
+                employer_id: employer_ids[0].clone(),
+                vault: Vault::from_key_material(key)?,
+                today: Utc::now().date_naive(),
+            };
+            let seeded = seed_all(args, url, &plan).await?;
+            if args.keep {
+                let file = args
+                    .data_dir
+                    .join(format!("zk_scale_{}.kept.json", actors.run_tag));
+                std::fs::create_dir_all(&args.data_dir)?;
+                kept::save(&file, url, key, &seeded)?;
+                eprintln!("to bench it again: scale --reuse {}", file.display());
+            }
+            seeded
+        }
     };
-    eprintln!("seeding {} holders into {}", args.holders, args.backend);
-    let mut sink = seed::Sink::open(url).await?;
-    let seeded = seed::seed(&plan, &mut sink).await?;
-    sink.close().await;
-    if url.starts_with("postgres") {
-        let mut conn = sqlx::PgConnection::connect(url).await?;
-        conn.execute("ANALYZE").await?;
-        conn.close().await.ok();
-    }
-    eprintln!("seeded: {seeded:?}");
     let env = bench::Env {
         backend: args.backend.clone(),
         api,
@@ -227,6 +260,22 @@ async fn run_on(args: &ScaleArgs, url: &str) -> anyhow::Result<()> {
     result
 }
 
+async fn seed_all(args: &ScaleArgs, url: &str, plan: &seed::Plan) -> anyhow::Result<seed::Seeded> {
+    eprintln!("seeding {} holders into {}", args.holders, args.backend);
+    let mut sink = seed::Sink::open(url).await?;
+    let seeded = seed::seed(plan, &mut sink).await?;
+    sink.close().await;
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        // VACUUM too: it sets the visibility map, as autovacuum would on a
+        // running system, so index-only scans (the sweep) need no heap reads.
+        conn.execute("VACUUM (ANALYZE)").await?;
+        conn.close().await.ok();
+    }
+    eprintln!("seeded: {seeded:?}");
+    Ok(seeded)
+}
+
 /// The holder of the real permit: a `foreigner` user with the harness's
 /// password and an active e-card account; returns their session token.
 async fn bench_holder(
@@ -234,9 +283,10 @@ async fn bench_holder(
     store: &SqlStore,
     url: &str,
     number: &PermitNumber,
+    tag: u32,
 ) -> anyhow::Result<String> {
     let user = User {
-        id: "u-bench-holder".into(),
+        id: format!("u-bench-holder-{tag}"),
         username: Holder::username_for(number),
         role: Role::Foreigner,
         employer_id: None,
@@ -255,7 +305,7 @@ async fn bench_holder(
         details: json!({}),
     };
     store.insert_user(&user, &hash, Write::new(audit)).await?;
-    let h = holder("h-bench", &user.id, number);
+    let h = holder(&format!("h-bench-{tag}"), &user.id, number);
     let pool = sqlx::AnyPool::connect(url).await?;
     sqlx::query(
         "INSERT INTO ecard_holders (id, user_id, permit_number, status, record, created_at) \

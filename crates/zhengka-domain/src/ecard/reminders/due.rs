@@ -14,19 +14,50 @@ pub const EXPIRY_DAYS: [(u64, ReminderKind); 3] = [
 pub const ONSITE_DAYS: [(u64, ReminderKind); 2] =
     [(7, ReminderKind::OnsiteDue7), (1, ReminderKind::OnsiteDue1)];
 
+/// What a permit's time reminders depend on, and nothing else: its number
+/// (the subject), whether it has ended, and its two deadlines. The sweep reads
+/// these from indexed columns, without opening the sealed record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadlines {
+    pub permit_number: String,
+    pub ended: bool,
+    pub valid_to: NaiveDate,
+    /// The on-site check's `due_by` while it is due.
+    pub onsite_due_by: Option<NaiveDate>,
+}
+
+impl Deadlines {
+    pub fn of(permit: &Permit) -> Self {
+        Self {
+            permit_number: permit.permit_number.as_str().to_owned(),
+            ended: permit.status.is_terminal(),
+            valid_to: permit.valid_to,
+            onsite_due_by: match permit.onsite {
+                OnsiteCheck::Due { due_by, .. } => Some(due_by),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// The time reminders due for `permit` on `today`: of each series (expiry,
 /// on-site) only the latest whose day has come, so a reminder missed while
 /// the system was down is still sent (the 30-day one on day 25), but not one
 /// a nearer reminder has overtaken (no 90-day one once the 30-day one is due).
 /// Ended permits get none (their status change is its own notification).
 pub fn due_reminders(permit: &Permit, today: NaiveDate) -> Vec<Reminder> {
-    if permit.status.is_terminal() {
+    reminders_due(&Deadlines::of(permit), today)
+}
+
+/// [`due_reminders`] of a permit's [`Deadlines`].
+pub fn reminders_due(d: &Deadlines, today: NaiveDate) -> Vec<Reminder> {
+    if d.ended {
         return Vec::new();
     }
-    let subject = permit.permit_number.as_str();
+    let subject = d.permit_number.as_str();
     let mut due = Vec::new();
-    due.extend(latest(&EXPIRY_DAYS, permit.valid_to, today, subject));
-    if let OnsiteCheck::Due { due_by, .. } = permit.onsite {
+    due.extend(latest(&EXPIRY_DAYS, d.valid_to, today, subject));
+    if let Some(due_by) = d.onsite_due_by {
         due.extend(latest(&ONSITE_DAYS, due_by, today, subject));
     }
     due

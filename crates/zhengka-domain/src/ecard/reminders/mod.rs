@@ -8,7 +8,9 @@ mod kind;
 mod messages;
 mod retry;
 
-pub use due::{EXPIRY_DAYS, ONSITE_DAYS, due_reminders, reminder_for_event};
+pub use due::{
+    Deadlines, EXPIRY_DAYS, ONSITE_DAYS, due_reminders, reminder_for_event, reminders_due,
+};
 pub use kind::ReminderKind;
 pub use messages::{Message, message};
 pub use retry::{DELIVERY_BACKOFF, retry_after};

@@ -51,7 +51,7 @@ async fn handle(
     };
     // Dated when it happened, so a pass over several events lists them in order.
     let at = entry.event.occurred_at;
-    notify(store, &holder, (&reminder, at), write, now).await
+    notify(store, &holder.id, (&reminder, at), write, now).await
 }
 
 /// The open holder account of the person the event is about, if any.
