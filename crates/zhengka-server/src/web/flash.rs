@@ -41,6 +41,9 @@ pub const DONE: &[&str] = &[
     "relying_party_registered",
     "credential_revoked",
     "member_added",
+    "peer_pinned",
+    "peer_refreshed",
+    "peer_removed",
 ];
 
 /// The message key named by `done=` in the query of `path`, if it is one.

@@ -114,11 +114,7 @@ impl Problems {
             } => (code.to_owned(), message, field.map(str::to_owned)),
             other => return Err(other.into()),
         };
-        // Known codes are translated; others show the rule's own words.
-        let text = v
-            .lang
-            .get(&format!("error.{code}"))
-            .map_or(message, str::to_owned);
+        let text = said(v, &code, message);
         let mut p = Problems::default();
         let anchor = field.as_deref().map_or("main".to_owned(), field_id);
         if let Some(f) = field {
@@ -176,6 +172,14 @@ impl Problems {
             .collect();
         minijinja::context! { errors => self.fields.clone(), summary => summary }
     }
+}
+
+/// A refusal's words in the visitor's language: known codes are translated;
+/// others show the rule's own words.
+pub fn said(v: &Visitor, code: &str, message: String) -> String {
+    v.lang
+        .get(&format!("error.{code}"))
+        .map_or(message, str::to_owned)
 }
 
 /// A "no such ..." refusal (`permit_not_found`) said at the form's `field`

@@ -2,11 +2,13 @@
 //! They call the same domain rules and storage as the API: the API handlers'
 //! shared functions (`file`, `replace_form`, `send`, `record`, `register`,
 //! `add`, `sign_in`, `sign_out`, `scope`, `enrol::record`, `make_batch`,
-//! `events::record`), never a copy of them.
+//! `events::record`, the federation's `pin`, `refresh_now` and `unpin`),
+//! never a copy of them.
 
 mod account;
 mod admin;
 mod admin_accounts;
+mod admin_peers;
 mod admin_relying;
 mod admin_roles;
 pub(crate) mod all_errors;
@@ -103,6 +105,7 @@ pub fn routes() -> Router<AppState> {
         .merge(ecard_devices::routes())
         .merge(ecard_checks::routes())
         .merge(admin_relying::routes())
+        .merge(admin_peers::routes())
         .layer(middleware::from_fn(errors::error_pages))
         .layer(middleware::from_fn(session::remember_language))
         .layer(middleware::from_fn(assets::security_headers))

@@ -137,6 +137,10 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "admin_relying.html",
         include_str!("../../templates/admin_relying.html"),
     ),
+    (
+        "admin_peers.html",
+        include_str!("../../templates/admin_peers.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -1,7 +1,8 @@
 //! The web pages, tested as people use them: plain HTTP checks (headers,
 //! cookies, CSRF, language) and journeys in headless Chromium driven through
 //! chromedriver, with axe-core run on every page. A real server on a free
-//! port, a fresh SQLite database per test.
+//! port, a fresh SQLite database per test (`peers.rs` runs on PostgreSQL too
+//! when `ZHENGKA_TEST_DATABASE_URL` is set).
 //!
 //! Chromium comes from Debian's `chromium` and `chromium-driver` packages. When
 //! they are missing the browser tests fail under `CI` and say they skipped
@@ -30,6 +31,7 @@ mod keys;
 mod lists;
 mod materials;
 mod notifications;
+mod peers;
 mod permits;
 mod readable;
 mod resign_in;

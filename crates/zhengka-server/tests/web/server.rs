@@ -85,8 +85,17 @@ impl Server {
         Self::start(Config::default(), providers).await
     }
 
+    /// A server on `db` (a test run on every configured backend: SQLite, and
+    /// PostgreSQL when `ZHENGKA_TEST_DATABASE_URL` is set).
+    pub async fn spawn_on(db: TestDatabase, config: Config) -> Self {
+        Self::start_on(db, config, demo_providers()).await
+    }
+
     async fn start(config: Config, providers: Providers) -> Self {
-        let db = testing::sqlite();
+        Self::start_on(testing::sqlite(), config, providers).await
+    }
+
+    async fn start_on(db: TestDatabase, config: Config, providers: Providers) -> Self {
         let store = Arc::new(db.connect().await.expect("connect"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -89,9 +89,7 @@ async fn peer_reply(app: &AppState, status: StatusCode, s: &PeerState) -> Result
     reply(status, &view(s, &lists))
 }
 
-/// `POST /api/v1/federation/peers` (admin): pin a peer region by its anchor;
-/// with a URL its lists are fetched at once (a failure is kept as its last
-/// error, the peer stays pinned).
+/// `POST /api/v1/federation/peers` (admin): pin a peer region by its anchor.
 pub async fn create(
     State(app): State<AppState>,
     caller: Caller,
@@ -99,8 +97,21 @@ pub async fn create(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::Admin])?;
     let input: PeerInput = body.parse()?;
+    let state = pin(&app, &caller, &input).await?;
+    peer_reply(&app, StatusCode::CREATED, &state).await
+}
+
+/// Pin a peer region by its anchor (shared by the API and the admin page);
+/// with a URL its lists are fetched at once (a failure is kept as its last
+/// error, the peer stays pinned). The peer as kept.
+pub async fn pin(
+    app: &AppState,
+    caller: &Caller,
+    input: &PeerInput,
+) -> Result<PeerState, ApiError> {
+    caller.require(&[Role::Admin])?;
     let id = uuid::Uuid::new_v4().to_string();
-    let peer = check_peer(&input, app.credentials.region(), id, Utc::now())
+    let peer = check_peer(input, app.credentials.region(), id, Utc::now())
         .map_err(|(f, e)| invalid_at(f, e))?;
     parse_anchor(&peer.anchor).map_err(|e| ApiError::invalid("anchor", "invalid_anchor", e))?;
     let details =
@@ -118,32 +129,43 @@ pub async fn create(
     }
     if peer.url.is_some() {
         // A refusal is kept as the peer's last error, shown in the reply.
-        let _refused = refresh_peer(&app, &peer.id, &caller.user.id).await?;
+        let _refused = refresh_peer(app, &peer.id, &caller.user.id).await?;
     }
-    let state = load(&app, &peer.id).await?;
-    peer_reply(&app, StatusCode::CREATED, &state).await
+    load(app, &peer.id).await
 }
 
 /// `GET /api/v1/federation/peers` (admin).
 pub async fn list(State(app): State<AppState>, caller: Caller) -> Result<Reply, ApiError> {
     caller.require(&[Role::Admin])?;
-    let peers = app.store.peers().await?;
-    let lists = app.store.all_peer_status_lists().await?;
-    let items: Vec<_> = peers
+    let items: Vec<_> = peers_with_lists(app.store.as_ref())
+        .await?
         .iter()
-        .map(|s| {
-            let mine: Vec<PeerStatusList> = lists
-                .iter()
-                .filter(|(id, _)| *id == s.peer.id)
-                .map(|(_, l)| l.clone())
-                .collect();
-            serde_json::to_value(view(s, &mine)).unwrap_or_default()
-        })
+        .map(|(s, lists)| serde_json::to_value(view(s, lists)).unwrap_or_default())
         .collect();
     reply(
         StatusCode::OK,
         &json!({ "items": items, "next_cursor": null }),
     )
+}
+
+/// Every pinned peer with the status lists kept of it (the API's list and
+/// the admin page).
+pub async fn peers_with_lists(
+    store: &dyn Store,
+) -> Result<Vec<(PeerState, Vec<PeerStatusList>)>, StoreError> {
+    let peers = store.peers().await?;
+    let lists = store.all_peer_status_lists().await?;
+    let of = |id: &str| -> Vec<PeerStatusList> {
+        let mine = lists.iter().filter(|(peer, _)| peer == id);
+        mine.map(|(_, l)| l.clone()).collect()
+    };
+    Ok(peers
+        .into_iter()
+        .map(|s| {
+            let mine = of(&s.peer.id);
+            (s, mine)
+        })
+        .collect())
 }
 
 /// `GET /api/v1/federation/peers/{id}` (admin): with when its lists were
@@ -165,15 +187,20 @@ pub async fn remove(
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Reply, ApiError> {
-    caller.require(&[Role::Admin])?;
-    let state = load(&app, &id).await?;
-    let details = json!({ "region_code": state.peer.region_code });
-    let w = write(&caller.user.id, "federation.peer_removed", &id, details);
-    match app.store.delete_peer(&id, w).await {
-        Err(StoreError::NotFound) => return Err(missing()),
-        other => other?,
-    }
+    unpin(&app, &caller, &id).await?;
     reply(StatusCode::OK, &json!({ "id": id, "removed": true }))
+}
+
+/// Remove a pinned peer (shared by the API and the admin page).
+pub async fn unpin(app: &AppState, caller: &Caller, id: &str) -> Result<(), ApiError> {
+    caller.require(&[Role::Admin])?;
+    let state = load(app, id).await?;
+    let details = json!({ "region_code": state.peer.region_code });
+    let w = write(&caller.user.id, "federation.peer_removed", id, details);
+    match app.store.delete_peer(id, w).await {
+        Err(StoreError::NotFound) => Err(missing()),
+        other => Ok(other?),
+    }
 }
 
 /// `POST /api/v1/federation/peers/{id}/refresh` (admin): fetch now. A list
@@ -184,13 +211,19 @@ pub async fn refresh(
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Reply, ApiError> {
+    let state = refresh_now(&app, &caller, &id).await?;
+    peer_reply(&app, StatusCode::OK, &state).await
+}
+
+/// Fetch a peer's lists now (shared by the API and the admin page): the peer
+/// as kept, or the refusal as an error (kept as its last error too).
+pub async fn refresh_now(app: &AppState, caller: &Caller, id: &str) -> Result<PeerState, ApiError> {
     caller.require(&[Role::Admin])?;
-    load(&app, &id).await?;
-    if let Err(refusal) = refresh_peer(&app, &id, &caller.user.id).await? {
+    load(app, id).await?;
+    if let Err(refusal) = refresh_peer(app, id, &caller.user.id).await? {
         return Err(refused(refusal));
     }
-    let state = load(&app, &id).await?;
-    peer_reply(&app, StatusCode::OK, &state).await
+    load(app, id).await
 }
 
 fn refused(r: Refusal) -> ApiError {
