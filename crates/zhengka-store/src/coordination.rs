@@ -42,10 +42,11 @@ pub trait CoordinationStore: Send + Sync {
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError>;
     /// Every lease, by job name.
     async fn job_leases(&self) -> Result<Vec<JobLease>, StoreError>;
-    /// A number that grows with every committed write (the audit head's
-    /// sequence: every write appends one audit event). Equal values mean
-    /// nothing was written in between, on any instance.
-    async fn change_seq(&self) -> Result<i64, StoreError>;
+    /// A number that grows with every committed change to what a status list
+    /// is made of (entries, permit statuses, cards, device credentials, moved
+    /// by triggers: migration 23), on any instance. Equal values mean every
+    /// list built in between is still right.
+    async fn status_seq(&self) -> Result<i64, StoreError>;
 }
 
 #[async_trait]
@@ -92,8 +93,8 @@ impl CoordinationStore for SqlStore {
             .collect()
     }
 
-    async fn change_seq(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+    async fn status_seq(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT seq FROM status_head WHERE id = 1")
             .fetch_one(&self.reader)
             .await?;
         Ok(row.try_get("seq")?)

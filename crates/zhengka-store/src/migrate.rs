@@ -181,6 +181,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0022_sweep_cover.sql"),
         then: None,
     },
+    Migration {
+        version: 23,
+        name: "status_head",
+        sqlite: include_str!("../migrations/sqlite/0023_status_head.sql"),
+        postgres: include_str!("../migrations/postgres/0023_status_head.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

@@ -4,7 +4,7 @@
 
 use zhengka_store::{StatusListId, Store, StoreError};
 
-use super::Credentials;
+use super::{Credentials, STATUS_CACHE};
 
 impl Credentials {
     pub fn card_status_uri(&self) -> String {
@@ -18,8 +18,15 @@ impl Credentials {
         now: i64,
     ) -> Result<Vec<u8>, StoreError> {
         let uri = self.card_status_uri();
-        self.cached(&self.card_cache, store, StatusListId::Cards, uri, now)
-            .await
+        self.cached(
+            &self.card_cache,
+            store,
+            StatusListId::Cards,
+            uri,
+            now,
+            STATUS_CACHE,
+        )
+        .await
     }
 }
 

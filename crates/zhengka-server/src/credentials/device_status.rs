@@ -9,7 +9,7 @@ use zhengka_domain::employer::Employer;
 use zhengka_domain::permits::permit::Permit;
 use zhengka_store::{StatusListId, Store, StoreError};
 
-use super::{Credentials, permit_facts};
+use super::{Credentials, STATUS_CACHE, permit_facts};
 
 /// The list's number in `GET /api/v1/status-lists/{n}`.
 pub const DEVICE_STATUS_LIST: &str = "3";
@@ -29,8 +29,15 @@ impl Credentials {
         now: i64,
     ) -> Result<Vec<u8>, StoreError> {
         let uri = self.device_status_uri();
-        self.cached(&self.device_cache, store, StatusListId::Devices, uri, now)
-            .await
+        self.cached(
+            &self.device_cache,
+            store,
+            StatusListId::Devices,
+            uri,
+            now,
+            STATUS_CACHE,
+        )
+        .await
     }
 
     /// The card credential of `permit` bound to `device_key`: the permit

@@ -5,7 +5,7 @@
 //! and cached until the database says something changed.
 
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use zhengka_credential::{Status, StatusEncoder, StatusListHead, list_entries};
 use zhengka_domain::cards::CredentialState;
@@ -27,25 +27,42 @@ fn status_of(state: CredentialState) -> Status {
 
 /// One signed list this instance serves, with what it was built from.
 pub(super) struct CachedList {
+    /// When it was last signed.
     built: Instant,
-    /// The store's change counter read before the entries were.
-    change_seq: i64,
+    /// The store's status counter read before the entries were.
+    status_seq: i64,
     iat: i64,
     bytes: Vec<u8>,
+    /// The compressed bitstring and its URI: re-signed with a new `iat` while
+    /// the counter has not moved, without reading the entries again.
+    compressed: Vec<u8>,
+    uri: String,
 }
 
-/// The cache of one list.
+/// The cache of one list, and the one build of it that may run at a time
+/// (at 10 M holders a build reads 400,000 entries: requests arriving during
+/// it wait for it instead of each starting another).
 #[derive(Default)]
-pub(super) struct ListCache(Mutex<Option<CachedList>>);
+pub(super) struct ListCache {
+    list: Mutex<Option<CachedList>>,
+    building: tokio::sync::Mutex<()>,
+}
 
 impl ListCache {
     fn read<T>(&self, f: impl FnOnce(&CachedList) -> T) -> Option<T> {
-        let cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let cache = self.list.lock().unwrap_or_else(|e| e.into_inner());
         cache.as_ref().map(f)
     }
 
     fn put(&self, list: Option<CachedList>) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = list;
+        *self.list.lock().unwrap_or_else(|e| e.into_inner()) = list;
+    }
+
+    /// The cached bytes if they were signed less than `max_age` ago from the
+    /// entries as of `seq`.
+    fn current(&self, seq: i64, max_age: Duration) -> Option<Vec<u8>> {
+        self.read(|c| (c.status_seq == seq && c.built.elapsed() < max_age).then(|| c.bytes.clone()))
+            .flatten()
     }
 }
 
@@ -53,14 +70,22 @@ impl Credentials {
     /// The signed status list 1 (permit periods).
     pub async fn status_list(&self, store: &dyn Store, now: i64) -> Result<Vec<u8>, StoreError> {
         let uri = self.status_uri();
-        self.cached(&self.status_cache, store, StatusListId::Permits, uri, now)
-            .await
+        self.cached(
+            &self.status_cache,
+            store,
+            StatusListId::Permits,
+            uri,
+            now,
+            STATUS_CACHE,
+        )
+        .await
     }
 
-    /// The signed list `list` from `cache`. Rebuilt when the cached one is
-    /// older than `STATUS_CACHE`, or older than `STATUS_RECHECK` and the
-    /// database's change counter has moved (a write on this or another
-    /// instance: every write moves it, status changes included).
+    /// The signed list `list` from `cache`. Within `STATUS_RECHECK` of its
+    /// signing it is served as it is; after that the store's status counter
+    /// is read (a change on this or another instance moves it): unmoved, the
+    /// list is served until `max_age`, then re-signed with a new `iat` from
+    /// the same bitstring; moved, it is built again from the entries.
     pub(super) async fn cached(
         &self,
         cache: &ListCache,
@@ -68,27 +93,40 @@ impl Credentials {
         list: StatusListId,
         uri: String,
         now: i64,
+        max_age: Duration,
     ) -> Result<Vec<u8>, StoreError> {
-        let cached = cache.read(|c| (c.built.elapsed(), c.change_seq, c.bytes.clone()));
-        let seq = match cached {
-            Some((age, _, bytes)) if age < STATUS_RECHECK => return Ok(bytes),
-            Some((age, seq, bytes)) if age < STATUS_CACHE => {
-                let now_seq = store.change_seq().await?;
-                if now_seq == seq {
-                    return Ok(bytes);
-                }
-                now_seq
-            }
-            _ => store.change_seq().await?,
+        if let Some(bytes) = cache
+            .read(|c| (c.built.elapsed() < STATUS_RECHECK.min(max_age)).then(|| c.bytes.clone()))
+            .flatten()
+        {
+            return Ok(bytes);
+        }
+        let seq = store.status_seq().await?;
+        if let Some(bytes) = cache.current(seq, max_age) {
+            return Ok(bytes);
+        }
+        let _building = cache.building.lock().await;
+        // Built or re-signed by another request while this one waited.
+        if let Some(bytes) = cache.current(seq, max_age.max(STATUS_RECHECK)) {
+            return Ok(bytes);
+        }
+        let unchanged = cache
+            .read(|c| (c.status_seq == seq && c.uri == uri).then(|| c.compressed.clone()))
+            .flatten();
+        // The counter is read before the entries: a change in between makes
+        // it differ at the next check, so the list is rebuilt, never kept stale.
+        let compressed = match unchanged {
+            Some(compressed) => compressed,
+            None => self.compress_list(store, list).await?,
         };
-        // Read before the entries: a write in between makes the counter
-        // differ at the next check, so the list is rebuilt, never kept stale.
-        let bytes = self.build_list(store, list, uri, now).await?;
+        let bytes = self.sign_list(&compressed, uri.clone(), now);
         cache.put(Some(CachedList {
             built: Instant::now(),
-            change_seq: seq,
+            status_seq: seq,
             iat: now,
             bytes: bytes.clone(),
+            compressed,
+            uri,
         }));
         Ok(bytes)
     }
@@ -98,10 +136,21 @@ impl Credentials {
         self.status_cache.read(|c| c.iat)
     }
 
-    /// Build and sign a fresh status list 1 now.
+    /// Sign status list 1 for `now`: re-signed from the cached bitstring
+    /// while the store's status counter has not moved, else built again (the
+    /// publication job; requests meanwhile are served the previous list).
     pub async fn publish(&self, store: &dyn Store, now: i64) -> Result<Vec<u8>, StoreError> {
-        self.build_list(store, StatusListId::Permits, self.status_uri(), now)
-            .await
+        let uri = self.status_uri();
+        let zero = Duration::ZERO;
+        self.cached(
+            &self.status_cache,
+            store,
+            StatusListId::Permits,
+            uri,
+            now,
+            zero,
+        )
+        .await
     }
 
     /// Build and sign `list` now: its size from the highest index in use,
@@ -113,6 +162,15 @@ impl Credentials {
         list: StatusListId,
         uri: String,
         now: i64,
+    ) -> Result<Vec<u8>, StoreError> {
+        let compressed = self.compress_list(store, list).await?;
+        Ok(self.sign_list(&compressed, uri, now))
+    }
+
+    async fn compress_list(
+        &self,
+        store: &dyn Store,
+        list: StatusListId,
     ) -> Result<Vec<u8>, StoreError> {
         let entries = list_entries(store.status_index_max(list).await?);
         let mut encoder = StatusEncoder::new();
@@ -127,13 +185,17 @@ impl Credentials {
         if let Some(e) = refused {
             return Err(StoreError::other(format!("status list {list:?}: {e}")));
         }
+        Ok(encoder.finish(entries))
+    }
+
+    fn sign_list(&self, compressed: &[u8], uri: String, now: i64) -> Vec<u8> {
         let head = StatusListHead {
             uri,
             iat: now,
             exp: now + STATUS_LIST_TTL_SECS,
             ttl: STATUS_LIST_TTL_SECS,
         };
-        Ok(head.sign(encoder.finish(entries), self.status_signer()))
+        head.sign(compressed.to_vec(), self.status_signer())
     }
 
     /// Forget the cached lists, so the next request sees a change at once.

@@ -81,9 +81,10 @@ pub fn spawn_status_publisher(app: AppState, every: Duration) {
         every,
         |app, now| {
             Box::pin(async move {
-                app.credentials.invalidate_status_list();
+                // Re-signed, or built again when a status moved; requests in
+                // the meantime are served the list it replaces.
                 let now = now.timestamp();
-                app.credentials.status_list(app.store.as_ref(), now).await?;
+                app.credentials.publish(app.store.as_ref(), now).await?;
                 Ok(())
             })
         },

@@ -8,11 +8,6 @@ use crate::{SqlStore, StoreError, Write};
 const COLUMNS: &str = "permit_number, record_enc";
 
 impl SqlStore {
-    /// A permit from a row with `permit_number` and `record_enc`.
-    pub(crate) fn open_permit_row(&self, row: &AnyRow) -> Result<Permit, StoreError> {
-        self.open_permit(row)
-    }
-
     pub(super) fn open_permit(&self, row: &AnyRow) -> Result<Permit, StoreError> {
         let number: String = row.try_get("permit_number")?;
         let sealed: Vec<u8> = row.try_get("record_enc")?;

@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use zhengka_store::CoordinationStore;
-use zhengka_store::prelude::*;
 
 use crate::backends::for_each_backend;
-use crate::fixtures::{at, write};
+use crate::fixtures::at;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lease_has_one_holder_until_it_expires() {
@@ -101,25 +100,6 @@ async fn racing_instances_take_a_free_lease_once() {
             }
             assert_eq!(won, 1, "round {round}");
         }
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn the_change_counter_moves_with_every_write() {
-    for_each_backend(|db| async move {
-        let s = &db.store;
-        let before = s.change_seq().await.unwrap();
-        assert_eq!(
-            s.change_seq().await.unwrap(),
-            before,
-            "reads change nothing"
-        );
-        let e = crate::fixtures::employer(1, "440106");
-        s.insert_employer(&e, write("employer.created", "employer", &e.id))
-            .await
-            .unwrap();
-        assert!(s.change_seq().await.unwrap() > before);
     })
     .await;
 }

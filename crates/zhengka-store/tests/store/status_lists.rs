@@ -137,3 +137,42 @@ async fn the_streamed_list_equals_the_loaded_one() {
     })
     .await;
 }
+
+/// The lists' counter moves with a permit's period and status, and not with
+/// other writes (an employer, an application): those must not make every
+/// instance rebuild its lists.
+#[tokio::test]
+async fn the_status_counter_moves_with_the_lists_only() {
+    for_each_backend(|db| async move {
+        let s: &dyn Store = &db.store;
+        let seq = || async { s.status_seq().await.unwrap() };
+        let start = seq().await;
+        assert_eq!(seq().await, start, "reads change nothing");
+        let e = employer(1, "440100");
+        s.insert_employer(&e, write("employer.created", "employer", &e.id))
+            .await
+            .unwrap();
+        let a = application("a1", &e, at(0));
+        s.insert_application(&a, write("application.created", "application", "a1"))
+            .await
+            .unwrap();
+        assert_eq!(seq().await, start, "no status changed");
+        let (approved, mut permit) = approve(&a, 1);
+        permit.status_index = Some(77);
+        s.update_application(
+            &approved,
+            Some(&permit),
+            write("decided", "application", "a1"),
+        )
+        .await
+        .unwrap();
+        let issued = seq().await;
+        assert!(issued > start, "a new entry");
+        change(s, &permit.permit_number, |p| {
+            p.status = PermitStatus::Suspended
+        })
+        .await;
+        assert!(seq().await > issued, "a suspension");
+    })
+    .await;
+}

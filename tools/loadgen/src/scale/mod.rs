@@ -234,9 +234,10 @@ async fn run_on(
             };
             let seeded = seed_all(args, url, &plan).await?;
             if args.keep {
-                let file = args
-                    .data_dir
-                    .join(format!("zk_scale_{}.kept.json", actors.run_tag));
+                // Named after the database (its last path segment, or file).
+                let name = url.rsplit('/').next().unwrap_or("zk_scale");
+                let name = name.trim_end_matches(".db");
+                let file = args.data_dir.join(format!("{name}.kept.json"));
                 std::fs::create_dir_all(&args.data_dir)?;
                 kept::save(&file, url, key, &seeded)?;
                 eprintln!("to bench it again: scale --reuse {}", file.display());

@@ -18,6 +18,7 @@ use super::own_holder;
 use crate::AppState;
 use crate::api::cards::view::CardView;
 use crate::api::social_security::AccountView;
+use crate::api::social_security::account_and_card;
 use crate::api::{Reply, reply};
 use crate::auth::Caller;
 use crate::http::ApiError;
@@ -50,17 +51,17 @@ pub struct Ecard {
 }
 
 pub async fn load(app: &AppState, caller: &Caller) -> Result<Ecard, ApiError> {
-    let holder = own_holder(app, caller).await?;
-    let permit = app.store.get_permit(&holder.permit_number).await?;
-    let account = match app.store.account_for_permit(&holder.permit_number).await {
-        Ok(a) => Some(a),
-        Err(StoreError::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let card = match &account {
-        Some(a) => app.store.cards_of_account(&a.id).await?.into_iter().next(),
-        None => None,
-    };
+    load_for(app, own_holder(app, caller).await?).await
+}
+
+/// The rest of `holder`'s e-card: the permit and the account (then its card)
+/// are read at once, not one after the other.
+async fn load_for(app: &AppState, holder: Holder) -> Result<Ecard, ApiError> {
+    let number = &holder.permit_number;
+    let (permit, (account, card)) = tokio::try_join!(
+        async { Ok::<_, ApiError>(app.store.get_permit(number).await?) },
+        account_and_card(app, number),
+    )?;
     Ok(Ecard {
         holder,
         permit,
@@ -82,11 +83,14 @@ pub fn holder_view(h: &Holder) -> HolderView<'_> {
 }
 
 pub async fn get(State(app): State<AppState>, caller: Caller) -> Result<Reply, ApiError> {
-    let e = load(&app, &caller).await?;
+    let holder = own_holder(&app, &caller).await?;
+    let holder_id = holder.id.clone();
+    let (e, unread) = tokio::try_join!(load_for(&app, holder), async {
+        Ok::<_, ApiError>(app.store.unread_notifications(&holder_id).await?)
+    })?;
     let today = Utc::now().date_naive();
     // Masked here as for an employer: the summary is shown on a phone screen.
     let masked = Role::EmployerAgent;
-    let unread = app.store.unread_notifications(&e.holder.id).await?;
     reply(
         StatusCode::OK,
         &EcardView {

@@ -5,8 +5,11 @@ pub mod accounts;
 pub mod enrol;
 pub mod view;
 
+use zhengka_domain::cards::Card;
 use zhengka_domain::employer::Role;
 use zhengka_domain::permits::permit::{Permit, PermitNumber};
+use zhengka_domain::social_security::Account;
+use zhengka_store::StoreError;
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -14,6 +17,26 @@ use crate::http::ApiError;
 use crate::http::routes::Routes;
 
 pub use view::{AccountView, sees_full_ssn};
+
+/// The social security account of a permit, if one was opened, and its
+/// (latest) card: what the e-card and a verification show beside the permit.
+pub(crate) async fn account_and_card(
+    app: &AppState,
+    number: &PermitNumber,
+) -> Result<(Option<Account>, Option<Card>), ApiError> {
+    let account = match app.store.account_for_permit(number).await {
+        Ok(a) => a,
+        Err(StoreError::NotFound) => return Ok((None, None)),
+        Err(e) => return Err(e.into()),
+    };
+    let card = app
+        .store
+        .cards_of_account(&account.id)
+        .await?
+        .into_iter()
+        .next();
+    Ok((Some(account), card))
+}
 
 pub fn routes(r: Routes) -> Routes {
     r.post("/api/v1/social-security/enrolments", enrol::enrol)

@@ -23,6 +23,7 @@ use zhengka_store::{Nonce, Once, StoreError, VerificationEntry, Write};
 use super::share_codes::code_hash;
 use crate::AppState;
 use crate::api::credentials::{facts_of, presentation_expiry, relying_party, verify_qr};
+use crate::api::social_security::account_and_card;
 use crate::api::{Reply, audit, reply};
 use crate::auth::Caller;
 use crate::http::ApiError;
@@ -396,16 +397,11 @@ async fn fields(
     let Some(permit) = f.permit.as_ref().filter(|_| show) else {
         return Ok(None);
     };
-    let employer = app.store.get_employer(&permit.employer_id).await?;
-    let account = match app.store.account_for_permit(&permit.permit_number).await {
-        Ok(a) => Some(a),
-        Err(StoreError::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let card = match &account {
-        Some(a) => app.store.cards_of_account(&a.id).await?.into_iter().next(),
-        None => None,
-    };
+    // At once: the employer, and the account then its card.
+    let (employer, (account, card)) = tokio::try_join!(
+        async { Ok::<_, ApiError>(app.store.get_employer(&permit.employer_id).await?) },
+        account_and_card(app, &permit.permit_number),
+    )?;
     let facts = Facts {
         permit,
         employer_name: employer.name.as_str(),
