@@ -132,11 +132,13 @@ impl OutboxStore for SqlStore {
     async fn skip_event(&self, d: Delivery) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         match deliver(&mut tx, &d).await {
-            Ok(()) | Err(StoreError::Conflict { .. }) => {}
-            Err(e) => return Err(e),
+            Ok(()) => tx.commit().await,
+            // Delivered already (another dispatcher): nothing to write. Rolled
+            // back, not committed: on PostgreSQL the failed statement has
+            // aborted the write (its savepoint, in a group commit).
+            Err(StoreError::Conflict { .. }) => tx.rollback().await,
+            Err(e) => Err(e),
         }
-        tx.commit().await?;
-        Ok(())
     }
 
     async fn events_of(&self, kind: &str, id: &str) -> Result<Vec<OutboxEntry>, StoreError> {

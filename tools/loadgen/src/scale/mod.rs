@@ -91,7 +91,14 @@ enum Fresh {
 pub async fn run(args: &ScaleArgs) -> anyhow::Result<()> {
     if let Some(file) = &args.reuse {
         let kept = kept::load(file)?;
+        sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&kept.url).await?;
+        let earlier = "SELECT id FROM ecard_notifications WHERE id NOT LIKE 'n-seed-%'";
+        sqlx::query(&format!(
+            "DELETE FROM ecard_deliveries WHERE notification_id IN ({earlier})"
+        ))
+        .execute(&pool)
+        .await?;
         let gone = sqlx::query("DELETE FROM ecard_notifications WHERE id NOT LIKE 'n-seed-%'")
             .execute(&pool)
             .await?;
