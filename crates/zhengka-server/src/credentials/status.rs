@@ -69,16 +69,18 @@ impl ListCache {
 impl Credentials {
     /// The signed status list 1 (permit periods).
     pub async fn status_list(&self, store: &dyn Store, now: i64) -> Result<Vec<u8>, StoreError> {
-        let uri = self.status_uri();
-        self.cached(
-            &self.status_cache,
-            store,
-            StatusListId::Permits,
-            uri,
-            now,
-            STATUS_CACHE,
-        )
-        .await
+        self.permits_list(store, now, STATUS_CACHE).await
+    }
+
+    async fn permits_list(
+        &self,
+        store: &dyn Store,
+        now: i64,
+        max_age: Duration,
+    ) -> Result<Vec<u8>, StoreError> {
+        let (cache, uri) = (&self.status_cache, self.status_uri());
+        self.cached(cache, store, StatusListId::Permits, uri, now, max_age)
+            .await
     }
 
     /// The signed list `list` from `cache`. Within `STATUS_RECHECK` of its
@@ -140,17 +142,7 @@ impl Credentials {
     /// while the store's status counter has not moved, else built again (the
     /// publication job; requests meanwhile are served the previous list).
     pub async fn publish(&self, store: &dyn Store, now: i64) -> Result<Vec<u8>, StoreError> {
-        let uri = self.status_uri();
-        let zero = Duration::ZERO;
-        self.cached(
-            &self.status_cache,
-            store,
-            StatusListId::Permits,
-            uri,
-            now,
-            zero,
-        )
-        .await
+        self.permits_list(store, now, Duration::ZERO).await
     }
 
     /// Build and sign `list` now: its size from the highest index in use,
