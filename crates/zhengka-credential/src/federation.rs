@@ -3,6 +3,8 @@
 //! and its own status lists; a credential is checked only against the keys of
 //! the region its key belongs to, and its status only in that region's lists.
 
+use std::sync::Arc;
+
 use crate::error::Rejection;
 use crate::keys::{Kid, PublicKey};
 use crate::status::StatusList;
@@ -90,7 +92,9 @@ pub fn anchor_text(key: &PublicKey) -> String {
 pub struct RegionTrust {
     region: String,
     trust: TrustList,
-    status: Vec<StatusList>,
+    /// Shared: a list of 10 M entries is 2.5 MB decoded, and a verifier
+    /// builds its set for every check.
+    status: Vec<Arc<StatusList>>,
     status_max_age: Option<i64>,
     require_status: bool,
 }
@@ -113,13 +117,13 @@ impl RegionTrust {
     /// Adds a status list token, verified against this region's keys only.
     pub fn with_status_token(mut self, token: &[u8]) -> Result<Self, Rejection> {
         self.status
-            .push(StatusList::from_token(token, &self.trust)?);
+            .push(Arc::new(StatusList::from_token(token, &self.trust)?));
         Ok(self)
     }
 
     /// Adds a status list already verified against this region's list.
-    pub fn with_status_list(mut self, list: StatusList) -> Self {
-        self.status.push(list);
+    pub fn with_status_list(mut self, list: impl Into<Arc<StatusList>>) -> Self {
+        self.status.push(list.into());
         self
     }
 
@@ -140,7 +144,7 @@ impl RegionTrust {
         &self.trust
     }
 
-    pub fn status_lists(&self) -> &[StatusList] {
+    pub fn status_lists(&self) -> &[Arc<StatusList>] {
         &self.status
     }
 }
@@ -192,7 +196,7 @@ impl Keys for TrustSet {
         let region = self.owner(kid)?;
         Some(Scope {
             key: region.trust.key(kid)?,
-            lists: region.status.iter().collect(),
+            lists: region.status.iter().map(Arc::as_ref).collect(),
             max_age: region.status_max_age.unwrap_or(policy.status_max_age),
             require_status: region.require_status,
         })

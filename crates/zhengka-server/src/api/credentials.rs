@@ -256,6 +256,25 @@ pub async fn verify_qr(
     Ok(verify_with_set(qr, &set, now, purpose, &Policy::default()))
 }
 
+/// A QR as a live presentation, else as a Notice (the purpose it was checked
+/// for, and the outcome), against one verification set built once.
+pub async fn verify_qr_either(
+    app: &AppState,
+    qr: &str,
+    now: i64,
+) -> Result<(Purpose, Result<Verified, Rejection>), ApiError> {
+    let store = app.store.as_ref();
+    let live = Purpose::Presentation;
+    let set = federation::verification_set(&app.credentials, store, now, live).await?;
+    let policy = Policy::default();
+    let outcome = verify_with_set(qr, &set, now, live, &policy);
+    if matches!(outcome, Err(Rejection::WrongKindForPurpose)) {
+        let notice = Purpose::Notice;
+        return Ok((notice, verify_with_set(qr, &set, now, notice, &policy)));
+    }
+    Ok((live, outcome))
+}
+
 /// Who has seen a presentation: the caller's organisation, else the caller.
 pub fn relying_party(caller: &Caller) -> String {
     if let Some(org) = caller.organisation_id() {

@@ -27,6 +27,7 @@ impl Credentials {
             STATUS_CACHE,
         )
         .await
+        .map(|served| served.bytes.to_vec())
     }
 }
 

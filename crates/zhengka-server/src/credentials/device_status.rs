@@ -3,12 +3,15 @@
 //! credential, its state kept by the e-card context from the device, the
 //! permit and the card (`zhengka_domain::ecard::credential_state`).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Days, Utc};
-use zhengka_credential::{Issued, PublicKey, StatusRef, Validity};
+use zhengka_credential::{Issued, PublicKey, StatusList, StatusRef, Validity};
 use zhengka_domain::employer::Employer;
 use zhengka_domain::permits::permit::Permit;
 use zhengka_store::{StatusListId, Store, StoreError};
 
+use super::status::Served;
 use super::{Credentials, STATUS_CACHE, permit_facts};
 
 /// The list's number in `GET /api/v1/status-lists/{n}`.
@@ -28,16 +31,22 @@ impl Credentials {
         store: &dyn Store,
         now: i64,
     ) -> Result<Vec<u8>, StoreError> {
+        Ok(self.devices_list(store, now).await?.bytes.to_vec())
+    }
+
+    /// The device list as this instance's own checks read it.
+    pub async fn device_status_list_decoded(
+        &self,
+        store: &dyn Store,
+        now: i64,
+    ) -> Result<Arc<StatusList>, StoreError> {
+        Ok(self.devices_list(store, now).await?.decoded)
+    }
+
+    async fn devices_list(&self, store: &dyn Store, now: i64) -> Result<Served, StoreError> {
         let uri = self.device_status_uri();
-        self.cached(
-            &self.device_cache,
-            store,
-            StatusListId::Devices,
-            uri,
-            now,
-            STATUS_CACHE,
-        )
-        .await
+        let cache = &self.device_cache;
+        (self.cached(cache, store, StatusListId::Devices, uri, now, STATUS_CACHE)).await
     }
 
     /// The card credential of `permit` bound to `device_key`: the permit

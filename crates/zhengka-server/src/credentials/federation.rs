@@ -3,15 +3,16 @@
 //! accepted), and the same set as offline gates download it.
 
 use std::sync::Mutex;
+use std::time::Instant;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use zhengka_credential::{
-    FederationError, Purpose, RegionTrust, StatusList, TrustSet, accept_trust_list, parse_anchor,
+    FederationError, Purpose, RegionTrust, TrustSet, accept_trust_list, parse_anchor,
 };
 use zhengka_store::{PeerState, PeerStatusList, Store, StoreError};
 
-use super::Credentials;
+use super::{Credentials, STATUS_RECHECK};
 
 /// Every region an online verification trusts at `now`: this deployment's
 /// keys with its permits' list 1 (and the device list 3 for a presentation),
@@ -25,33 +26,72 @@ pub async fn verification_set(
     purpose: Purpose,
 ) -> Result<TrustSet, StoreError> {
     let own_list = creds.trust_list_value(now);
-    let read = |bytes: &[u8]| {
-        StatusList::from_token(bytes, &own_list).map_err(|e| StoreError::other(e.to_string()))
-    };
-    let mut own = RegionTrust::new(creds.region(), own_list.clone())
+    // The lists as decoded when they were signed (this instance signed them).
+    let mut own = RegionTrust::new(creds.region(), own_list)
         .map_err(|e| StoreError::other(e.to_string()))?
-        .with_status_list(read(&creds.status_list(store, now).await?)?);
+        .with_status_list(creds.status_list_decoded(store, now).await?);
     // A presentation's card credential names the device list (3).
     if purpose == Purpose::Presentation {
-        own = own.with_status_list(read(&creds.device_status_list(store, now).await?)?);
+        own = own.with_status_list(creds.device_status_list_decoded(store, now).await?);
     }
     let mut set = TrustSet::new();
     set.push(own)
         .map_err(|e| StoreError::other(e.to_string()))?;
+    for region in peer_regions(creds, store, now).await? {
+        if let Err(e) = set.push(region) {
+            tracing::debug!(error = %e, "peer not trusted");
+        }
+    }
+    Ok(set)
+}
+
+/// The peers' regions an instance last read, for at most `STATUS_RECHECK`:
+/// every check needs them, and a peer's lists can be megabytes. A change on
+/// this instance (pin, remove, refresh) forgets them at once.
+#[derive(Default)]
+pub(super) struct PeerCache(Mutex<Option<(Instant, Vec<RegionTrust>)>>);
+
+impl PeerCache {
+    pub(super) fn forget(&self) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+async fn peer_regions(
+    creds: &Credentials,
+    store: &dyn Store,
+    now: i64,
+) -> Result<Vec<RegionTrust>, StoreError> {
+    let live = |regions: &Vec<RegionTrust>| {
+        let regions = regions.iter().filter(|r| now < r.trust().exp);
+        regions.cloned().collect()
+    };
+    {
+        let cache = creds.peer_cache.0.lock().unwrap_or_else(|e| e.into_inner());
+        let fresh = cache
+            .as_ref()
+            .filter(|(read, _)| read.elapsed() < STATUS_RECHECK);
+        if let Some((_, regions)) = fresh {
+            return Ok(live(regions));
+        }
+    }
     let peers = store.peers().await?;
     let mut lists = store.all_peer_status_lists().await?;
+    let mut regions = Vec::with_capacity(peers.len());
     for state in &peers {
         let mine: Vec<PeerStatusList> = take_lists(&mut lists, &state.peer.id);
-        match cached_region_trust(state, &mine, now).map(|r| set.push(r)) {
-            Ok(Ok(())) => {}
+        match cached_region_trust(state, &mine, now) {
+            Ok(region) => regions.push(region),
             // Debug only: this runs on every check; the refresh that kept
             // (or refused) the lists logged and recorded why.
-            Ok(Err(e)) | Err(e) => {
+            Err(e) => {
                 tracing::debug!(peer = %state.peer.region_code, error = %e, "peer not trusted");
             }
         }
     }
-    Ok(set)
+    let out = live(&regions);
+    *creds.peer_cache.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), regions));
+    Ok(out)
 }
 
 fn take_lists(lists: &mut Vec<(String, PeerStatusList)>, peer: &str) -> Vec<PeerStatusList> {

@@ -46,6 +46,7 @@ pub struct Credentials {
     status_cache: status::ListCache,
     card_cache: status::ListCache,
     device_cache: status::ListCache,
+    peer_cache: federation::PeerCache,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -84,6 +85,7 @@ impl Credentials {
             status_cache: Default::default(),
             card_cache: Default::default(),
             device_cache: Default::default(),
+            peer_cache: Default::default(),
         })
     }
 
@@ -135,6 +137,11 @@ impl Credentials {
             exp: now + TRUST_LIST_DAYS * 24 * 3600,
             keys: self.keys.clone(),
         }
+    }
+
+    /// Forget the peers' regions read for checks (a peer changed here).
+    pub fn forget_peers(&self) {
+        self.peer_cache.forget();
     }
 
     /// The URI credentials name for their status list.

@@ -2,7 +2,7 @@
 //! (signature, trust list, status) before anything on it is believed.
 
 use chrono::Utc;
-use zhengka_credential::{Body, Purpose, StatusList, verify};
+use zhengka_credential::{Body, Purpose, verify};
 use zhengka_domain::permits::permit::PermitNumber;
 use zhengka_store::Store;
 
@@ -24,9 +24,7 @@ pub async fn permit_number_of_notice(
     }
     let now = Utc::now().timestamp();
     let trust = creds.trust_list_value(now);
-    let bytes = creds.status_list(store, now).await?;
-    let status =
-        StatusList::from_token(&bytes, &trust).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let status = creds.status_list_decoded(store, now).await?;
     let verified = verify(qr, &trust, Some(&status), now, Purpose::Notice).map_err(|r| {
         ApiError::invalid(
             field,

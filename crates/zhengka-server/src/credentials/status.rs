@@ -4,10 +4,10 @@
 //! be valid into the compressor (`StatusEncoder`), never holding every entry,
 //! and cached until the database says something changed.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use zhengka_credential::{Status, StatusEncoder, StatusListHead, list_entries};
+use zhengka_credential::{Status, StatusEncoder, StatusList, StatusListHead, list_entries};
 use zhengka_domain::cards::CredentialState;
 use zhengka_store::{StatusListId, Store, StoreError};
 
@@ -25,6 +25,15 @@ fn status_of(state: CredentialState) -> Status {
     }
 }
 
+/// A signed list as it is served, and the same list decoded for this
+/// instance's own checks (decoded once per signing: at 10 M holders the
+/// bitstring is 4 MB, too much to inflate for every verification).
+#[derive(Clone)]
+pub(super) struct Served {
+    pub bytes: Arc<[u8]>,
+    pub decoded: Arc<StatusList>,
+}
+
 /// One signed list this instance serves, with what it was built from.
 pub(super) struct CachedList {
     /// When it was last signed.
@@ -32,7 +41,7 @@ pub(super) struct CachedList {
     /// The store's status counter read before the entries were.
     status_seq: i64,
     iat: i64,
-    bytes: Vec<u8>,
+    served: Served,
     /// The compressed bitstring and its URI: re-signed with a new `iat` while
     /// the counter has not moved, without reading the entries again.
     compressed: Vec<u8>,
@@ -60,16 +69,31 @@ impl ListCache {
 
     /// The cached bytes if they were signed less than `max_age` ago from the
     /// entries as of `seq`.
-    fn current(&self, seq: i64, max_age: Duration) -> Option<Vec<u8>> {
-        self.read(|c| (c.status_seq == seq && c.built.elapsed() < max_age).then(|| c.bytes.clone()))
-            .flatten()
+    fn current(&self, seq: i64, max_age: Duration) -> Option<Served> {
+        self.read(|c| {
+            (c.status_seq == seq && c.built.elapsed() < max_age).then(|| c.served.clone())
+        })
+        .flatten()
     }
 }
 
 impl Credentials {
     /// The signed status list 1 (permit periods).
     pub async fn status_list(&self, store: &dyn Store, now: i64) -> Result<Vec<u8>, StoreError> {
-        self.permits_list(store, now, STATUS_CACHE).await
+        Ok(self
+            .permits_list(store, now, STATUS_CACHE)
+            .await?
+            .bytes
+            .to_vec())
+    }
+
+    /// Status list 1 as this instance's own checks read it.
+    pub async fn status_list_decoded(
+        &self,
+        store: &dyn Store,
+        now: i64,
+    ) -> Result<Arc<StatusList>, StoreError> {
+        Ok(self.permits_list(store, now, STATUS_CACHE).await?.decoded)
     }
 
     async fn permits_list(
@@ -77,7 +101,7 @@ impl Credentials {
         store: &dyn Store,
         now: i64,
         max_age: Duration,
-    ) -> Result<Vec<u8>, StoreError> {
+    ) -> Result<Served, StoreError> {
         let (cache, uri) = (&self.status_cache, self.status_uri());
         self.cached(cache, store, StatusListId::Permits, uri, now, max_age)
             .await
@@ -96,21 +120,22 @@ impl Credentials {
         uri: String,
         now: i64,
         max_age: Duration,
-    ) -> Result<Vec<u8>, StoreError> {
-        if let Some(bytes) = cache
-            .read(|c| (c.built.elapsed() < STATUS_RECHECK.min(max_age)).then(|| c.bytes.clone()))
+    ) -> Result<Served, StoreError> {
+        let fresh = STATUS_RECHECK.min(max_age);
+        if let Some(served) = cache
+            .read(|c| (c.built.elapsed() < fresh).then(|| c.served.clone()))
             .flatten()
         {
-            return Ok(bytes);
+            return Ok(served);
         }
         let seq = store.status_seq().await?;
-        if let Some(bytes) = cache.current(seq, max_age) {
-            return Ok(bytes);
+        if let Some(served) = cache.current(seq, max_age) {
+            return Ok(served);
         }
         let _building = cache.building.lock().await;
         // Built or re-signed by another request while this one waited.
-        if let Some(bytes) = cache.current(seq, max_age.max(STATUS_RECHECK)) {
-            return Ok(bytes);
+        if let Some(served) = cache.current(seq, max_age.max(STATUS_RECHECK)) {
+            return Ok(served);
         }
         let unchanged = cache
             .read(|c| (c.status_seq == seq && c.uri == uri).then(|| c.compressed.clone()))
@@ -122,15 +147,22 @@ impl Credentials {
             None => self.compress_list(store, list).await?,
         };
         let bytes = self.sign_list(&compressed, uri.clone(), now);
+        // Decoding checks the signature just made, as any verifier would.
+        let decoded = StatusList::from_token(&bytes, &self.trust_list_value(now))
+            .map_err(|e| StoreError::other(format!("status list {list:?}: {e}")))?;
+        let served = Served {
+            bytes: bytes.into(),
+            decoded: Arc::new(decoded),
+        };
         cache.put(Some(CachedList {
             built: Instant::now(),
             status_seq: seq,
             iat: now,
-            bytes: bytes.clone(),
+            served: served.clone(),
             compressed,
             uri,
         }));
-        Ok(bytes)
+        Ok(served)
     }
 
     /// The `iat` of the list 1 this instance serves now, if it has built one.
@@ -142,7 +174,11 @@ impl Credentials {
     /// while the store's status counter has not moved, else built again (the
     /// publication job; requests meanwhile are served the previous list).
     pub async fn publish(&self, store: &dyn Store, now: i64) -> Result<Vec<u8>, StoreError> {
-        self.permits_list(store, now, Duration::ZERO).await
+        Ok(self
+            .permits_list(store, now, Duration::ZERO)
+            .await?
+            .bytes
+            .to_vec())
     }
 
     /// Build and sign `list` now: its size from the highest index in use,

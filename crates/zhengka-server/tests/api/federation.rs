@@ -40,6 +40,12 @@ where
     }
 }
 
+/// A change written past the server (as another instance would) is seen
+/// once the server reads its peers again, at most STATUS_RECHECK (1 s) later.
+async fn past_recheck() {
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+}
+
 fn pin_body(a: &TestApp, region: &str, max_age: i64) -> Value {
     json!({ "region_code": region, "name": "Guangdong", "anchor": anchor_text(&a.anchor),
             "url": a.base, "max_age_seconds": max_age })
@@ -322,6 +328,7 @@ async fn forged_overreaching_stale_and_older_lists_are_refused() {
             .execute(&pool)
             .await
             .unwrap();
+        past_recheck().await;
         assert_eq!(
             verify_at(&b, &police, &qr, "notice").await["reason"],
             "stale_status",
@@ -353,6 +360,7 @@ async fn forged_overreaching_stale_and_older_lists_are_refused() {
             .await
             .unwrap();
         assert_eq!(done.status_lists_replaced, 1);
+        past_recheck().await;
         assert_eq!(
             verify_at(&b, &police, &qr, "notice").await["reason"],
             "stale_status",
@@ -559,6 +567,7 @@ async fn the_refresh_job_fetches_each_peer_half_its_maximum_age_after_the_last()
                 .unwrap(),
             1
         );
+        past_recheck().await;
         let v = verify_at(&b, &police, &qr, "notice").await;
         assert_eq!(v, json!({ "valid": false, "reason": "revoked" }));
         let actors: Vec<String> = b

@@ -135,6 +135,9 @@ async fn a_peer_region_is_fetched_over_https_once_its_ca_is_trusted() {
             .get(&format!("/api/v1/federation/peers/{id}"), &b.admin)
             .await;
         assert_eq!(got.body["status_lists"].as_array().unwrap().len(), 3);
+        // The other instance's refresh shows here once this one reads its
+        // peers again (at most STATUS_RECHECK, 1 s, later).
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         let v = b
             .post(
                 "/api/v1/verifications",

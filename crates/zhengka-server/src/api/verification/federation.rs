@@ -127,6 +127,7 @@ pub async fn pin(
         }
         other => other?,
     }
+    app.credentials.forget_peers();
     if peer.url.is_some() {
         // A refusal is kept as the peer's last error, shown in the reply.
         let _refused = refresh_peer(app, &peer.id, &caller.user.id).await?;
@@ -197,7 +198,9 @@ pub async fn unpin(app: &AppState, caller: &Caller, id: &str) -> Result<(), ApiE
     let state = load(app, id).await?;
     let details = json!({ "region_code": state.peer.region_code });
     let w = write(&caller.user.id, "federation.peer_removed", id, details);
-    match app.store.delete_peer(id, w).await {
+    let deleted = app.store.delete_peer(id, w).await;
+    app.credentials.forget_peers();
+    match deleted {
         Err(StoreError::NotFound) => Err(missing()),
         other => Ok(other?),
     }
@@ -254,6 +257,7 @@ pub async fn refresh_peer(
     match peer_fetch::fetch(client, &app.credentials, &state.peer, stored_seq, now).await {
         Ok(fetch) => {
             record(app.store.as_ref(), &state, &fetch, actor, now).await?;
+            app.credentials.forget_peers();
             Ok(Ok(()))
         }
         Err(refusal) => {
@@ -384,5 +388,6 @@ pub async fn import_offline(
     record(store, &state, &fetch, actor, now)
         .await
         .map_err(|e| e.to_string())?;
+    creds.forget_peers();
     store.peer(&state.peer.id).await.map_err(|e| e.to_string())
 }

@@ -22,7 +22,7 @@ use zhengka_store::{Nonce, Once, StoreError, VerificationEntry, Write};
 
 use super::share_codes::code_hash;
 use crate::AppState;
-use crate::api::credentials::{facts_of, presentation_expiry, relying_party, verify_qr};
+use crate::api::credentials::{facts_of, presentation_expiry, relying_party, verify_qr_either};
 use crate::api::social_security::account_and_card;
 use crate::api::{Reply, audit, reply};
 use crate::auth::Caller;
@@ -280,13 +280,11 @@ async fn permit_of(app: &AppState, number: &str) -> Result<Option<Permit>, ApiEr
 
 /// A QR: a live presentation if it is one, else a Notice.
 async fn find_qr(app: &AppState, qr: &str, now: DateTime<Utc>) -> Result<Finding, ApiError> {
-    let t = now.timestamp();
-    let mut kind = Presented::Presentation;
-    let mut outcome = verify_qr(app, qr, t, Purpose::Presentation).await?;
-    if matches!(outcome, Err(Rejection::WrongKindForPurpose)) {
-        kind = Presented::Notice;
-        outcome = verify_qr(app, qr, t, Purpose::Notice).await?;
-    }
+    let (checked_as, outcome) = verify_qr_either(app, qr, now.timestamp()).await?;
+    let kind = match checked_as {
+        Purpose::Presentation => Presented::Presentation,
+        _ => Presented::Notice,
+    };
     // A card credential shown bare is neither: only its presentation is live.
     if matches!(outcome, Err(Rejection::WrongKindForPurpose)) {
         return Err(ApiError::invalid(
