@@ -2,7 +2,7 @@
 //! `seed`), the real server over it in this process, and the figures of
 //! issue 12 C.2 measured against a baseline of the same run (`bench`).
 
-mod bench;
+pub mod bench;
 mod kept;
 mod seed;
 
@@ -57,6 +57,9 @@ pub struct ScaleArgs {
     /// so that the sweep does today's work again.
     #[arg(long, conflicts_with = "keep")]
     pub reuse: Option<std::path::PathBuf>,
+    /// Run only these parts (e.g. `--only requests` while a profiler records).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub only: Vec<bench::Part>,
 }
 
 pub fn timestamp(at: DateTime<Utc>) -> String {
@@ -261,6 +264,10 @@ async fn run_on(
         qr,
         clients: args.clients,
         seconds: args.seconds,
+        parts: match args.only.as_slice() {
+            [] => bench::Part::ALL.to_vec(),
+            some => some.to_vec(),
+        },
     };
     let result = bench::run(&env, &seeded).await;
     server.abort();
