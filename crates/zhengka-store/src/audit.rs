@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use zhengka_domain::events::DomainEvent;
 
 use crate::vault::hex;
-use crate::{Backend, SqlStore, StoreError, WriteTx};
+use crate::{Backend, SqlStore, StoreError};
 
 /// What a write says about itself. `details` must carry no personal numbers.
 #[derive(Debug, Clone)]
@@ -67,27 +68,16 @@ impl ChainReport {
     }
 }
 
+/// An event's hash: every part (`prev`, `seq`, `at`, then the fields) as its
+/// length in bytes (u64, big-endian) and its UTF-8 bytes.
 fn chain_hash(prev: &str, seq: i64, at: &str, fields: [&str; 5]) -> String {
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
     let seq = seq.to_string();
-    for part in [prev, seq.as_str()] {
+    for part in [prev, seq.as_str(), at].into_iter().chain(fields) {
         ctx.update(&(part.len() as u64).to_be_bytes());
         ctx.update(part.as_bytes());
     }
-    ctx.update(&chain_tail(at, fields));
     hex(ctx.finish().as_ref())
-}
-
-/// What an event's hash covers after `prev` and `seq`, the two parts only the
-/// head knows: every part as its length in bytes (u64, big-endian) and its
-/// UTF-8 bytes.
-fn chain_tail(at: &str, fields: [&str; 5]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for part in [at].into_iter().chain(fields) {
-        out.extend_from_slice(&(part.len() as u64).to_be_bytes());
-        out.extend_from_slice(part.as_bytes());
-    }
-    out
 }
 
 /// The `prev_hash` of the first event (and the head of an empty trail).
@@ -97,97 +87,158 @@ pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-/// Append one event inside `tx`, as the write's last step before the outbox
-/// and the commit: the head row's lock, held to the commit, orders concurrent
-/// writers on PostgreSQL, so the chain never forks.
-pub(crate) async fn append(
-    tx: &mut WriteTx,
-    a: &Audit,
-    backend: Backend,
-) -> Result<(), StoreError> {
-    let at = timestamp(a.at);
-    let details = a.details.to_string();
-    let fields = [
-        a.actor.as_str(),
-        a.action,
-        a.entity_type,
-        a.entity_id.as_str(),
-        details.as_str(),
-    ];
-    match backend {
-        Backend::Postgres => append_postgres(tx, a, &at, &details, chain_tail(&at, fields)).await,
-        Backend::Sqlite => {
-            // One writer: nothing waits on the head between these statements.
-            let head = sqlx::query(
-                "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash",
-            )
-            .fetch_one(&mut **tx)
-            .await?;
-            let seq: i64 = head.try_get("seq")?;
-            let prev: String = head.try_get("last_hash")?;
-            let hash = chain_hash(&prev, seq, &at, fields);
-            sqlx::query(
-                "INSERT INTO audit_events (seq, at, actor, action, entity_type, entity_id, \
-                 details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(seq)
-            .bind(&at)
-            .bind(&a.actor)
-            .bind(a.action)
-            .bind(a.entity_type)
-            .bind(&a.entity_id)
-            .bind(&details)
-            .bind(&prev)
-            .bind(&hash)
-            .execute(&mut **tx)
-            .await?;
-            sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
-                .bind(&hash)
-                .execute(&mut **tx)
-                .await?;
-            Ok(())
-        }
-    }
+/// What a write leaves for the end of its batch: its audit event and the
+/// domain events it causes, in the order the write made them.
+#[derive(Debug)]
+pub(crate) struct Chained {
+    pub audit: Audit,
+    pub events: Vec<DomainEvent>,
 }
 
-/// PostgreSQL: lock the head, insert the event and move the head in one
-/// statement, so the lock is held for one round trip and the commit. The
-/// server hashes what only the head knows (`prev`, `seq`: ASCII) in front of
-/// `tail`, computed here by [`chain_tail`]: the same bytes as [`chain_hash`].
-/// `FOR UPDATE` waits for the previous writer's commit and then reads the head
-/// it committed; the `UPDATE` of the same (now locked) row follows it.
-async fn append_postgres(
-    tx: &mut WriteTx,
-    a: &Audit,
-    at: &str,
-    details: &str,
-    tail: Vec<u8>,
+/// The audit events of `writes` (in the order they committed to the batch)
+/// appended to the chain, and their domain events to the outbox, as a batch's
+/// last statements before its `COMMIT`.
+///
+/// On PostgreSQL the head row is locked here, at the end: its lock is held for
+/// two round trips and the commit, while the batch's writes ran without it.
+/// Whoever holds it waits for nothing but its own commit, so batches (of this
+/// instance's writer lanes or of another instance) that hold rows and wait for
+/// the head cannot deadlock with it. `FOR UPDATE` reads the head as the
+/// previous holder committed it; the outbox's last `seq` is read by the next
+/// statement, after the lock, so it sees that holder's entries too.
+pub(crate) async fn append_batch(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    writes: &[Chained],
 ) -> Result<(), StoreError> {
-    let done = sqlx::query(
-        "WITH head AS (SELECT seq + 1 AS seq, last_hash AS prev FROM audit_head \
-         WHERE id = 1 FOR UPDATE), \
-         event AS (INSERT INTO audit_events (seq, at, actor, action, entity_type, entity_id, \
-         details, prev_hash, hash) \
-         SELECT seq, $1, $2, $3, $4, $5, $6, prev, encode(sha256( \
-         int8send(octet_length(convert_to(prev, 'UTF8'))::int8) || convert_to(prev, 'UTF8') || \
-         int8send(octet_length(convert_to(seq::text, 'UTF8'))::int8) || \
-         convert_to(seq::text, 'UTF8') || $7::bytea), 'hex') FROM head RETURNING seq, hash) \
-         UPDATE audit_head SET seq = (SELECT seq FROM event), \
-         last_hash = (SELECT hash FROM event) WHERE id = 1",
-    )
-    .bind(at)
-    .bind(&a.actor)
-    .bind(a.action)
-    .bind(a.entity_type)
-    .bind(&a.entity_id)
-    .bind(details)
-    .bind(tail)
-    .execute(&mut **tx)
+    if writes.is_empty() {
+        return Ok(());
+    }
+    let head = sqlx::query(match backend {
+        Backend::Postgres => "SELECT seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE",
+        Backend::Sqlite => "SELECT seq, last_hash FROM audit_head WHERE id = 1",
+    })
+    .fetch_one(&mut *conn)
     .await?;
+    let (rows, seq, hash) = chained_rows(head.try_get("seq")?, head.try_get("last_hash")?, writes);
+    let events: Vec<&DomainEvent> = writes.iter().flat_map(|w| &w.events).collect();
+    let audit_json = serde_json::to_string(&rows)?;
+    let done = match backend {
+        // Without events, the outbox is not named (a database being upgraded
+        // may not have one yet).
+        Backend::Postgres if events.is_empty() => {
+            sqlx::query(APPEND_POSTGRES_AUDIT_ONLY)
+                .bind(audit_json)
+                .bind(seq)
+                .bind(&hash)
+                .execute(&mut *conn)
+                .await?
+        }
+        Backend::Postgres => {
+            sqlx::query(APPEND_POSTGRES)
+                .bind(audit_json)
+                .bind(crate::outbox::rows_json(&events, 0)?)
+                .bind(seq)
+                .bind(&hash)
+                .execute(&mut *conn)
+                .await?
+        }
+        Backend::Sqlite => {
+            sqlx::query(APPEND_SQLITE)
+                .bind(audit_json)
+                .execute(&mut *conn)
+                .await?;
+            if !events.is_empty() {
+                crate::outbox::append_sqlite(conn, &events).await?;
+            }
+            sqlx::query("UPDATE audit_head SET seq = $1, last_hash = $2 WHERE id = 1")
+                .bind(seq)
+                .bind(&hash)
+                .execute(&mut *conn)
+                .await?
+        }
+    };
     if done.rows_affected() != 1 {
         return Err(StoreError::other("the audit head row is missing"));
     }
     Ok(())
+}
+
+/// One statement whatever the batch's size (so one prepared statement): the
+/// events and outbox entries as JSON arrays of rows.
+const APPEND_POSTGRES: &str = "WITH ev AS (INSERT INTO audit_events (seq, at, actor, action, \
+     entity_type, entity_id, details, prev_hash, hash) \
+     SELECT seq, at, actor, action, entity_type, entity_id, details, prev_hash, hash \
+     FROM json_to_recordset($1::json) AS x(seq BIGINT, at TEXT, actor TEXT, action TEXT, \
+     entity_type TEXT, entity_id TEXT, details TEXT, prev_hash TEXT, hash TEXT)), \
+     ob AS (INSERT INTO outbox (seq, id, event_type, subject_kind, subject_id, region_code, \
+     payload, occurred_at) \
+     SELECT m.base + x.n, x.id, x.event_type, x.subject_kind, x.subject_id, x.region_code, \
+     x.payload, x.occurred_at \
+     FROM (SELECT COALESCE(MAX(seq), 0) AS base FROM outbox) AS m, \
+     json_to_recordset($2::json) AS x(n BIGINT, id TEXT, event_type TEXT, subject_kind TEXT, \
+     subject_id TEXT, region_code TEXT, payload TEXT, occurred_at TEXT)) \
+     UPDATE audit_head SET seq = $3, last_hash = $4 WHERE id = 1";
+
+const APPEND_POSTGRES_AUDIT_ONLY: &str = "WITH ev AS (INSERT INTO audit_events (seq, at, \
+     actor, action, entity_type, entity_id, details, prev_hash, hash) \
+     SELECT seq, at, actor, action, entity_type, entity_id, details, prev_hash, hash \
+     FROM json_to_recordset($1::json) AS x(seq BIGINT, at TEXT, actor TEXT, action TEXT, \
+     entity_type TEXT, entity_id TEXT, details TEXT, prev_hash TEXT, hash TEXT)) \
+     UPDATE audit_head SET seq = $2, last_hash = $3 WHERE id = 1";
+
+const APPEND_SQLITE: &str = "INSERT INTO audit_events (seq, at, actor, action, entity_type, \
+     entity_id, details, prev_hash, hash) \
+     SELECT json_extract(value, '$.seq'), json_extract(value, '$.at'), json_extract(value, '$.actor'), json_extract(value, '$.action'), \
+     json_extract(value, '$.entity_type'), json_extract(value, '$.entity_id'), json_extract(value, '$.details'), \
+     json_extract(value, '$.prev_hash'), json_extract(value, '$.hash') FROM json_each($1) ORDER BY key";
+
+/// A stored event, before it is stored.
+#[derive(Serialize)]
+struct EventRow<'a> {
+    seq: i64,
+    at: String,
+    actor: &'a str,
+    action: &'a str,
+    entity_type: &'a str,
+    entity_id: &'a str,
+    details: String,
+    prev_hash: String,
+    hash: String,
+}
+
+/// The rows of `writes` chained onto the head (`seq`, `prev`): the rows, and
+/// the head after them.
+fn chained_rows(seq: i64, prev: String, writes: &[Chained]) -> (Vec<EventRow<'_>>, i64, String) {
+    let mut seq = seq;
+    let mut prev = prev;
+    let mut rows = Vec::with_capacity(writes.len());
+    for w in writes {
+        let a = &w.audit;
+        seq += 1;
+        let at = timestamp(a.at);
+        let details = a.details.to_string();
+        let fields = [
+            a.actor.as_str(),
+            a.action,
+            a.entity_type,
+            a.entity_id.as_str(),
+            details.as_str(),
+        ];
+        let hash = chain_hash(&prev, seq, &at, fields);
+        rows.push(EventRow {
+            seq,
+            at,
+            actor: &a.actor,
+            action: a.action,
+            entity_type: a.entity_type,
+            entity_id: &a.entity_id,
+            details,
+            prev_hash: std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        });
+    }
+    (rows, seq, prev)
 }
 
 fn from_row(row: &AnyRow) -> Result<AuditEvent, StoreError> {

@@ -94,7 +94,7 @@ impl CoordinationStore for SqlStore {
     }
 
     async fn status_seq(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT seq FROM status_head WHERE id = 1")
+        let row = sqlx::query("SELECT CAST(SUM(seq) AS BIGINT) AS seq FROM status_head")
             .fetch_one(&self.reader)
             .await?;
         Ok(row.try_get("seq")?)

@@ -38,7 +38,7 @@ pub struct SqlStore {
     pub(crate) reader: AnyPool,
     pub(crate) backend: Backend,
     pub(crate) vault: Vault,
-    /// How writes begin: grouped on SQLite's one writer, their own on PostgreSQL.
+    /// How writes begin: group-committed (see `write_tx.rs`).
     writes: Writes,
 }
 
@@ -77,13 +77,7 @@ impl SqlStore {
                 (pool.clone(), pool)
             }
         };
-        let writes = match backend {
-            Backend::Sqlite => Writes::grouped(writer.clone(), None),
-            Backend::Postgres => Writes::grouped(
-                writer.clone(),
-                Some("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"),
-            ),
-        };
+        let writes = Writes::grouped(writer.clone(), backend, write_lanes()?);
         Ok(Self {
             writer,
             reader,
@@ -91,6 +85,13 @@ impl SqlStore {
             vault,
             writes,
         })
+    }
+
+    /// The same store writing on `lanes` PostgreSQL writer lanes instead of
+    /// `ZHENGKA_WRITE_LANES`'s (tests and harnesses; SQLite keeps one).
+    pub fn with_write_lanes(mut self, lanes: usize) -> Self {
+        self.writes = Writes::grouped(self.writer.clone(), self.backend, lanes);
+        self
     }
 
     /// Begin a write: its statements, then [`SqlStore::finish`] (or
@@ -175,6 +176,24 @@ pub(crate) fn sqlite_pool(max: u32) -> AnyPoolOptions {
                 Ok(())
             })
         })
+}
+
+/// PostgreSQL writer lanes (`write_tx.rs`): `ZHENGKA_WRITE_LANES`, 1 to
+/// `MAX_LANES`, 1 when unset (docs/deployment.md, docs/performance.md): with
+/// two, a lock cycle between lanes is answered as a plain conflict where one
+/// lane would have given the precise refusal.
+fn write_lanes() -> Result<usize, StoreError> {
+    const NAME: &str = "ZHENGKA_WRITE_LANES";
+    let Ok(value) = std::env::var(NAME) else {
+        return Ok(1);
+    };
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=crate::write_tx::MAX_LANES).contains(&n) => Ok(n),
+        _ => Err(StoreError::other(format!(
+            "{NAME} must be a whole number from 1 to {}, not {value:?}",
+            crate::write_tx::MAX_LANES
+        ))),
+    }
 }
 
 #[cfg(test)]

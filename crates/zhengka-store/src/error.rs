@@ -31,6 +31,22 @@ impl StoreError {
     pub fn conflict(what: impl Into<String>) -> Self {
         Self::Conflict { what: what.into() }
     }
+
+    /// A racing write took the status-list index this write drew (both saw
+    /// it free; the owner's unique key let one in): draw again and retry.
+    pub fn is_status_index_taken(&self) -> bool {
+        matches!(self, Self::Conflict { what } if status_index_taken(what))
+    }
+}
+
+/// Whether a unique key clash named by [`StoreError::Conflict`] is a status
+/// index's: permits' (`status_entries`, claimed by the store), cards' and
+/// devices' (their `status_index` columns; PostgreSQL names the constraint,
+/// SQLite the column).
+pub fn status_index_taken(what: &str) -> bool {
+    what == crate::permits::status::STATUS_INDEX
+        || what.ends_with("_status_index_key")
+        || what.ends_with(".status_index")
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -40,10 +56,24 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict {
                 what: unique_key(db.constraint(), db.message()),
             },
+            // PostgreSQL broke a lock cycle between two writes of different
+            // write lanes (write_tx.rs) by failing this one: it changed
+            // nothing (its savepoint is rolled back) and may be retried.
+            sqlx::Error::Database(db) if db.code().as_deref() == Some(DEADLOCK_DETECTED) => {
+                Self::Conflict {
+                    what: WRITE_DEADLOCK.into(),
+                }
+            }
             other => Self::Other(Box::new(other)),
         }
     }
 }
+
+/// The conflict of a write that PostgreSQL failed to break a lock cycle.
+pub const WRITE_DEADLOCK: &str = "write_deadlock";
+
+/// PostgreSQL's SQLSTATE `deadlock_detected`.
+const DEADLOCK_DETECTED: &str = "40P01";
 
 /// The name of the unique key a write clashed with. PostgreSQL names the
 /// constraint or index; SQLite only says `UNIQUE constraint failed: table.column`,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::audit::timestamp;
-use crate::{SqlStore, StoreError, Write, WriteTx};
+use crate::{Backend, SqlStore, StoreError, Write, WriteTx};
 
 /// How long a stored response is replayed; later the key is free again.
 pub const IDEMPOTENCY_TTL_HOURS: i64 = 24;
@@ -31,14 +31,43 @@ struct Sealed {
     body: String,
 }
 
+macro_rules! upsert {
+    () => {
+        "ON CONFLICT (user_id, idem_key) DO UPDATE SET status = excluded.status, \
+         response_enc = excluded.response_enc, created_at = excluded.created_at, \
+         expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= excluded.created_at"
+    };
+}
+
+const INSERT_SQLITE: &str = concat!(
+    "INSERT INTO idempotency_keys (user_id, idem_key, status, response_enc, created_at, \
+     expires_at) VALUES ($1, $2, $3, $4, $5, $6) ",
+    upsert!()
+);
+
+/// On PostgreSQL the key is first claimed with a transaction-scoped advisory
+/// lock, tried without waiting: a request whose twin (same user and key) is
+/// in another write lane's open batch is refused at once as in use, instead
+/// of waiting on the twin's uncommitted row, where two such pairs crossing
+/// two lanes deadlocked (a 1 s stall of both lanes; docs/performance.md).
+/// The insert itself then never waits: every writer of a key holds its lock
+/// until its batch ends. 2053793387 (`zk` + 1) names this use of the lock
+/// space; a hash collision with another key in flight is a retryable 409.
+const INSERT_POSTGRES: &str = concat!(
+    "INSERT INTO idempotency_keys (user_id, idem_key, status, response_enc, created_at, \
+     expires_at) SELECT $1::TEXT, $2::TEXT, $3::BIGINT, $4::BYTEA, $5::TEXT, $6::TEXT \
+     WHERE pg_try_advisory_xact_lock(2053793387, hashtext($1::TEXT || ':' || $2::TEXT)) ",
+    upsert!()
+);
+
 fn context(user_id: &str, key: &str) -> String {
     format!("idempotency:{user_id}:{key}")
 }
 
 impl SqlStore {
-    /// Finish a write: idempotency record and delivery, then the audit event
-    /// and the outbox (under the audit head's lock on PostgreSQL, taken last
-    /// so it is held as briefly as can be), commit.
+    /// Finish a write: idempotency record and delivery, then commit; the
+    /// audit event and the outbox entries are appended with the rest of the
+    /// batch's at its end (see `write_tx.rs`).
     pub(crate) async fn finish(&self, mut tx: WriteTx, w: Write) -> Result<(), StoreError> {
         if let Some(r) = &w.idempotency {
             self.idempotency_insert(&mut tx, r, w.audit.at).await?;
@@ -46,9 +75,11 @@ impl SqlStore {
         if let Some(d) = &w.delivery {
             crate::outbox::deliver(&mut tx, d).await?;
         }
-        crate::audit::append(&mut tx, &w.audit, self.backend).await?;
-        crate::outbox::append(&mut tx, &w.events).await?;
-        tx.commit().await
+        tx.commit_chained(crate::audit::Chained {
+            audit: w.audit,
+            events: w.events,
+        })
+        .await
     }
 
     /// Insert the record; an expired record that the sweep has not reached
@@ -65,26 +96,25 @@ impl SqlStore {
             body: r.body.clone(),
         })?;
         let sealed = self.vault.seal(&context(&r.user_id, &r.key), &plain)?;
-        let done = sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, idem_key, status, response_enc, created_at, \
-             expires_at) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (user_id, idem_key) DO UPDATE SET status = excluded.status, \
-             response_enc = excluded.response_enc, created_at = excluded.created_at, \
-             expires_at = excluded.expires_at \
-             WHERE idempotency_keys.expires_at <= excluded.created_at",
-        )
-        .bind(&r.user_id)
-        .bind(&r.key)
-        .bind(i64::from(r.status))
-        .bind(sealed)
-        .bind(timestamp(at))
-        .bind(timestamp(at + Duration::hours(IDEMPOTENCY_TTL_HOURS)))
-        .execute(&mut **tx)
-        .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict { .. } => StoreError::conflict("idempotency_key"),
-            other => other,
-        })?;
+        let sql = match self.backend {
+            Backend::Sqlite => INSERT_SQLITE,
+            Backend::Postgres => INSERT_POSTGRES,
+        };
+        let done = sqlx::query(sql)
+            .bind(&r.user_id)
+            .bind(&r.key)
+            .bind(i64::from(r.status))
+            .bind(sealed)
+            .bind(timestamp(at))
+            .bind(timestamp(at + Duration::hours(IDEMPOTENCY_TTL_HOURS)))
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict { what } if what != crate::WRITE_DEADLOCK => {
+                    StoreError::conflict("idempotency_key")
+                }
+                other => other,
+            })?;
         if done.rows_affected() == 0 {
             return Err(StoreError::conflict("idempotency_key"));
         }

@@ -35,7 +35,9 @@ pub use ecard::{
     Attempted, Bound, DeviceStore, DueWindow, EcardStore, Notification, NotificationDelivery,
     NotificationKey, NotificationStore, ReminderCandidate, SweepStore,
 };
-pub use error::{ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED};
+pub use error::{
+    ONE_ACTIVE_PERMIT, StoreError, TOTP_ACTIVE, TOTP_CHANGED, WRITE_DEADLOCK, status_index_taken,
+};
 pub use idempotency::{IDEMPOTENCY_TTL_HOURS, IdempotentResponse};
 pub use outbox::{Delivery, OutboxEntry, OutboxStore};
 pub use permits::materials::{Material, MaterialMeta};

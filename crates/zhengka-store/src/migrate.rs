@@ -188,6 +188,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0023_status_head.sql"),
         then: None,
     },
+    Migration {
+        version: 24,
+        name: "status_head_shards",
+        sqlite: include_str!("../migrations/sqlite/0024_status_head_shards.sql"),
+        postgres: include_str!("../migrations/postgres/0024_status_head_shards.sql"),
+        then: None,
+    },
 ];
 
 /// Apply every migration up to `last` (all of them in service; tests of an

@@ -44,27 +44,61 @@ pub trait OutboxStore: Send + Sync {
     async fn outbox_lag(&self, subscriber: &str, types: &[&str]) -> Result<i64, StoreError>;
 }
 
-/// Append `events` inside `tx`, after the audit event (whose head row lock
-/// orders concurrent writers, so `seq` is assigned without gaps or races): one
-/// statement each, numbered from the outbox's last `seq` as it stands under
-/// that lock.
-pub(crate) async fn append(tx: &mut WriteTx, events: &[DomainEvent]) -> Result<(), StoreError> {
-    for e in events {
-        sqlx::query(
-            "INSERT INTO outbox (seq, id, event_type, subject_kind, subject_id, region_code, \
-             payload, occurred_at) SELECT COALESCE(MAX(seq), 0) + 1, $1, $2, $3, $4, $5, $6, $7 \
-             FROM outbox",
-        )
-        .bind(&e.id)
-        .bind(e.data.type_name())
-        .bind(&e.subject.kind)
-        .bind(&e.subject.id)
-        .bind(e.region.as_str())
-        .bind(serde_json::to_string(e)?)
-        .bind(timestamp(e.occurred_at))
-        .execute(&mut **tx)
-        .await?;
+/// An outbox entry before it is stored: `n` is its place in the batch
+/// (1, 2, ...), added to the outbox's last `seq` under the audit head's lock,
+/// so entries are numbered in commit order without gaps or races.
+#[derive(serde::Serialize)]
+struct EntryRow<'a> {
+    n: i64,
+    id: &'a str,
+    event_type: &'static str,
+    subject_kind: &'a str,
+    subject_id: &'a str,
+    region_code: &'a str,
+    payload: String,
+    occurred_at: String,
+}
+
+/// `events` as a JSON array of rows numbered from `base + 1` (see
+/// `audit::append_batch`).
+pub(crate) fn rows_json(events: &[&DomainEvent], base: i64) -> Result<String, StoreError> {
+    let mut rows = Vec::with_capacity(events.len());
+    for (n, e) in (base + 1..).zip(events) {
+        rows.push(EntryRow {
+            n,
+            id: &e.id,
+            event_type: e.data.type_name(),
+            subject_kind: &e.subject.kind,
+            subject_id: &e.subject.id,
+            region_code: e.region.as_str(),
+            payload: serde_json::to_string(e)?,
+            occurred_at: timestamp(e.occurred_at),
+        });
     }
+    Ok(serde_json::to_string(&rows)?)
+}
+
+/// SQLite (one writer, so nothing moves the outbox between the two
+/// statements): the entries numbered from the last `seq`.
+pub(crate) async fn append_sqlite(
+    conn: &mut sqlx::AnyConnection,
+    events: &[&DomainEvent],
+) -> Result<(), StoreError> {
+    let base: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS base FROM outbox")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("base")?;
+    sqlx::query(
+        "INSERT INTO outbox (seq, id, event_type, subject_kind, subject_id, region_code, \
+         payload, occurred_at) SELECT json_extract(value, '$.n'), json_extract(value, '$.id'), \
+         json_extract(value, '$.event_type'), json_extract(value, '$.subject_kind'), \
+         json_extract(value, '$.subject_id'), json_extract(value, '$.region_code'), \
+         json_extract(value, '$.payload'), json_extract(value, '$.occurred_at') \
+         FROM json_each($1) ORDER BY key",
+    )
+    .bind(rows_json(events, base)?)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -1,44 +1,66 @@
 //! Write transactions, **group-committed** on both backends: one writer
-//! connection keeps one transaction open for a batch of writes, each in its
-//! own savepoint, and one `COMMIT` (one sync of the WAL) ends them all.
+//! connection keeps one transaction open for a batch of writes, each in
+//! its own savepoint, and one `COMMIT` (one sync of the WAL) ends them all.
 //!
-//! - Why on PostgreSQL too: every write ends on the audit chain's one head
-//!   row, whose lock is held to the commit, so writes with a transaction of
-//!   their own wait for each other's WAL flush one by one (0.06x the bare
-//!   commit rate at 32 clients). A batch holds that lock once for all its
-//!   writes and flushes once.
-//! - On PostgreSQL a batch takes the head's lock first, before any write of it
-//!   runs: every instance's batches then lock in the same order (head, then
-//!   rows), so batches of two instances on one database queue behind each
-//!   other instead of deadlocking (one holding the head and wanting a row, the
-//!   other holding the row and wanting the head).
-//!
+//! - A write's own statements run in its savepoint; its audit event and
+//!   outbox entries wait in the batch and are appended, for all its writes at
+//!   once, as the batch's last statements (`audit::append_batch`). Only that
+//!   end takes the audit head's lock (on PostgreSQL), so the chain is written
+//!   in commit order and never forks, and the lock is held for two round
+//!   trips and the commit instead of the whole batch. Its holder waits for
+//!   nothing but its commit, so the batches of several instances, holding
+//!   rows and waiting for the head, cannot deadlock on it.
+//! - PostgreSQL writes may run on lanes (`ZHENGKA_WRITE_LANES`, default 1), each
+//!   a connection with a batch of its own; a write takes a free lane. Each
+//!   lane moves its own rows of the status lists' counter (migration 24), so
+//!   lanes wait for each other only on records both write at once, where one
+//!   of the two writes fails its version or unique key anyway. A lock cycle
+//!   between two lanes is broken by PostgreSQL failing one write's statement
+//!   (`deadlock_detected`): that write alone rolls back to its savepoint and
+//!   is answered as a conflict (409 `concurrent_update`, where one lane would
+//!   have answered, say, `holder_has_active_permit`; hence one lane by
+//!   default); both batches go on. With one counter row,
+//!   every approval waited for the other lanes' batches and such cycles were
+//!   the rule (docs/performance.md). SQLite has one lane: one writer.
+//! - A write's savepoint is released by the next write's `SAVEPOINT` (one
+//!   round trip for both) or by the `COMMIT`.
 //! - A write is acknowledged (its `commit` returns `Ok`) only after the
 //!   `COMMIT` of its batch returned, so what was acknowledged is durable.
 //! - A write that fails, or is dropped half-way, is rolled back to its
 //!   savepoint; the other writes of its batch go on.
 //! - If the transaction itself cannot go on (a savepoint that cannot be
-//!   rolled back, a failed `COMMIT`), every write of the batch gets the error
-//!   and nothing of it is committed.
+//!   rolled back, a failed batch end or `COMMIT`), every write of the batch
+//!   gets the error and nothing of it is committed.
 //! - The batch is committed by a task of its own, queued behind the writes
-//!   already waiting for the connection (the lock is fair), so it holds every
-//!   write that was waiting when its first member finished, and no write is
-//!   left waiting on a cancelled request.
+//!   already waiting for the connection (the lock is fair), so it holds every write
+//!   that was waiting when its first member finished, and no write is left
+//!   waiting on a cancelled request.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
-use crate::StoreError;
+use crate::audit::Chained;
+use crate::{Backend, StoreError};
 
 /// Writes at most in one batch; the next write commits the batch first.
 const MAX_BATCH: usize = 64;
 
+/// The rows of `status_head` on PostgreSQL (migration 24).
+const STATUS_SHARDS: u64 = 8;
+
+/// Writer lanes at most; each has rows of `status_head` of its own.
+pub const MAX_LANES: usize = 4;
+
 /// How a store begins its writes: savepoints in a shared transaction,
-/// group-committed.
-pub(crate) struct Writes(Arc<Group>);
+/// group-committed, on one of its lanes.
+pub(crate) struct Writes {
+    lanes: Vec<Arc<Group>>,
+    next: AtomicUsize,
+}
 
 impl std::fmt::Debug for Writes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -47,34 +69,63 @@ impl std::fmt::Debug for Writes {
 }
 
 impl Writes {
-    /// `first`: a statement each batch's transaction runs before its writes
-    /// (PostgreSQL: the audit head's lock).
-    pub(crate) fn grouped(pool: AnyPool, first: Option<&'static str>) -> Self {
-        Self(Arc::new(Group {
-            pool,
-            first,
-            batch: Arc::new(Mutex::new(Batch::default())),
-        }))
+    /// `lanes` writer connections (PostgreSQL; SQLite has one writer), at
+    /// most [`MAX_LANES`].
+    pub(crate) fn grouped(pool: AnyPool, backend: Backend, lanes: usize) -> Self {
+        let lanes = match backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => lanes.clamp(1, MAX_LANES),
+        };
+        let lanes = (0..lanes)
+            .map(|lane| {
+                Arc::new(Group {
+                    pool: pool.clone(),
+                    batch: Arc::new(Mutex::new(Batch::new(backend, lane as u64, lanes as u64))),
+                })
+            })
+            .collect();
+        Self {
+            lanes,
+            next: AtomicUsize::new(0),
+        }
     }
 
+    /// A free lane if there is one (taking turns), else a turn on the next.
+    /// The lanes' locks are fair: a free one is never taken from a write or
+    /// committer already waiting for it.
     pub(crate) async fn begin(&self) -> Result<WriteTx, StoreError> {
-        self.0.begin().await
+        let n = self.lanes.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
+        for i in 0..n {
+            let lane = &self.lanes[(start + i) % n];
+            if let Ok(batch) = Arc::clone(&lane.batch).try_lock_owned() {
+                return lane.begin(batch).await;
+            }
+        }
+        let lane = &self.lanes[start];
+        let batch = Arc::clone(&lane.batch).lock_owned().await;
+        lane.begin(batch).await
     }
 }
 
 pub(crate) struct Group {
     pool: AnyPool,
-    first: Option<&'static str>,
     batch: Arc<Mutex<Batch>>,
 }
 
 type Outcome = Result<(), String>;
 
-#[derive(Default)]
 struct Batch {
+    backend: Backend,
+    lane: u64,
+    lanes: u64,
     tx: Option<Transaction<'static, Any>>,
     /// The writes done in this batch, waiting for its `COMMIT`.
     members: Vec<oneshot::Sender<Outcome>>,
+    /// Their audit events and outbox entries, in the same order.
+    chained: Vec<Chained>,
+    /// The last done write's savepoint, released with the next `SAVEPOINT`.
+    unreleased: Option<String>,
     /// The savepoint a write left open: rolled back before anything else, and
     /// forgotten only once that worked (a cancelled rollback is tried again).
     abandoned: Option<String>,
@@ -92,6 +143,37 @@ fn rollback_to(savepoint: &str) -> String {
 }
 
 impl Batch {
+    fn new(backend: Backend, lane: u64, lanes: u64) -> Self {
+        Self {
+            backend,
+            lane,
+            lanes,
+            tx: None,
+            members: Vec::new(),
+            chained: Vec::new(),
+            unreleased: None,
+            abandoned: None,
+            savepoints: 0,
+            broken: None,
+            number: 0,
+            committer: false,
+        }
+    }
+
+    /// The batch's first statements. On PostgreSQL the batch names its
+    /// `status_head` row (migration 24): the lanes' rows are apart, and a
+    /// lane's batch does not wait on its row for the one before to commit.
+    fn begin_sql(&self, savepoint: &str) -> String {
+        let turns = STATUS_SHARDS / self.lanes;
+        match self.backend {
+            Backend::Postgres => format!(
+                "BEGIN; SET LOCAL zhengka.status_shard = '{}'; SAVEPOINT {savepoint}",
+                self.lane + self.lanes * (self.number % turns)
+            ),
+            Backend::Sqlite => format!("BEGIN; SAVEPOINT {savepoint}"),
+        }
+    }
+
     fn conn(&mut self) -> &mut AnyConnection {
         self.tx.as_deref_mut().expect("a write holds an open batch")
     }
@@ -110,55 +192,92 @@ impl Batch {
         self.abandoned = None;
         if self.members.is_empty() && self.tx.is_some() {
             // Nothing of this transaction was done: end it now.
-            self.resolve().await;
+            self.resolve();
         }
     }
 
-    /// Commit (or, when broken, roll back) the open transaction and tell its
-    /// writes the outcome. The batch moves on first: cancelled half-way, its
-    /// writes hear that it was dropped (unacknowledged), never a wrong outcome.
-    async fn resolve(&mut self) {
-        let members = std::mem::take(&mut self.members);
+    /// End the open batch: its end (audit events, `COMMIT`, or the rollback
+    /// when broken) runs in a task of its own, off the lock, so the next batch
+    /// begins on another connection at once and its writes run while this one
+    /// syncs (they wait only for rows this one changed; SQLite's one
+    /// connection comes back when it has committed). The batch moves on
+    /// first: an end that never ran tells its writes that they were dropped
+    /// (unacknowledged), never a wrong outcome.
+    fn resolve(&mut self) {
+        let ending = Ending {
+            backend: self.backend,
+            tx: self.tx.take(),
+            broken: self.broken.take(),
+            members: std::mem::take(&mut self.members),
+            chained: std::mem::take(&mut self.chained),
+        };
+        self.unreleased = None;
         self.number += 1;
         self.committer = false;
-        let outcome = match (self.tx.take(), self.broken.take()) {
-            (Some(tx), None) => tx.commit().await.map_err(|e| format!("group commit: {e}")),
+        tokio::spawn(ending.run());
+    }
+}
+
+/// A batch taken off the writer connection's lock, to be committed.
+struct Ending {
+    backend: Backend,
+    tx: Option<Transaction<'static, Any>>,
+    broken: Option<String>,
+    members: Vec<oneshot::Sender<Outcome>>,
+    chained: Vec<Chained>,
+}
+
+impl Ending {
+    async fn run(self) {
+        let outcome = match (self.tx, self.broken) {
+            (Some(mut tx), None) => {
+                match crate::audit::append_batch(&mut tx, self.backend, &self.chained).await {
+                    Ok(()) => tx.commit().await.map_err(|e| format!("group commit: {e}")),
+                    Err(e) => {
+                        let _ = tx.rollback().await;
+                        Err(format!("appending the batch's audit events: {e}"))
+                    }
+                }
+            }
             (Some(tx), Some(why)) => {
                 let _ = tx.rollback().await;
                 Err(why)
             }
             (None, why) => Err(why.unwrap_or_else(|| "no open transaction".into())),
         };
-        for m in members {
+        for m in self.members {
             let _ = m.send(outcome.clone());
         }
     }
 }
 
 impl Group {
-    async fn begin(self: &Arc<Self>) -> Result<WriteTx, StoreError> {
-        let mut batch = Arc::clone(&self.batch).lock_owned().await;
+    async fn begin(
+        self: &Arc<Self>,
+        mut batch: OwnedMutexGuard<Batch>,
+    ) -> Result<WriteTx, StoreError> {
         batch.settle().await;
         if batch.broken.is_some() || batch.members.len() >= MAX_BATCH {
-            batch.resolve().await;
-        }
-        if batch.tx.is_none() {
-            let mut tx = self.pool.begin().await?;
-            if let Some(first) = self.first {
-                // Failing, the transaction is dropped (rolled back) unused.
-                tx.execute(first).await?;
-            }
-            batch.tx = Some(tx);
+            batch.resolve();
         }
         batch.savepoints += 1;
         let savepoint = format!("zk_write_{}", batch.savepoints);
-        let sql = format!("SAVEPOINT {savepoint}");
-        if let Err(e) = batch.conn().execute(sql.as_str()).await {
-            batch.broken = Some(format!("savepoint: {e}"));
-            if batch.members.is_empty() {
-                batch.resolve().await;
+        if batch.tx.is_none() {
+            // Failing, nothing is open: the error is the write's alone.
+            let tx = self.pool.begin_with(batch.begin_sql(&savepoint)).await?;
+            batch.tx = Some(tx);
+        } else {
+            let sql = match batch.unreleased.take() {
+                Some(done) => format!("RELEASE SAVEPOINT {done}; SAVEPOINT {savepoint}"),
+                None => format!("SAVEPOINT {savepoint}"),
+            };
+            if let Err(e) = batch.conn().execute(sql.as_str()).await {
+                batch.broken = Some(format!("savepoint: {e}"));
+                if batch.members.is_empty() {
+                    batch.resolve();
+                }
+                return Err(e.into());
             }
-            return Err(e.into());
         }
         Ok(WriteTx(Member {
             batch,
@@ -174,7 +293,7 @@ impl Group {
         if batch.number == number {
             batch.settle().await;
             if batch.number == number {
-                batch.resolve().await;
+                batch.resolve();
             }
         }
     }
@@ -229,14 +348,24 @@ impl DerefMut for WriteTx {
 }
 
 impl WriteTx {
-    /// Commit; `Ok` only once the write is durable.
+    /// Commit a write without an audit event; `Ok` only once it is durable.
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        self.done(None).await
+    }
+
+    /// Commit a write whose audit event and outbox entries the batch appends
+    /// at its end; `Ok` only once it is durable.
+    pub(crate) async fn commit_chained(self, chained: Chained) -> Result<(), StoreError> {
+        self.done(Some(chained)).await
+    }
+
+    async fn done(self, chained: Option<Chained>) -> Result<(), StoreError> {
         let mut m = self.0;
-        let release = format!("RELEASE SAVEPOINT {}", m.savepoint);
-        m.batch.conn().execute(release.as_str()).await?;
         m.open = false;
+        m.batch.unreleased = Some(std::mem::take(&mut m.savepoint));
         let (sender, outcome) = oneshot::channel();
         m.batch.members.push(sender);
+        m.batch.chained.extend(chained);
         let number = m.batch.number;
         let spawn = !std::mem::replace(&mut m.batch.committer, true);
         let group = Arc::clone(&m.group);
@@ -265,8 +394,104 @@ impl WriteTx {
         }
         if m.batch.members.is_empty() {
             // Nothing else in this transaction: end it now.
-            m.batch.resolve().await;
+            m.batch.resolve();
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sqlx::any::AnyPoolOptions;
+
+    use super::*;
+
+    async fn add(w: &mut WriteTx, id: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE t SET v = v + 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut **w)
+            .await?;
+        Ok(())
+    }
+
+    async fn queued(writes: &Writes, begun: usize) {
+        while writes.next.load(Ordering::Relaxed) < begun {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Two lanes whose batches each hold a row the other's next write wants:
+    /// PostgreSQL fails one of those two writes (a conflict, nothing of it
+    /// kept) and every other write commits.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_lock_cycle_between_lanes_costs_one_write() {
+        let Some(db) = crate::testing::postgres().await else {
+            return;
+        };
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .connect(&db.url)
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE t (id BIGINT PRIMARY KEY, v BIGINT); INSERT INTO t VALUES (1, 0), (2, 0)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let writes = Arc::new(Writes::grouped(pool.clone(), Backend::Postgres, 2));
+        let mut first = writes.begin().await.unwrap();
+        add(&mut first, 1).await.unwrap();
+        let mut second = writes.begin().await.unwrap();
+        add(&mut second, 2).await.unwrap();
+        // Queued on the two busy lanes (turns 3 and 4), ahead of the
+        // committers that the two commits below spawn.
+        let crossing = |id| {
+            let writes = Arc::clone(&writes);
+            tokio::spawn(async move {
+                let mut w = writes.begin().await?;
+                add(&mut w, id).await?;
+                w.commit().await
+            })
+        };
+        let third = crossing(2);
+        queued(&writes, 3).await;
+        let fourth = crossing(1);
+        queued(&writes, 4).await;
+        let first = tokio::spawn(first.commit());
+        let second = tokio::spawn(second.commit());
+        let wait = Duration::from_secs(30);
+        let (third, fourth) = tokio::time::timeout(wait, async {
+            (third.await.unwrap(), fourth.await.unwrap())
+        })
+        .await
+        .expect("the cycle is broken");
+        first.await.unwrap().unwrap();
+        second.await.unwrap().unwrap();
+        let failed: Vec<_> = [&third, &fourth]
+            .into_iter()
+            .filter(|r| r.is_err())
+            .collect();
+        assert_eq!(failed.len(), 1, "{third:?} {fourth:?}");
+        assert!(
+            matches!(failed[0], Err(StoreError::Conflict { what }) if what == "write_deadlock"),
+            "{failed:?}"
+        );
+        let v = |id: i64| {
+            let pool = pool.clone();
+            async move {
+                let row = sqlx::query("SELECT v FROM t WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+                sqlx::Row::get::<i64, _>(&row, "v")
+            }
+        };
+        assert_eq!(v(1).await, 1 + i64::from(fourth.is_ok()));
+        assert_eq!(v(2).await, 1 + i64::from(third.is_ok()));
     }
 }

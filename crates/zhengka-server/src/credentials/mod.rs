@@ -18,6 +18,7 @@ use zhengka_credential::{Issuer, IssuerKey, KeyPurpose, PublicKey, SigningKey, T
 
 pub use card_status::new_card_status_index;
 pub use device_status::{DEVICE_STATUS_LIST, new_device_status_index, permit_end};
+pub use index::drawing_again;
 pub use notice::{issue_notice, permit_facts};
 pub use scan::permit_number_of_notice;
 pub use status::STATUS_LIST_ENTRIES;

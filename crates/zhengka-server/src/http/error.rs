@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use zhengka_domain::{FieldError, InvalidValue, RuleError};
-use zhengka_store::{ONE_ACTIVE_PERMIT, StoreError};
+use zhengka_store::{ONE_ACTIVE_PERMIT, StoreError, status_index_taken};
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -262,11 +262,23 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// The code of a write that lost its drawn status-list index to a racing one.
+pub const STATUS_INDEX_TAKEN: &str = "status_index_taken";
+
 /// Name the field behind a unique key (PostgreSQL gives the constraint,
 /// SQLite the `table.column`).
 fn conflict_for(what: &str) -> ApiError {
     if what == ONE_ACTIVE_PERMIT {
         return ApiError::holder_has_active_permit();
+    }
+    if status_index_taken(what) {
+        // Drawn again by `credentials::index::drawing_again`; seen by a
+        // client only when every draw raced (practically never).
+        return ApiError::Conflict {
+            code: STATUS_INDEX_TAKEN,
+            message: "a concurrent write took the same status-list index; retry".into(),
+            field: None,
+        };
     }
     let (code, message, field) = if what.contains("uscc") {
         (

@@ -8,5 +8,5 @@ mod json;
 pub mod metrics;
 pub mod routes;
 
-pub use error::{ApiError, invalid_at};
+pub use error::{ApiError, STATUS_INDEX_TAKEN, invalid_at};
 pub use json::{ApiPath, ApiQuery, JsonBody, parse as parse_json};

@@ -46,31 +46,38 @@ pub(crate) async fn mark_entries(tx: &mut crate::WriteTx, p: &Permit) -> Result<
     Ok(())
 }
 
+/// The conflict of a permit's status index claimed by another permit.
+pub(crate) const STATUS_INDEX: &str = "status_index";
+
 /// Record that `idx` belongs to `permit_number` (once); another permit's index
-/// is a conflict.
+/// is a conflict. One statement when the index is new (the usual case): the
+/// write holds the writer connection for each round trip.
 pub(crate) async fn claim_index(
     tx: &mut crate::WriteTx,
     idx: u32,
     permit_number: &str,
 ) -> Result<(), StoreError> {
-    let owner = sqlx::query("SELECT permit_number FROM status_entries WHERE idx = $1")
+    let inserted = sqlx::query(
+        "INSERT INTO status_entries (idx, permit_number, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (idx) DO NOTHING",
+    )
+    .bind(i64::from(idx))
+    .bind(permit_number)
+    .bind(timestamp(chrono::Utc::now()))
+    .execute(&mut **tx)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(());
+    }
+    let owner: String = sqlx::query("SELECT permit_number FROM status_entries WHERE idx = $1")
         .bind(i64::from(idx))
-        .fetch_optional(&mut **tx)
-        .await?;
-    match owner {
-        Some(row) if row.try_get::<String, _>("permit_number")? == permit_number => Ok(()),
-        Some(_) => Err(StoreError::conflict("status_index")),
-        None => {
-            sqlx::query(
-                "INSERT INTO status_entries (idx, permit_number, created_at) VALUES ($1, $2, $3)",
-            )
-            .bind(i64::from(idx))
-            .bind(permit_number)
-            .bind(timestamp(chrono::Utc::now()))
-            .execute(&mut **tx)
-            .await?;
-            Ok(())
-        }
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("permit_number")?;
+    if owner == permit_number {
+        Ok(())
+    } else {
+        Err(StoreError::conflict(STATUS_INDEX))
     }
 }
 

@@ -176,3 +176,46 @@ async fn the_status_counter_moves_with_the_lists_only() {
     })
     .await;
 }
+
+/// Two approvals that drew the same free index: the second is refused as
+/// "index taken" (so the server draws again) and leaves nothing behind.
+#[tokio::test]
+async fn a_drawn_index_another_permit_holds_is_refused_as_taken() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        let e = employer(1, "440100");
+        s.insert_employer(&e, write("employer.created", "employer", &e.id))
+            .await
+            .unwrap();
+        let mut numbers = Vec::new();
+        for (i, passport) in ["E1111111", "E2222222"].into_iter().enumerate() {
+            let id = format!("a{i}");
+            let mut a = application(&id, &e, at(0));
+            a.form = form(ApplicationKind::NewFromAbroad, "Ada Example", passport);
+            s.insert_application(&a, write("application.created", "application", &id))
+                .await
+                .unwrap();
+            let (approved, mut permit) = approve(&a, 10 + i as u64);
+            permit.status_index = Some(4242);
+            let done = s
+                .update_application(
+                    &approved,
+                    Some(&permit),
+                    write("decided", "application", &id),
+                )
+                .await;
+            numbers.push((id, permit.permit_number, done));
+        }
+        assert!(numbers[0].2.is_ok());
+        let refused = numbers[1].2.as_ref().unwrap_err();
+        assert!(refused.is_status_index_taken(), "{refused:?}");
+        let (id, number, _) = &numbers[1];
+        let unchanged = application(id, &e, at(0)).version;
+        assert_eq!(s.get_application(id).await.unwrap().version, unchanged);
+        assert!(matches!(
+            s.get_permit(number).await,
+            Err(zhengka_store::StoreError::NotFound)
+        ));
+    })
+    .await;
+}

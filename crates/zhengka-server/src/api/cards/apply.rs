@@ -21,11 +21,11 @@ use super::CardView;
 use crate::AppState;
 use crate::api::{Reply, audit, reply};
 use crate::auth::{Caller, token};
-use crate::credentials::new_card_status_index;
+use crate::credentials::{drawing_again, new_card_status_index};
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::{ApiError, JsonBody};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct Application {
     #[serde(default)]
@@ -70,6 +70,15 @@ pub async fn record(
     req: Application,
 ) -> Result<(zhengka_domain::cards::Card, Reply), ApiError> {
     caller.require(APPLICANTS)?;
+    drawing_again(|| record_once(app, caller, key, req.clone())).await
+}
+
+async fn record_once(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    req: Application,
+) -> Result<(zhengka_domain::cards::Card, Reply), ApiError> {
     let account = account_of(app, caller, &req).await?;
     let permit = app.store.get_permit(&account.permit_number).await?;
     let handover = match (req.pickup, &req.delivery) {

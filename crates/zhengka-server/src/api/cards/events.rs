@@ -22,12 +22,12 @@ use super::{CardView, visible_card};
 use crate::AppState;
 use crate::api::{Reply, audit, reply};
 use crate::auth::{Caller, token};
-use crate::credentials::new_card_status_index;
+use crate::credentials::{drawing_again, new_card_status_index};
 use crate::http::ApiPath as Path;
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::{ApiError, JsonBody};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct CardEventBody {
     #[serde(rename = "type")]
@@ -65,6 +65,16 @@ pub async fn record(
     req: CardEventBody,
 ) -> Result<(Card, Reply), ApiError> {
     caller.require(&[Role::CardOfficer, Role::Foreigner])?;
+    drawing_again(|| record_once(app, caller, key, number, req.clone())).await
+}
+
+async fn record_once(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    number: &str,
+    req: CardEventBody,
+) -> Result<(Card, Reply), ApiError> {
     if req.kind == CardEventType::Batched {
         return Err(ApiError::invalid(
             "type",

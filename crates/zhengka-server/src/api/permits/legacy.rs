@@ -14,7 +14,7 @@ use zhengka_store::StoreError;
 use crate::AppState;
 use crate::api::{Reply, audit, reply};
 use crate::auth::Caller;
-use crate::credentials::new_status_index;
+use crate::credentials::{drawing_again, new_status_index};
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::{ApiError, JsonBody};
 
@@ -26,6 +26,16 @@ pub async fn create(
 ) -> Result<Reply, ApiError> {
     caller.require(&[Role::PermitOfficer])?;
     let input: LegacyPermit = body.parse()?;
+    let key = key.as_deref();
+    drawing_again(|| create_once(&app, &caller, key, input.clone())).await
+}
+
+async fn create_once(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    input: LegacyPermit,
+) -> Result<Reply, ApiError> {
     let employer = match app.store.get_employer(&input.employer_id).await {
         Ok(e) => e,
         Err(StoreError::NotFound) => {
@@ -69,8 +79,8 @@ pub async fn create(
     shown.version = 1;
     let reply = reply(StatusCode::CREATED, &shown)?;
     let mut write = audit(
-        &caller,
-        key.as_deref(),
+        caller,
+        key,
         "permit.legacy_recorded",
         ("permit", permit.permit_number.as_str()),
         json!({ "medium": "physical" }),

@@ -19,7 +19,7 @@ use super::{existing_permit, load_visible};
 use crate::AppState;
 use crate::api::{Reply, audit, reply};
 use crate::auth::{Caller, token};
-use crate::credentials::{issue_notice, new_status_index};
+use crate::credentials::{drawing_again, issue_notice, new_status_index};
 use crate::http::idempotency::IdempotencyKey;
 use crate::http::{ApiError, JsonBody};
 // Path parameters answer in the API error envelope.
@@ -61,6 +61,16 @@ pub async fn record(
     decision: Decision,
 ) -> Result<(Application, Reply), ApiError> {
     caller.require(&[Role::PermitOfficer])?;
+    drawing_again(|| record_once(app, caller, key, id, &decision)).await
+}
+
+async fn record_once(
+    app: &AppState,
+    caller: &Caller,
+    key: Option<&IdempotencyKey>,
+    id: &str,
+    decision: &Decision,
+) -> Result<(Application, Reply), ApiError> {
     let mut application = load_visible(app, caller, id).await?;
     let from = application.status;
     let comment = decision.comment.as_ref().map(|c| c.as_str().to_owned());
