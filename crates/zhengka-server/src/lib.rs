@@ -107,6 +107,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::idempotency::guard,
         ))
+        .layer(middleware::from_fn(http::retry::deadlock_victims))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .merge(api::ops::routes().into_router())
         .merge(web::routes())

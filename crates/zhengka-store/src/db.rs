@@ -179,13 +179,11 @@ pub(crate) fn sqlite_pool(max: u32) -> AnyPoolOptions {
 }
 
 /// PostgreSQL writer lanes (`write_tx.rs`): `ZHENGKA_WRITE_LANES`, 1 to
-/// `MAX_LANES`, 1 when unset (docs/deployment.md, docs/performance.md): with
-/// two, a lock cycle between lanes is answered as a plain conflict where one
-/// lane would have given the precise refusal.
+/// `MAX_LANES`, 2 when unset (docs/deployment.md, docs/performance.md).
 fn write_lanes() -> Result<usize, StoreError> {
     const NAME: &str = "ZHENGKA_WRITE_LANES";
     let Ok(value) = std::env::var(NAME) else {
-        return Ok(1);
+        return Ok(2);
     };
     match value.trim().parse::<usize>() {
         Ok(n) if (1..=crate::write_tx::MAX_LANES).contains(&n) => Ok(n),

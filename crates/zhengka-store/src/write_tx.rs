@@ -10,16 +10,16 @@
 //!   trips and the commit instead of the whole batch. Its holder waits for
 //!   nothing but its commit, so the batches of several instances, holding
 //!   rows and waiting for the head, cannot deadlock on it.
-//! - PostgreSQL writes may run on lanes (`ZHENGKA_WRITE_LANES`, default 1), each
+//! - PostgreSQL writes run on lanes (`ZHENGKA_WRITE_LANES`, default 2), each
 //!   a connection with a batch of its own; a write takes a free lane. Each
 //!   lane moves its own rows of the status lists' counter (migration 24), so
 //!   lanes wait for each other only on records both write at once, where one
 //!   of the two writes fails its version or unique key anyway. A lock cycle
 //!   between two lanes is broken by PostgreSQL failing one write's statement
 //!   (`deadlock_detected`): that write alone rolls back to its savepoint and
-//!   is answered as a conflict (409 `concurrent_update`, where one lane would
-//!   have answered, say, `holder_has_active_permit`; hence one lane by
-//!   default); both batches go on. With one counter row,
+//!   is refused as `write_deadlock`, which the server runs again
+//!   (`http::retry`) to give the answer its turn gives; both batches go on.
+//!   With one counter row,
 //!   every approval waited for the other lanes' batches and such cycles were
 //!   the rule (docs/performance.md). SQLite has one lane: one writer.
 //! - A write's savepoint is released by the next write's `SAVEPOINT` (one

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use zhengka_domain::{FieldError, InvalidValue, RuleError};
-use zhengka_store::{ONE_ACTIVE_PERMIT, StoreError, status_index_taken};
+use zhengka_store::{ONE_ACTIVE_PERMIT, StoreError, WRITE_DEADLOCK, status_index_taken};
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -242,7 +242,13 @@ impl IntoResponse for ApiError {
                 retry_after,
             },
         };
+        let victim = matches!(&self, Self::Conflict { code, .. } if *code == WRITE_DEADLOCK);
         let mut response = (status, axum::Json(body)).into_response();
+        if victim {
+            response
+                .extensions_mut()
+                .insert(super::retry::DeadlockVictim);
+        }
         if let Self::TooManyRequests { retry_after_secs } = self {
             response
                 .headers_mut()
@@ -270,6 +276,15 @@ pub const STATUS_INDEX_TAKEN: &str = "status_index_taken";
 fn conflict_for(what: &str) -> ApiError {
     if what == ONE_ACTIVE_PERMIT {
         return ApiError::holder_has_active_permit();
+    }
+    if what == WRITE_DEADLOCK {
+        // Run again by `http::retry`; seen by a client only when every run
+        // lost its lock cycle.
+        return ApiError::Conflict {
+            code: WRITE_DEADLOCK,
+            message: "a concurrent write on the same records won; retry".into(),
+            field: None,
+        };
     }
     if status_index_taken(what) {
         // Drawn again by `credentials::index::drawing_again`; seen by a

@@ -6,6 +6,7 @@ mod error;
 pub mod idempotency;
 mod json;
 pub mod metrics;
+pub mod retry;
 pub mod routes;
 
 pub use error::{ApiError, STATUS_INDEX_TAKEN, invalid_at};
