@@ -7,7 +7,7 @@
 //! kept for a second run; larger ones (uploads) go through once.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -41,7 +41,12 @@ pub async fn deadlock_victims(req: Request, next: Next) -> Response {
             return response;
         }
         left -= 1;
-        tracing::info!(path = %parts.uri.path(), "a write lost a lock cycle; running it again");
+        // The route's template, never the raw path: some carry an SSN.
+        let route = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str);
+        tracing::info!(route, "a write lost a lock cycle; running it again");
     }
 }
 
